@@ -1,0 +1,262 @@
+"""The course model: every file a gate reads, found through the layout and parsed exactly once.
+
+`load_course(root)` is the only place that touches the disk; checks receive the `Course`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checks.about import About, ModuleMeta, meta_from, parse_about, parse_module_yaml
+from checks.errors import CourseError
+from checks.files import CourseFiles
+from checks.layout import LOOSE_MODULE_DIR, MODULE_DIR, CourseConfig, Layout, detect_layout, load_config
+from checks.learning_path import LearningPath, parse_learning_path
+from checks.markdown import split_front_matter
+from checks.package import (PackageTree, Pyproject, Settings, parse_pyproject, parse_settings,
+                            read_package)
+from checks.source import Import, ModuleSource, parse_source
+from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
+
+_DEFAULT_EXP = re.compile(r"^#\|\s*default_exp\s+(\S+)", re.MULTILINE)
+_README_TIME = re.compile(r"(?i)\b(?:time|duration)\b[^:\n]{0,20}:\s*\**\s*(.+)")
+_README_DIFFICULTY = re.compile(r"(?i)\bdifficulty\b[^:\n]{0,20}:\s*\**\s*(.+)")
+
+
+@dataclass(frozen=True)
+class ReadmeMention:
+    """A module README.md line restating the module's time or difficulty."""
+
+    path: str
+    line: int
+    time: TimeEstimate | None = None
+    difficulty: Difficulty | None = None
+
+
+@dataclass(frozen=True)
+class StaleCopy:
+    """A copy of a module file outside the source of truth (learner workspace, older layout)."""
+
+    module: str
+    path: str
+    original: str
+    differs: bool
+    default_exp: str | None
+
+
+@dataclass
+class Module:
+    id: str
+    number: int
+    name: str
+    dir: str
+    well_named: bool
+    about_path: str
+    source_path: str
+    about: About | None = None
+    module_yaml: ModuleMeta | None = None
+    chapter: ModuleMeta | None = None
+    source: ModuleSource | None = None
+    readme: list[ReadmeMention] = field(default_factory=list)
+
+    @property
+    def meta(self) -> ModuleMeta | None:
+        """The metadata of record: ABOUT.md front matter, else `module.yaml`, else the chapter."""
+        if self.about is not None and self.about.meta is not None:
+            return self.about.meta
+        return self.module_yaml or self.chapter
+
+    @property
+    def exports(self) -> str | None:
+        """The `default_exp` of the source (the first, when it wrongly has several)."""
+        if self.source and self.source.default_exp:
+            return self.source.default_exp[0][0]
+        return self.meta.exports_to if self.meta else None
+
+
+@dataclass(frozen=True)
+class TestFile:
+    path: str
+    folder: str
+    syntax_error: tuple[int, str] | None
+    imports: tuple[Import, ...]
+
+
+@dataclass
+class TestSuite:
+    root: str
+    folders: list[str] = field(default_factory=list)
+    files: list[TestFile] = field(default_factory=list)
+    packages: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Course:
+    root: Path
+    files: CourseFiles
+    config: CourseConfig
+    layout: Layout
+    modules: list[Module] = field(default_factory=list)
+    learning_path: LearningPath | None = None
+    pyproject: Pyproject | None = None
+    settings: Settings | None = None
+    package: PackageTree | None = None
+    tests: TestSuite = field(default_factory=lambda: TestSuite("tests"))
+    stale: list[StaleCopy] = field(default_factory=list)
+
+    def module(self, module_id: str) -> Module | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def module_of_path(self, rel: str) -> str | None:
+        for module in self.modules:
+            if rel == module.dir or rel.startswith(module.dir + "/"):
+                return module.id
+        return None
+
+    @property
+    def package_name(self) -> str | None:
+        return self.package.name if self.package else None
+
+
+def load_course(root: Path | str, max_bytes: int | None = None) -> Course:
+    """Read and parse the whole course at `root`; problems become findings, not exceptions."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CourseError(f"{root}: not a directory (give --course the root of a course)")
+    files = CourseFiles(root) if max_bytes is None else CourseFiles(root, max_bytes)
+    config = load_config(files)
+    course = Course(root.resolve(), files, config, detect_layout(files, config))
+    course.modules = [_load_module(files, course.layout, name)
+                      for name in files.listdir(course.layout.modules_dir)
+                      if LOOSE_MODULE_DIR.match(name)
+                      and files.is_dir(f"{course.layout.modules_dir}/{name}")]
+    course.modules.sort(key=lambda m: (m.number, m.id))
+    if course.layout.learning_path and (text := files.read(course.layout.learning_path,
+                                                           "implementation")) is not None:
+        course.learning_path = parse_learning_path(text, course.layout.learning_path)
+    _load_packaging(course)
+    course.tests = _load_tests(files)
+    course.stale = _stale_copies(course)
+    return course
+
+
+def _load_module(files: CourseFiles, layout: Layout, dirname: str) -> Module:
+    match = LOOSE_MODULE_DIR.match(dirname)
+    assert match is not None
+    folder = f"{layout.modules_dir}/{dirname}"
+    name = match["name"]
+    module = Module(dirname, int(match["number"]), name, folder,
+                    MODULE_DIR.match(dirname) is not None, f"{folder}/ABOUT.md",
+                    f"{folder}/{layout.source_file(dirname, name)}")
+    if (text := files.read(module.about_path, "educational")) is not None:
+        module.about = parse_about(text, module.about_path)
+    if (text := files.read(f"{folder}/module.yaml", "educational")) is not None:
+        module.module_yaml = parse_module_yaml(text, f"{folder}/module.yaml")
+    if module.meta is None:
+        module.chapter = _legacy_chapter(files, module)
+    if (text := files.read(module.source_path, "implementation")) is not None:
+        module.source = parse_source(text, module.source_path)
+    if (text := files.read(f"{folder}/README.md", "implementation")) is not None:
+        module.readme = _readme_mentions(text, f"{folder}/README.md")
+    return module
+
+
+def _legacy_chapter(files: CourseFiles, module: Module) -> ModuleMeta | None:
+    rel = f"book/chapters/{module.number:02d}-{module.name.replace('_', '-')}.md"
+    text = files.read(rel, "educational")
+    front = split_front_matter(text) if text else None
+    return meta_from(front.document, rel) if front else None
+
+
+def _readme_mentions(text: str, rel: str) -> list[ReadmeMention]:
+    mentions = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for part in line.split("|"):
+            if (found := _README_TIME.search(part)) and (time := parse_time(found[1])):
+                mentions.append(ReadmeMention(rel, number, time=time))
+            if (found := _README_DIFFICULTY.search(part)) and (level := parse_difficulty(found[1])):
+                mentions.append(ReadmeMention(rel, number, difficulty=level))
+    return mentions
+
+
+def _load_packaging(course: Course) -> None:
+    files = course.files
+    if (text := files.read("pyproject.toml", "package")) is not None:
+        course.pyproject = parse_pyproject(text, "pyproject.toml")
+    if (text := files.read("settings.ini", "package")) is not None:
+        course.settings = parse_settings(text, "settings.ini")
+    name = course.config.package
+    if name is None and course.settings is not None:
+        name = course.settings.values.get("lib_name")
+    if name is None and course.pyproject is not None:
+        project_name = course.pyproject.project.get("name")
+        name = project_name.replace("-", "_") if isinstance(project_name, str) else None
+    if not name:
+        return
+    folder = course.settings.values.get("lib_path", name) if course.settings else name
+    if files.is_dir(folder):
+        course.package = read_package(files, name, folder)
+    else:
+        course.package = PackageTree(name, folder)
+
+
+def _load_tests(files: CourseFiles) -> TestSuite:
+    suite = TestSuite("tests")
+    suite.folders = [name for name in files.listdir("tests") if files.is_dir(f"tests/{name}")]
+    for rel in files.walk("tests", ".py"):
+        folder = rel.rsplit("/", 1)[0]
+        name = rel.rsplit("/", 1)[1]
+        if name == "__init__.py":
+            suite.packages.add(folder)
+            continue
+        if not (name.startswith("test_") or name.endswith("_test.py")):
+            continue
+        text = files.read(rel, "testing")
+        if text is not None:
+            suite.files.append(_test_file(text, rel, folder))
+    return suite
+
+
+def _test_file(text: str, rel: str, folder: str) -> TestFile:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        line = getattr(error, "lineno", None) or 1
+        return TestFile(rel, folder, (line, getattr(error, "msg", None) or str(error)), ())
+    imports = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imports.append(Import(node.module, tuple(a.name for a in node.names), node.lineno))
+        elif isinstance(node, ast.Import):
+            imports.extend(Import(a.name, (), node.lineno) for a in node.names)
+    return TestFile(rel, folder, None, tuple(imports))
+
+
+def _stale_copies(course: Course) -> list[StaleCopy]:
+    files, copies = course.files, []
+    for module in course.modules:
+        originals = [(module.about_path, "ABOUT.md"), (module.source_path, None)]
+        for stale_dir in course.layout.stale_dirs:
+            folder = f"{stale_dir}/{module.id}"
+            if not files.is_dir(folder):
+                continue
+            for original, fixed_name in originals:
+                candidates = [fixed_name] if fixed_name else [
+                    f"{module.id}.py", f"{module.name}.py", f"{module.name}_dev.py"]
+                for name in candidates:
+                    rel = f"{folder}/{name}"
+                    if rel != original and files.exists(rel):
+                        copies.append(_stale(files, module.id, rel, original))
+                        break
+    return copies
+
+
+def _stale(files: CourseFiles, module: str, rel: str, original: str) -> StaleCopy:
+    text = files.read(rel, "documentation") or ""
+    source = files.read(original, "documentation")
+    exp = _DEFAULT_EXP.search(text)
+    return StaleCopy(module, rel, original, source is not None and text != source,
+                     exp[1] if exp else None)

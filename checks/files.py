@@ -1,0 +1,121 @@
+"""Reading a course's files safely: once each, bounded in size, never outside the course root.
+
+Every problem met while reading (a symlink out of the root, a huge file, bytes that are not
+UTF-8) becomes a `ReadProblem` the gates report, instead of an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A file that could not be read as the course meant it, and the gate that needed it."""
+
+    gate: str
+    path: str
+    line: int | None
+    message: str
+
+
+@dataclass
+class CourseFiles:
+    """The course root and everything read from it, each file read at most once."""
+
+    root: Path
+    max_bytes: int = MAX_BYTES
+    problems: list[ReadProblem] = field(default_factory=list)
+    reads: int = 0
+    _texts: dict[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def inside(self, path: Path) -> bool:
+        """Whether `path`, with every symlink resolved, stays inside the course root."""
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
+
+    def exists(self, rel: str) -> bool:
+        path = self.root / rel
+        return path.is_file() and self.inside(path)
+
+    def is_dir(self, rel: str) -> bool:
+        path = self.root / rel
+        return path.is_dir() and self.inside(path)
+
+    def listdir(self, rel: str = "") -> list[str]:
+        """Sorted names in a folder of the course; links that leave the root are left out."""
+        folder = self.root / rel
+        if not folder.is_dir() or not self.inside(folder):
+            return []
+        return sorted(entry.name for entry in os.scandir(folder) if self.inside(Path(entry.path)))
+
+    def walk(self, rel: str, suffix: str = "") -> list[str]:
+        """Every file below a folder (relative paths, sorted), not following links out."""
+        found: list[str] = []
+        for name in self.listdir(rel):
+            child = f"{rel}/{name}" if rel else name
+            path = self.root / child
+            if path.is_symlink() and path.is_dir():
+                continue
+            if path.is_dir():
+                found.extend(self.walk(child, suffix))
+            elif name.endswith(suffix):
+                found.append(child)
+        return found
+
+    def read(self, rel: str, gate: str) -> str | None:
+        """The text of a course file, or None when it is missing or unreadable (noted once)."""
+        if rel not in self._texts:
+            self._texts[rel] = self._load(rel, gate)
+        return self._texts[rel]
+
+    def digest(self, rel: str) -> str | None:
+        text = self._texts.get(rel)
+        return hashlib.sha256(text.encode()).hexdigest() if text is not None else None
+
+    def _load(self, rel: str, gate: str) -> str | None:
+        path = self.root / rel
+        if path.is_symlink() and not self.inside(path):
+            self._problem(gate, rel, None, "is a symlink that leaves the course root; not followed")
+            return None
+        if not path.is_file():
+            return None
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            self._problem(gate, rel, None, f"is {size / 2**20:.1f} MiB, over the "
+                          f"{self.max_bytes / 2**20:.0f} MiB limit for course files; not read")
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self._problem(gate, rel, None, f"cannot be read: {error.strerror}")
+            return None
+        self.reads += 1
+        return self._decode(data, rel, gate)
+
+    def _decode(self, data: bytes, rel: str, gate: str) -> str:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            self._problem(gate, rel, line, f"is not valid UTF-8 (byte 0x{data[error.start]:02x} "
+                          f"at offset {error.start}); read with replacement characters")
+            text = data.decode("utf-8-sig", errors="replace")
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def _problem(self, gate: str, rel: str, line: int | None, message: str) -> None:
+        self.problems.append(ReadProblem(gate, rel, line, f"{rel} {message}"))

@@ -1,0 +1,163 @@
+"""Where a course keeps its modules: the three TinyTorch layouts (newest wins) and the overrides.
+
+Overrides come from `[tool.tinyrelease]` in the course's `pyproject.toml` or a
+`tinyrelease.toml` at its root; a course that follows one of the layouts needs none.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from checks.errors import CourseError
+from checks.files import CourseFiles
+
+MODULE_DIR = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)$")
+LOOSE_MODULE_DIR = re.compile(r"^(?P<number>\d+)[_-](?P<name>.+)$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One variant of the course layout: where module dirs, sources and the course map live."""
+
+    name: str
+    modules_dir: str
+    source_name: str
+    learning_path: str | None
+    stale_dirs: tuple[str, ...] = ()
+
+    def source_file(self, module_id: str, name: str) -> str:
+        return self.source_name.format(id=module_id, name=name)
+
+
+LAYOUTS = (
+    Layout("src", "src", "{id}.py", "src/LEARNING_PATH.md", stale_dirs=("modules",)),
+    Layout("modules", "modules", "{name}.py", "modules/LEARNING_PATH.md",
+           stale_dirs=("modules/source",)),
+    Layout("legacy", "modules/source", "{name}_dev.py", None),
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Thresholds of the cognitive-load, objective and checkpoint checks."""
+
+    max_module_lines: int = 2500
+    max_cell_lines: int = 150
+    max_code_run: int = 8
+    min_objectives: int = 3
+    max_objectives: int = 7
+    checkpoint_hours: int = 8
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """What the course says about itself in `[tool.tinyrelease]`, with the defaults filled in."""
+
+    source: str | None = None
+    layout: str | None = None
+    modules_dir: str | None = None
+    source_name: str | None = None
+    learning_path: str | None = None
+    package: str | None = None
+    ignore: dict[str, str] = field(default_factory=dict)
+    module_ignore: dict[str, dict[str, str]] = field(default_factory=dict)
+    limits: Limits = Limits()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def load_config(files: CourseFiles) -> CourseConfig:
+    """The course's `tinyrelease.toml`, else `[tool.tinyrelease]` of its `pyproject.toml`."""
+    for rel, pick in (("tinyrelease.toml", _whole), ("pyproject.toml", _tool_section)):
+        text = files.read(rel, "package")
+        if text is None:
+            continue
+        try:
+            table = pick(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as error:
+            if rel == "pyproject.toml":
+                return CourseConfig()  # the package gate reports a broken pyproject.toml
+            raise CourseError(f"{files.root / rel}: invalid TOML: {error}") from None
+        if table is not None:
+            return _config_from(table, rel, files)
+    return CourseConfig()
+
+
+def _whole(document: dict[str, Any]) -> dict[str, Any]:
+    return document.get("tool", {}).get("tinyrelease", document)
+
+
+def _tool_section(document: dict[str, Any]) -> dict[str, Any] | None:
+    tool = document.get("tool")
+    return tool.get("tinyrelease") if isinstance(tool, dict) else None
+
+
+def _config_from(table: dict[str, Any], rel: str, files: CourseFiles) -> CourseConfig:
+    def fail(message: str) -> CourseError:
+        return CourseError(f"{files.root / rel}: [tool.tinyrelease] {message}")
+
+    layout = table.get("layout")
+    if layout is not None and layout not in {variant.name for variant in LAYOUTS}:
+        raise fail(f"layout = {layout!r} is not one of src, modules, legacy")
+    ignore = table.get("ignore", {})
+    modules = table.get("modules", {})
+    if not isinstance(ignore, dict) or not all(isinstance(v, str) for v in ignore.values()):
+        raise fail('ignore must be a table of CODE = "reason"')
+    if not isinstance(modules, dict) or not all(isinstance(v, dict) for v in modules.values()):
+        raise fail("modules must be a table of module tables")
+    limit_table = table.get("limits", {})
+    known = Limits.__dataclass_fields__
+    unknown = sorted(set(limit_table) - set(known)) if isinstance(limit_table, dict) else ["?"]
+    if unknown:
+        raise fail(f"limits has unknown keys: {', '.join(unknown)}")
+    if not all(isinstance(value, int) for value in limit_table.values()):
+        raise fail("limits values must be integers")
+    return CourseConfig(
+        source=rel,
+        layout=layout,
+        modules_dir=table.get("modules_dir"),
+        source_name=table.get("source_name"),
+        learning_path=table.get("learning_path"),
+        package=table.get("package"),
+        ignore={code.upper(): reason for code, reason in ignore.items()},
+        module_ignore={
+            module: {code.upper(): str(reason) for code, reason in entry.get("ignore", {}).items()}
+            for module, entry in modules.items()
+        },
+        limits=Limits(**limit_table),
+        raw=table,
+    )
+
+
+def detect_layout(files: CourseFiles, config: CourseConfig) -> Layout:
+    """The configured layout, else the newest variant whose module dirs exist."""
+    chosen = next((v for v in LAYOUTS if v.name == config.layout), None)
+    if chosen is None:
+        chosen = next((v for v in LAYOUTS if _has_modules(files, v)), None)
+    if chosen is None and config.modules_dir is None:
+        raise CourseError(
+            f"{files.root}: no course modules found (looked for src/NN_name/, modules/NN_name/ "
+            "and modules/source/NN_name/; set [tool.tinyrelease] modules_dir for another layout)"
+        )
+    chosen = chosen or LAYOUTS[0]
+    return Layout(
+        name=chosen.name if config.modules_dir is None else "custom",
+        modules_dir=config.modules_dir or chosen.modules_dir,
+        source_name=config.source_name or chosen.source_name,
+        learning_path=config.learning_path or chosen.learning_path,
+        stale_dirs=chosen.stale_dirs,
+    )
+
+
+def _has_modules(files: CourseFiles, layout: Layout) -> bool:
+    for name in files.listdir(layout.modules_dir):
+        match = LOOSE_MODULE_DIR.match(name)
+        if match and files.is_dir(f"{layout.modules_dir}/{name}"):
+            inner = files.listdir(f"{layout.modules_dir}/{name}")
+            if layout.source_file(name, match["name"]) in inner or "ABOUT.md" in inner or (
+                layout.name == "legacy" and "module.yaml" in inner
+            ):
+                return True
+    return False

@@ -1,0 +1,137 @@
+"""The Markdown and YAML a course writes: front matter with key lines, headings, links.
+
+Parsing never raises: malformed YAML becomes a `YamlError` with the line it was found on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HTML_SRC = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class YamlError:
+    line: int
+    message: str
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML mapping with the line of each top-level key and of each list item."""
+
+    data: Any = None
+    key_lines: dict[str, int] = field(default_factory=dict)
+    item_lines: dict[str, list[int]] = field(default_factory=dict)
+    error: YamlError | None = None
+
+    def line_of(self, key: str, index: int | None = None) -> int | None:
+        if index is not None and index < len(self.item_lines.get(key, [])):
+            return self.item_lines[key][index]
+        return self.key_lines.get(key)
+
+
+def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
+    """Parse YAML whose first line is `first_line` of its file; errors become `YamlError`."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = error.problem or error.context or "invalid YAML"
+        return YamlDocument(error=YamlError(line, f"invalid YAML: {problem}"))
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as error:
+        return YamlDocument(error=YamlError(first_line, f"invalid YAML: {error}"))
+    finally:
+        loader.dispose()
+    document = YamlDocument(data=data)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = str(key.value)
+            document.key_lines.setdefault(name, first_line + key.start_mark.line)
+            if isinstance(value, yaml.SequenceNode):
+                document.item_lines[name] = [first_line + item.start_mark.line
+                                             for item in value.value]
+    return document
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    document: YamlDocument
+    body_start: int  # 1-based line where the body after the closing `---` starts
+
+
+def split_front_matter(text: str) -> FrontMatter | None:
+    """The YAML block between `---` lines at the very top, or None when there is none."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in {"---", "..."}:
+            return FrontMatter(parse_yaml("\n".join(lines[1:index]), 2), index + 2)
+    return FrontMatter(YamlDocument(error=YamlError(1, "front matter is never closed by ---")),
+                       len(lines) + 1)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str
+    line: int
+    image: bool
+
+
+@dataclass
+class MarkdownBody:
+    """Headings, links and lines of a Markdown text outside its fenced code blocks."""
+
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_markdown(text: str, first_line: int = 1) -> MarkdownBody:
+    body = MarkdownBody()
+    fenced = False
+    for offset, line in enumerate(text.split("\n")):
+        number = first_line + offset
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        body.lines.append((number, line))
+        heading = _HEADING.match(line)
+        if heading:
+            body.headings.append(Heading(len(heading[1]), heading[2], number))
+        for match in _LINK.finditer(line):
+            body.links.append(Link(match[3], number, match[1] == "!"))
+        for src in _HTML_SRC.findall(line):
+            body.links.append(Link(src, number, True))
+    return body
+
+
+def is_external(target: str) -> bool:
+    """Links the gates do not resolve on disk: web addresses, mail, in-page anchors."""
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target)) or target.startswith(("#", "/"))
+
+
+def normalise_heading(text: str) -> str:
+    """Heading text without emoji, punctuation or case, for matching section names."""
+    return " ".join(re.sub(r"[^\w→ ]+", " ", text).lower().split())

@@ -1,0 +1,76 @@
+"""Checks as small declared units: a stable code, a gate, a severity, a title, docs and a pure
+function from the parsed `Course` to the places where the course breaks the rule.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from checks.course import Course
+from checks.findings import Finding, Severity
+
+GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
+PREFIXES = {"educational": "EDU", "implementation": "IMP", "testing": "TST", "package": "PKG",
+            "documentation": "DOC", "systems": "SYS"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a check found its rule broken; the registry turns it into a `Finding`."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    module: str | None = None
+    severity: Severity | None = None
+
+
+CheckFunction = Callable[[Course], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    gate: str
+    severity: Severity
+    title: str
+    docs: str
+    function: CheckFunction
+    quick: bool
+
+    def run(self, course: Course) -> list[Finding]:
+        return [Finding(self.code, hit.message, hit.path, hit.line,
+                        hit.module if hit.module else _module_of(course, hit.path),
+                        hit.severity or self.severity)
+                for hit in self.function(course)]
+
+
+def _module_of(course: Course, path: str | None) -> str | None:
+    return course.module_of_path(path) if path else None
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(code: str, title: str, severity: Severity = Severity.ERROR,
+          quick: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Declare a check; its docstring is its docs text (what, why, how to fix)."""
+    gate = next(g for g, prefix in PREFIXES.items() if code.startswith(prefix))
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if code in REGISTRY:
+            raise ValueError(f"check code {code} is declared twice")
+        docs = inspect.cleandoc(function.__doc__ or "")
+        REGISTRY[code] = Check(code, gate, severity, title, docs, function, quick)
+        return function
+
+    return register
+
+
+def all_checks() -> list[Check]:
+    """Every declared check, in gate order then code order."""
+    import checks.gates  # noqa: F401 - importing the gate modules declares their checks
+
+    return sorted(REGISTRY.values(), key=lambda c: (GATES.index(c.gate), c.code))

@@ -1,0 +1,261 @@
+"""A module source in jupytext's percent format: cells with their nbgrader metadata, solution
+regions, nbdev directives, and (from Python's own parser) functions, calls and imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_CELL = re.compile(r"^#\s?%%(?P<options>.*)$")
+_DIRECTIVE = re.compile(r"^#\|\s*(?P<name>[\w-]+)\s*(?P<value>.*?)\s*$")
+_EXPORT_CLAIM = re.compile(r"exports?\s+to\s+[`'\"]?(?P<target>[A-Za-z_][\w.]*[A-Za-z0-9_])",
+                           re.IGNORECASE)
+_HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*$")
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+
+
+@dataclass
+class Cell:
+    """One `# %%` cell: its kind, first line, nbgrader metadata and lines of source."""
+
+    index: int
+    kind: str
+    line: int
+    lines: list[str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata_error: str | None = None
+    directives: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def end_line(self) -> int:
+        return self.line + len(self.lines)
+
+    @property
+    def nbgrader(self) -> dict[str, Any] | None:
+        value = self.metadata.get("nbgrader")
+        return value if isinstance(value, dict) else None
+
+    @property
+    def exported(self) -> bool:
+        return any(name in {"export", "exports"} for name, _, _ in self.directives)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def prose(self) -> str:
+        """Markdown text without the triple quotes or `# ` prefixes that keep it Python."""
+        stripped = [re.sub(r'^(?:"""|\'\'\')|(?:"""|\'\'\')$', "", ln.strip()) for ln in self.lines]
+        return "\n".join(ln[2:] if ln.startswith("# ") else ln for ln in stripped).strip()
+
+
+@dataclass(frozen=True)
+class SolutionRegion:
+    begin: int
+    end: int | None
+    cell: int
+
+
+@dataclass(frozen=True)
+class RegionProblem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    line: int
+    docstring: str
+    cell: int | None
+    in_class: bool
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str
+    names: tuple[str, ...]
+    line: int
+
+
+@dataclass
+class ModuleSource:
+    path: str
+    line_count: int
+    cells: list[Cell] = field(default_factory=list)
+    default_exp: list[tuple[str, int]] = field(default_factory=list)
+    export_claims: list[tuple[str, int]] = field(default_factory=list)
+    regions: list[SolutionRegion] = field(default_factory=list)
+    region_problems: list[RegionProblem] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    classes: list[Function] = field(default_factory=list)
+    calls: set[str] = field(default_factory=set)
+    guarded_calls: set[str] = field(default_factory=set)
+    imports: list[Import] = field(default_factory=list)
+    syntax_error: tuple[int, str] | None = None
+
+    def cell_at(self, line: int) -> Cell | None:
+        return next((c for c in self.cells if c.line <= line <= c.end_line), None)
+
+    @property
+    def markdown_headings(self) -> list[tuple[str, int]]:
+        found = []
+        for cell in self.cells:
+            if cell.kind == "markdown":
+                for offset, text in enumerate(cell.lines, start=1):
+                    match = _HEADING.match(text.strip().strip('"').strip("'"))
+                    if match:
+                        found.append((match[2], cell.line + offset))
+        return found
+
+
+def parse_source(text: str, path: str) -> ModuleSource:
+    lines = text.split("\n")
+    source = ModuleSource(path, len(lines))
+    _split_cells(lines, source)
+    _find_regions(source)
+    _read_python(text, source)
+    return source
+
+
+def _header_end(lines: list[str]) -> int:
+    """Index of the first line after a `# ---` jupytext header (0 when there is none)."""
+    if not lines or lines[0].strip() != "# ---":
+        return 0
+    return next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "# ---"), 0)
+
+
+def _split_cells(lines: list[str], source: ModuleSource) -> None:
+    from jupytext.cell_metadata import text_to_metadata
+
+    current: Cell | None = None
+    for index in range(_header_end(lines), len(lines)):
+        line = lines[index]
+        number = index + 1
+        marker = _CELL.match(line)
+        if marker:
+            title, metadata = _options(text_to_metadata, marker["options"].strip())
+            kind = "markdown" if re.search(r"\[(markdown|md)\]", title) else "code"
+            current = Cell(len(source.cells), kind, number, [], metadata)
+            if "incorrectly_encoded_metadata" in metadata:
+                current.metadata_error = str(metadata.pop("incorrectly_encoded_metadata"))
+            source.cells.append(current)
+            continue
+        if current is None:
+            if not line.strip():
+                continue
+            current = Cell(0, "code", number, [])
+            source.cells.append(current)
+        current.lines.append(line)
+        directive = _DIRECTIVE.match(line.strip())
+        if directive and current.kind == "code":
+            current.directives.append((directive["name"], directive["value"], number))
+            if directive["name"] == "default_exp":
+                source.default_exp.append((directive["value"], number))
+        if current.kind == "markdown":
+            source.export_claims.extend((m["target"], number) for m in _EXPORT_CLAIM.finditer(line))
+
+
+def _options(parse: Any, options: str) -> tuple[str, dict[str, Any]]:
+    if not options:
+        return "", {}
+    try:
+        title, metadata = parse(options, allow_title=True)
+    except Exception as error:  # noqa: BLE001 - jupytext raises many kinds on bad options
+        return options, {"incorrectly_encoded_metadata": f"{options} ({error})"}
+    return title or "", metadata if isinstance(metadata, dict) else {}
+
+
+def _find_regions(source: ModuleSource) -> None:
+    for cell in source.cells:
+        open_line: int | None = None
+        for offset, line in enumerate(cell.lines, start=1):
+            number, marker = cell.line + offset, line.strip()
+            if marker == BEGIN_SOLUTION:
+                if open_line is not None:
+                    source.region_problems.append(RegionProblem(
+                        number, f"{BEGIN_SOLUTION} inside the region opened on line {open_line}"))
+                    continue
+                open_line = number
+            elif marker == END_SOLUTION:
+                if open_line is None:
+                    source.region_problems.append(RegionProblem(
+                        number, f"{END_SOLUTION} without a matching {BEGIN_SOLUTION}"))
+                    continue
+                source.regions.append(SolutionRegion(open_line, number, cell.index))
+                open_line = None
+        if open_line is not None:
+            source.regions.append(SolutionRegion(open_line, None, cell.index))
+            source.region_problems.append(RegionProblem(
+                open_line, f"{BEGIN_SOLUTION} is never closed before the cell ends"))
+
+
+def _read_python(text: str, source: ModuleSource) -> None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        line = getattr(error, "lineno", None) or 1
+        source.syntax_error = (line, getattr(error, "msg", None) or str(error))
+        return
+    for node in tree.body:
+        _top_level(node, source, guarded=False)
+
+
+def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool) -> None:
+    def cell_of(line: int) -> int | None:
+        cell = source.cell_at(line)
+        return cell.index if cell else None
+
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        source.functions.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
+                                         cell_of(node.lineno), False))
+    elif isinstance(node, ast.ClassDef):
+        source.classes.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
+                                       cell_of(node.lineno), False))
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                source.functions.append(Function(item.name, item.lineno,
+                                                 ast.get_docstring(item) or "",
+                                                 cell_of(item.lineno), True))
+    elif isinstance(node, ast.Import):
+        source.imports.extend(Import(a.name, (), node.lineno) for a in node.names)
+    elif isinstance(node, ast.ImportFrom):
+        module = "." * node.level + (node.module or "")
+        source.imports.append(Import(module, tuple(a.name for a in node.names), node.lineno))
+    if _is_main_guard(node):
+        for inner in node.body:  # type: ignore[attr-defined]
+            _top_level(inner, source, guarded=True)
+            source.guarded_calls.update(_called_names(inner))
+        source.calls.update(source.guarded_calls)
+        return
+    if isinstance(node, ast.If | ast.Try | ast.With):
+        for inner in ast.iter_child_nodes(node):
+            if isinstance(inner, ast.stmt):
+                _top_level(inner, source, guarded)
+    source.calls.update(_called_names(node))
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    parts = [node.test.left, *node.test.comparators]
+    names = {p.id for p in parts if isinstance(p, ast.Name)}
+    values = {p.value for p in parts if isinstance(p, ast.Constant)}
+    return names == {"__name__"} and values == {"__main__"}
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    names = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                names.add(func.attr)
+    return names

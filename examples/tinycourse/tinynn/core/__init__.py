@@ -1,0 +1,1 @@
+"""Core building blocks, one submodule per course module (exported by nbdev)."""
