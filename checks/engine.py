@@ -5,6 +5,7 @@ waivers, into a `GatesReport` every renderer reads.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checks import __version__
@@ -73,10 +74,15 @@ def select_checks(gates: list[str] | None = None, select: list[str] | None = Non
 
 
 def run_gates(course: Course, gates: list[str] | None = None, level: str = "standard",
-              select: list[str] | None = None) -> GatesReport:
+              select: list[str] | None = None,
+              progress: Callable[[str, GateResult | None], None] | None = None) -> GatesReport:
+    """Run every chosen gate (never stopping at a failing one); `progress` hears each start
+    (with None) and each end (with the result)."""
     chosen = select_checks(gates, select)
     results = []
     for gate in [g for g in GATES if not gates or g in gates]:
+        if progress:
+            progress(gate, None)
         result = GateResult(gate)
         started = time.perf_counter()
         for item in (c for c in chosen if c.gate == gate):
@@ -88,6 +94,8 @@ def run_gates(course: Course, gates: list[str] | None = None, level: str = "stan
         result.duration_s = time.perf_counter() - started
         result.findings.sort(key=_order)
         results.append(result)
+        if progress:
+            progress(gate, result)
     return GatesReport(course, level, results)
 
 

@@ -1,0 +1,41 @@
+"""Renderers of a `GatesReport`: JSON, the Markdown readiness report, JUnit XML and SARIF,
+written atomically into one report folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from checks.engine import GatesReport
+from checks.errors import TinyReleaseError
+from checks.reports import json_report, junit, readiness, sarif
+
+RENDERERS = {
+    "report.json": json_report.render,
+    "report.md": readiness.render,
+    "junit.xml": junit.render,
+    "report.sarif": sarif.render,
+}
+
+
+def write_reports(report: GatesReport, folder: Path) -> list[Path]:
+    """Write every report into `folder`; each file is complete or untouched, never half-written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return [write_atomic(folder / name, render(report)) for name, render in RENDERERS.items()]
+    except OSError as error:
+        raise TinyReleaseError(f"{folder}: cannot write the reports: {error.strerror}") from None
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,42 @@
+"""`junit.xml`: one test suite per gate, one test case per check, so CI shows what failed."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from checks.engine import GatesReport
+from checks.findings import Finding
+from checks.registry import REGISTRY
+
+
+def render(report: GatesReport) -> str:
+    suites = ElementTree.Element("testsuites", name="tinyrelease gates")
+    for gate in report.gates:
+        suite = ElementTree.SubElement(suites, "testsuite", name=gate.name,
+                                       time=f"{gate.duration_s:.4f}")
+        failures = 0
+        for code in gate.checks_run + gate.skipped:
+            case = ElementTree.SubElement(suite, "testcase", classname=f"gates.{gate.name}",
+                                          name=f"{code} {REGISTRY[code].title}")
+            if code in gate.skipped:
+                ElementTree.SubElement(case, "skipped", message=f"not run at level {report.level}")
+                continue
+            errors = [f for f in gate.findings if f.code == code and f.counts]
+            others = [f for f in gate.findings if f.code == code and not f.counts]
+            if errors:
+                failures += 1
+                failure = ElementTree.SubElement(case, "failure",
+                                                 message=f"{len(errors)} error(s)")
+                failure.text = "\n".join(_line(f) for f in errors)
+            if others:
+                ElementTree.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
+        suite.set("tests", str(len(gate.checks_run) + len(gate.skipped)))
+        suite.set("failures", str(failures))
+        suite.set("skipped", str(len(gate.skipped)))
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _line(finding: Finding) -> str:
+    waived = f" (waived: {finding.waived})" if finding.waived else ""
+    return f"{finding.at()}: {finding.severity.value}: {finding.message}{waived}"

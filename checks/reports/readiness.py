@@ -1,0 +1,63 @@
+"""`report.md`: the release readiness report, built only from what the gates actually found."""
+
+from __future__ import annotations
+
+from checks.course import Course
+from checks.engine import GatesReport
+from checks.findings import Finding, Severity
+from checks.values import TimeEstimate
+
+
+def render(report: GatesReport) -> str:
+    course = report.course
+    errors = sum(gate.count(Severity.ERROR) for gate in report.gates)
+    failed = [gate.name for gate in report.gates if gate.status == "fail"]
+    verdict = ("**READY**: no gate failed." if not failed else
+               f"**NOT READY**: {errors} error(s) in the {', '.join(failed)} gate(s).")
+    lines = [f"# Release readiness: {course.root.name}", "",
+             f"Level: `{report.level}` · layout: `{course.layout.name}` · "
+             f"{len(course.modules)} modules", "", verdict, "", "## Gates", "",
+             "| gate | status | errors | warnings | waived | checks run | skipped |",
+             "|---|---|---|---|---|---|---|"]
+    for gate in report.gates:
+        lines.append(f"| {gate.name} | {gate.status} | {gate.count(Severity.ERROR)} | "
+                     f"{gate.count(Severity.WARNING)} | {gate.waived} | {len(gate.checks_run)} | "
+                     f"{len(gate.skipped)} |")
+    lines += ["", "## Findings", ""]
+    lines += _findings(report.findings) or ["No findings.", ""]
+    lines += ["## Module inventory", ""] + _inventory(course, report.findings)
+    return "\n".join(lines) + "\n"
+
+
+def _findings(findings: list[Finding]) -> list[str]:
+    lines: list[str] = []
+    for module in sorted({f.module or "" for f in findings}):
+        lines += [f"### {module or 'Course'}", ""]
+        for f in (f for f in findings if (f.module or "") == module):
+            waived = f" — waived: {f.waived}" if f.waived else ""
+            lines.append(f"- `{f.code}` {f.severity.value} `{f.at()}`: {_escape(f.message)}{waived}")
+        lines.append("")
+    return lines
+
+
+def _inventory(course: Course, findings: list[Finding]) -> list[str]:
+    lines = ["| module | title | time | difficulty | errors | warnings |",
+             "|---|---|---|---|---|---|"]
+    total: TimeEstimate | None = None
+    for module in course.modules:
+        meta = module.meta
+        time = meta.time if meta else None
+        total = time if total is None else (total + time if time else total)
+        own = [f for f in findings if f.module == module.id and f.waived is None]
+        lines.append(
+            f"| {module.id} | {_escape(meta.title or '') if meta else ''} | "
+            f"{time.canonical if time else '?'} | {meta.difficulty or '?' if meta else '?'} | "
+            f"{sum(f.severity is Severity.ERROR for f in own)} | "
+            f"{sum(f.severity is Severity.WARNING for f in own)} |")
+    lines += ["", f"Total time from the modules' own estimates: "
+              f"{total.canonical if total else 'unknown'}."]
+    return lines
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

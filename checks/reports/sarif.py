@@ -1,0 +1,53 @@
+"""`report.sarif`: SARIF 2.1.0 so GitHub code scanning annotates the lines the gates flagged."""
+
+from __future__ import annotations
+
+import json
+
+from checks import __version__
+from checks.engine import GatesReport
+from checks.findings import Finding, Severity
+from checks.registry import REGISTRY
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render(report: GatesReport) -> str:
+    codes = sorted({code for gate in report.gates for code in gate.checks_run})
+    rules = [_rule(code) for code in codes]
+    index = {code: number for number, code in enumerate(codes)}
+    results = [_result(f, index) for f in report.findings if f.code in index]
+    run = {
+        "tool": {"driver": {"name": "tinyrelease", "version": __version__,
+                            "informationUri": "https://example.org/tinyrelease",
+                            "rules": rules}},
+        "originalUriBaseIds": {"COURSEROOT": {"uri": report.course.root.as_uri() + "/"}},
+        "results": results,
+    }
+    document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(code: str) -> dict[str, object]:
+    check = REGISTRY[code]
+    summary = check.docs.split("\n\n")[0] if check.docs else check.title
+    return {"id": code, "name": check.title, "shortDescription": {"text": check.title},
+            "fullDescription": {"text": summary}, "help": {"text": check.docs or check.title},
+            "defaultConfiguration": {"level": LEVELS[check.severity]},
+            "properties": {"tags": [check.gate]}}
+
+
+def _result(finding: Finding, index: dict[str, int]) -> dict[str, object]:
+    result: dict[str, object] = {"ruleId": finding.code, "ruleIndex": index[finding.code],
+                                 "level": LEVELS[finding.severity],
+                                 "message": {"text": finding.message}}
+    if finding.path:
+        location: dict[str, object] = {"artifactLocation": {"uri": finding.path,
+                                                            "uriBaseId": "COURSEROOT"}}
+        if finding.line:
+            location["region"] = {"startLine": finding.line}
+        result["locations"] = [{"physicalLocation": location}]
+    if finding.waived:
+        result["suppressions"] = [{"kind": "external", "justification": finding.waived}]
+    return result
