@@ -80,6 +80,12 @@ class About:
     objective_items: list[str] = field(default_factory=list)
 
 
+def numbered_title(heading: str) -> tuple[int | None, str]:
+    """`05. Autograd` as (5, "Autograd"); a heading without a number as (None, heading)."""
+    match = _H1.match(heading.strip())
+    return (int(match["number"]), match["title"].strip()) if match else (None, heading.strip())
+
+
 def _strings(value: object) -> list[str]:
     return [str(item) for item in value if item is not None] if isinstance(value, list) else []
 

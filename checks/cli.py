@@ -72,11 +72,13 @@ def run(argv: list[str], console: Console) -> int:
     course = load_course(course_root(args.course))
     reporter = TerminalReporter(console)
     console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "
-                  f"{len(course.modules)} modules) at level {args.level}", highlight=False)
+                  f"{len(course.modules)} modules) at level {args.level}", highlight=False,
+                  soft_wrap=True)
     report = run_gates(course, args.gates, args.level, args.select, reporter.progress)
     reporter.summary(report)
     written = write_reports(report, args.report_dir)
-    console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
+    console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
+                  soft_wrap=True)
     return 0 if report.status == "pass" else 1
 
 

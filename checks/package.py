@@ -30,6 +30,7 @@ class Pyproject:
     path: str
     data: dict[str, Any] = field(default_factory=dict)
     error: tuple[int | None, str] | None = None
+    text: str = ""
 
     @property
     def project(self) -> dict[str, Any]:
@@ -40,6 +41,16 @@ class Pyproject:
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
         match = pattern.search(text)
         return text.count("\n", 0, match.start()) + 1 if match else None
+
+    def project_line(self, key: str) -> int | None:
+        """The line of `key = ...` in the `[project]` table of the text this was parsed from."""
+        table = None
+        for number, line in enumerate(self.text.split("\n"), start=1):
+            if header := re.match(r"^\s*\[([^\]]+)\]", line):
+                table = header[1].strip()
+            elif table == "project" and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+                return number
+        return None
 
 
 @dataclass
@@ -65,7 +76,7 @@ class PackageTree:
 
 def parse_pyproject(text: str, path: str) -> Pyproject:
     try:
-        return Pyproject(path, tomllib.loads(text))
+        return Pyproject(path, tomllib.loads(text), text=text)
     except tomllib.TOMLDecodeError as error:
         line = _TOML_LINE.search(str(error))
         return Pyproject(path, error=(int(line[1]) if line else None, f"invalid TOML: {error}"))

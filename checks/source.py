@@ -14,6 +14,10 @@ _DIRECTIVE = re.compile(r"^#\|\s*(?P<name>[\w-]+)\s*(?P<value>.*?)\s*$")
 _EXPORT_CLAIM = re.compile(r"exports?\s+to\s+[`'\"]?(?P<target>[A-Za-z_][\w.]*[A-Za-z0-9_])",
                            re.IGNORECASE)
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*$")
+_CALL = re.compile(r"(?<!def )(?<!class )\b([A-Za-z_]\w*)\s*\(")
+_OBJECTIVES_HEADING = re.compile(r"^\s*(#{1,6})\s+.*\blearning\s+(?:objectives|goals)\b",
+                                 re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 
@@ -113,6 +117,28 @@ class ModuleSource:
                         found.append((match[2], cell.line + offset))
         return found
 
+    @property
+    def objective_items(self) -> list[str] | None:
+        """The bullets under the first markdown heading naming "Learning Objectives" (or
+        "Learning Goals"), up to the next heading of the same level; None without one."""
+        for cell in (c for c in self.cells if c.kind == "markdown"):
+            lines = cell.prose.split("\n")
+            for start, line in enumerate(lines):
+                if heading := _OBJECTIVES_HEADING.match(line):
+                    return _items_under(lines[start + 1:], len(heading[1]))
+        return None
+
+
+def _items_under(lines: list[str], level: int) -> list[str]:
+    """The bullet items of `lines` up to the next heading of `level` or higher."""
+    items = []
+    for line in lines:
+        if (heading := _HEADING.match(line)) and len(heading[1]) <= level:
+            break
+        if bullet := _BULLET.match(line):
+            items.append(bullet[1])
+    return items
+
 
 def parse_source(text: str, path: str) -> ModuleSource:
     lines = text.split("\n")
@@ -204,6 +230,20 @@ def _read_python(text: str, source: ModuleSource) -> None:
         return
     for node in tree.body:
         _top_level(node, source, guarded=False)
+    source.calls = _calls_in_code(source.cells)
+
+
+def _calls_in_code(cells: list[Cell]) -> set[str]:
+    """Names called anywhere in the code cells; a regex, since walking the whole tree of a
+    2,000-line module costs more than parsing it."""
+    names: set[str] = set()
+    for cell in cells:
+        if cell.kind == "code":
+            for line in cell.lines:
+                code = line.split("#", 1)[0] if "#" in line else line
+                if "(" in code:
+                    names.update(_CALL.findall(code))
+    return names
 
 
 def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool) -> None:
@@ -231,13 +271,11 @@ def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool) -> None:
         for inner in node.body:  # type: ignore[attr-defined]
             _top_level(inner, source, guarded=True)
             source.guarded_calls.update(_called_names(inner))
-        source.calls.update(source.guarded_calls)
         return
     if isinstance(node, ast.If | ast.Try | ast.With):
         for inner in ast.iter_child_nodes(node):
             if isinstance(inner, ast.stmt):
                 _top_level(inner, source, guarded)
-    source.calls.update(_called_names(node))
 
 
 def _is_main_guard(node: ast.stmt) -> bool:

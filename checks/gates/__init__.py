@@ -4,7 +4,9 @@ from checks.gates import (  # noqa: F401
     documentation,
     educational,
     implementation,
+    nbgrader,
     package,
     systems,
     testing,
+    testing_patterns,
 )

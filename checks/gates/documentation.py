@@ -1,12 +1,24 @@
-"""The checks of the documentation gate."""
+"""The checks of the documentation gate: each ABOUT.md page's heading, sections, checkpoint
+markers and links, and stale copies of the pages.
+"""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
+from urllib.parse import unquote
 
-from checks.course import Course
+from checks.about import About, numbered_title
+from checks.course import Course, Module
+from checks.findings import Severity
 from checks.gates.common import read_problems
+from checks.markdown import is_external, normalise_heading
 from checks.registry import Hit, check
+
+REQUIRED_SECTIONS = ("Overview", "Learning Objectives", "Build → Use → Reflect",
+                     "Implementation Guide", "Getting Started", "Testing",
+                     "Systems Thinking Questions", "Ready to Build?")
+_BUILD = normalise_heading("Build →")
 
 
 @check("DOC001", "Files of the documentation gate are readable")
@@ -19,3 +31,153 @@ def files_readable(course: Course) -> Iterator[Hit]:
     file as UTF-8.
     """
     yield from read_problems(course, "documentation")
+
+
+# The page heading --------------------------------------------------------------------------
+
+@check("DOC101", "ABOUT.md has a `# NN. Title` heading")
+def heading_present(course: Course) -> Iterator[Hit]:
+    """ABOUT.md has no level-one heading (`# 05. Autograd`) after its front matter.
+
+    Why: the heading is the page title in the book and in its navigation; without it the page
+    shows with no title or with the first section's name.
+    Fix: add `# NN. Title` right after the front matter, with the module's number and title.
+    """
+    for module, about in _pages(course):
+        if about.h1 is None:
+            yield Hit(f'ABOUT.md has no "# {module.number:02d}. Title" heading', about.path)
+
+
+@check("DOC102", "Heading number equals the directory number")
+def heading_number(course: Course) -> Iterator[Hit]:
+    """The `# NN. Title` heading of ABOUT.md has no number or a number other than the
+    module directory's.
+
+    Why: learners find modules by number; a page numbered differently from its directory is
+    usually left over from a renumbering, and the book then shows two modules with one number.
+    Fix: write the directory's number in the heading.
+    """
+    for module, about in _pages(course):
+        number, _ = numbered_title(about.h1.text) if about.h1 else (module.number, "")
+        if about.h1 is not None and number != module.number:
+            found = "has no module number" if number is None else f"has number {number:02d}"
+            yield Hit(f'heading "# {about.h1.text}" {found}, but the directory is {module.id}; '
+                      f'write "# {module.number:02d}. ..."', about.path, about.h1.line)
+
+
+@check("DOC103", "Heading title equals the front-matter title", severity=Severity.WARNING)
+def heading_title(course: Course) -> Iterator[Hit]:
+    """The title in the `# NN. Title` heading differs from the front-matter `title` (the part
+    before " - " of a "Short - Subtitle" title is accepted too).
+
+    Why: the book's cards and navigation show the front-matter title and the page shows the
+    heading; two names for one module confuse learners and searches.
+    Fix: make the heading and the front-matter title the same.
+    """
+    for _module, about in _pages(course):
+        title = about.meta.title if about.meta else None
+        if about.h1 is None or not title:
+            continue
+        _, heading = numbered_title(about.h1.text)
+        if _spaced(heading) not in {_spaced(title), _spaced(title.split(" - ")[0])}:
+            yield Hit(f'heading title "{heading}" differs from the front-matter title "{title}"',
+                      about.path, about.h1.line)
+
+
+# Sections and checkpoints ------------------------------------------------------------------
+
+@check("DOC111", "ABOUT.md has the required sections")
+def required_sections(course: Course) -> Iterator[Hit]:
+    """ABOUT.md lacks some of the `##` sections every module page has: Overview, Learning
+    Objectives, Build → Use → Reflect (or → Optimize, → Analyze), Implementation Guide,
+    Getting Started, Testing, Systems Thinking Questions, Ready to Build?.
+
+    Why: learners move between modules expecting the same page structure; a missing section
+    is usually content that was never written or a heading that was renamed.
+    Fix: add the sections (emoji and punctuation in the headings do not matter).
+    """
+    for _module, about in _pages(course):
+        headings = [normalise_heading(h.text.replace("->", "→")) for h in about.sections]
+        missing = [name for name in REQUIRED_SECTIONS if not any(
+            _is_section(heading, name) for heading in headings)]
+        if missing:
+            yield Hit(f"ABOUT.md lacks the sections {', '.join(missing)}", about.path,
+                      about.h1.line if about.h1 else None)
+
+
+def _is_section(heading: str, required: str) -> bool:
+    """Whether a normalised `##` heading is the required section (or starts with its name)."""
+    wanted = _BUILD if required.startswith("Build") else normalise_heading(required)
+    return heading == wanted or heading.startswith(wanted + " ")
+
+
+@check("DOC121", "Long modules have checkpoint markers", severity=Severity.WARNING)
+def checkpoints(course: Course) -> Iterator[Hit]:
+    """A module whose time estimate reaches `limits.checkpoint_hours` (8 by default) has
+    fewer than two `**✓ CHECKPOINT N: label**` markers in ABOUT.md.
+
+    Why: a module of a working day or more needs places where learners can stop, check what
+    they have and pick up again; the course's rule is two or more markers.
+    Fix: add bold `**✓ CHECKPOINT 1: label**` lines after the major parts of the guide.
+    """
+    hours = course.config.limits.checkpoint_hours
+    for _module, about in _pages(course):
+        meta = about.meta
+        if meta and meta.time and meta.time.high >= hours and len(about.checkpoints) < 2:
+            found = len(about.checkpoints)
+            yield Hit(f'time estimate "{meta.time}" reaches {hours} hours but ABOUT.md has '
+                      f"{found or 'no'} checkpoint marker{'' if found == 1 else 's'} "
+                      "(**✓ CHECKPOINT N: label**); 2 or more expected", about.path,
+                      meta.line_of("time_estimate"))
+
+
+# Links and copies --------------------------------------------------------------------------
+
+@check("DOC131", "Relative links in ABOUT.md resolve")
+def links_resolve(course: Course) -> Iterator[Hit]:
+    """A relative link or image in ABOUT.md points to a file or folder that does not exist in
+    the course (web addresses and in-page anchors are not checked here).
+
+    Why: prev/next navigation, images and source links break when files move or modules are
+    renumbered, and learners land on a 404.
+    Fix: point the link at the file's current path, relative to the ABOUT.md folder.
+    """
+    for module, about in _pages(course):
+        for link in about.links:
+            target = unquote(link.target.split("#", 1)[0].split("?", 1)[0])
+            if not target or is_external(link.target):
+                continue
+            rel = posixpath.normpath(posixpath.join(module.dir, target))
+            kind = "image" if link.image else "link"
+            if rel == ".." or rel.startswith("../"):
+                yield Hit(f'{kind} "{link.target}" points outside the course', about.path,
+                          link.line)
+            elif not (course.files.exists(rel) or course.files.is_dir(rel)):
+                yield Hit(f'{kind} "{link.target}" is broken: {rel} does not exist', about.path,
+                          link.line)
+
+
+@check("DOC141", "No stale copies of ABOUT.md", severity=Severity.WARNING)
+def stale_pages(course: Course) -> Iterator[Hit]:
+    """A copy of a module's ABOUT.md outside the source of truth (the learner workspace
+    `modules/`, or an older layout's folder) differs from the original.
+
+    Why: readers, links and tools that still open the copy see an outdated page, and edits
+    made to the copy are silently lost.
+    Fix: delete the copy (`git rm`), or regenerate it from the original.
+    """
+    for copy in course.stale:
+        if copy.original.endswith("ABOUT.md") and copy.differs:
+            yield Hit(f"{copy.path} is a stale copy of {copy.original} and differs from it",
+                      copy.path, module=copy.module)
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _pages(course: Course) -> Iterator[tuple[Module, About]]:
+    """Each module with its ABOUT.md; modules without one are reported by EDU111."""
+    for module in course.modules:
+        if module.about is not None:
+            yield module, module.about

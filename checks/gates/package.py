@@ -1,10 +1,15 @@
-"""The checks of the package gate."""
+"""The checks of the package gate: each source exports to one module of its own, the package
+imports only what the sources export, and pyproject.toml, settings.ini and `__version__` agree.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterator
 
 from checks.course import Course
+from checks.findings import Severity
 from checks.gates.common import read_problems
 from checks.registry import Hit, check
 
@@ -19,3 +24,249 @@ def files_readable(course: Course) -> Iterator[Hit]:
     file as UTF-8.
     """
     yield from read_problems(course, "package")
+
+
+_LICENSE_ALIASES = {"apache": "apache20", "apache2": "apache20", "bsd2": "bsd2clause",
+                    "bsd3": "bsd3clause", "gpl2": "gpl20", "gpl3": "gpl30", "gplv2": "gpl20",
+                    "gplv3": "gpl30", "lgpl3": "lgpl30", "mpl2": "mpl20"}
+
+
+def _license_key(text: str) -> str:
+    """`MIT` == `mit`, `apache2` == `Apache-2.0` == `Apache License 2.0`."""
+    key = re.sub(r"[^a-z0-9]", "", text.lower()).replace("license", "")
+    return _LICENSE_ALIASES.get(key, key)
+
+
+def _url_key(url: str) -> str:
+    return url.strip().rstrip("/").removesuffix(".git").rstrip("/").lower()
+
+
+def _full(course: Course, target: str) -> str:
+    name = course.package_name
+    return f"{name}.{target}" if name and not target.startswith(name + ".") else target
+
+
+def _unreadable(course: Course, rel: str) -> bool:
+    """Whether the file exists but could not be read (the gate's PKG001 reports it)."""
+    return any(problem.path == rel for problem in course.files.problems)
+
+
+def _provided(course: Course, target: str) -> bool:
+    """Whether a fresh export provides `target`: an exported module, a package above one, an
+    `__init__` of the package tree, or a name defined in an exported module."""
+    exported = course.exported_modules
+    tree = course.package.modules if course.package else {}
+    return (target in exported or tree.get(target, "").endswith("__init__.py")
+            or any(e.startswith(target + ".") for e in exported)
+            or target.rsplit(".", 1)[0] in exported)
+
+
+@check("PKG101", "Module sources are valid Python")
+def sources_parse(course: Course) -> Iterator[Hit]:
+    """A module source does not parse as Python.
+
+    Why: jupytext and nbdev's export turn the file into the package; a file that does not parse
+    exports broken code or nothing, and no check that reads its code can judge it.
+    Fix: correct the syntax at the line given (markdown cells must stay inside triple quotes).
+    """
+    for module in course.modules:
+        if module.source is not None and module.source.syntax_error is not None:
+            line, message = module.source.syntax_error
+            yield Hit(f"{module.source.path} is not valid Python: {message} (line {line})",
+                      module.source.path, line, module.id)
+
+
+@check("PKG102", "Each source has exactly one default_exp")
+def one_default_exp(course: Course) -> Iterator[Hit]:
+    """A module source has no `#| default_exp` directive, or more than one.
+
+    Why: nbdev exports a source's `#| export` cells to the module its `default_exp` names;
+    without one nothing is exported, and with several only one of them counts.
+    Fix: keep exactly one `#| default_exp core.name` in the header cell of the source.
+    """
+    for module in course.modules:
+        source = module.source
+        if source is None:
+            continue
+        if not source.default_exp:
+            yield Hit(f"{source.path} has no `#| default_exp`, so nbdev exports none of its code",
+                      source.path, None, module.id)
+        elif len(source.default_exp) > 1:
+            listed = ", ".join(f"`{target}` (line {line})" for target, line in source.default_exp)
+            yield Hit(f"{source.path} has {len(source.default_exp)} `#| default_exp` directives: "
+                      f"{listed}", source.path, source.default_exp[1][1], module.id)
+
+
+@check("PKG103", "The stated export target matches default_exp")
+def export_claim_matches(course: Course) -> Iterator[Hit]:
+    """The markdown says "Code exports to `pkg.x`" but the source's `default_exp` names another
+    module.
+
+    Why: learners import from where the text tells them; after a module is renamed or moved,
+    the prose keeps pointing at the old place and their imports fail.
+    Fix: make the sentence name `{package}.{default_exp}`, or correct the `default_exp`.
+    """
+    for module in course.modules:
+        source = module.source
+        if source is None or not source.default_exp:
+            continue
+        target, exp_line = source.default_exp[0]
+        full = _full(course, target)
+        for claim, line in source.export_claims:
+            if "." not in claim or claim in {target, full} or (
+                    course.package_name is None and claim.endswith("." + target)):
+                continue
+            yield Hit(f"the text says the code exports to `{claim}`, but `#| default_exp "
+                      f"{target}` on line {exp_line} exports it to `{full}`", source.path, line,
+                      module.id)
+
+
+@check("PKG104", "No two sources export to the same module")
+def export_targets_unique(course: Course) -> Iterator[Hit]:
+    """Two module sources (or a source and a stale copy of another module) have the same
+    `default_exp`.
+
+    Why: nbdev writes both into the same package module; whichever is exported last silently
+    replaces the other's code, so the package depends on export order.
+    Fix: give each module its own `default_exp`, and delete stale copies left by a renaming.
+    """
+    owners: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for module in course.modules:
+        if module.source is not None and module.source.default_exp:
+            target, line = module.source.default_exp[0]
+            owners[target].append((module.id, module.source.path, line))
+    for stale in course.stale:
+        if stale.default_exp:
+            owners[stale.default_exp].append((stale.module, stale.path, None))
+    for target, found in sorted(owners.items()):
+        for index, (module, path, line) in enumerate(found):
+            other = next((p for m, p, _ in found[:index] if m != module), None)
+            if other is not None:
+                yield Hit(f"{path} exports to `{target}`, as {other} does; the one exported last "
+                          "overwrites the other", path, line, module)
+
+
+@check("PKG111", "The package imports only exported modules")
+def package_imports_exported(course: Course) -> Iterator[Hit]:
+    """A package `__init__.py` imports a submodule that no module source exports.
+
+    Why: the import works only where an old generated file still exists; in a fresh clone
+    `import {package}` fails, and that is the first thing a learner runs.
+    Fix: import the module its source exports to now, remove the import, or restore the
+    `default_exp` that produced it.
+    """
+    if course.package is None:
+        return
+    for found in course.package.imports:
+        if not _provided(course, found.target):
+            yield Hit(f"{found.init} imports {found.target}, which no module source exports; "
+                      f"`import {course.package.name}` fails from a fresh clone", found.init,
+                      found.line)
+
+
+@check("PKG121", "pyproject.toml is present and valid")
+def pyproject_valid(course: Course) -> Iterator[Hit]:
+    """The course has no `pyproject.toml`, or it is not valid TOML.
+
+    Why: `pyproject.toml` builds and publishes the course package; without it (or with a
+    broken one) nothing can be installed, and the version and license cannot be checked.
+    Fix: add a `pyproject.toml` with a `[project]` table, or correct the TOML at the line given.
+    """
+    if course.pyproject is None and not _unreadable(course, "pyproject.toml"):
+        yield Hit("pyproject.toml is missing; the course package cannot be built",
+                  "pyproject.toml")
+    elif course.pyproject.error is not None:
+        line, message = course.pyproject.error
+        yield Hit(f"pyproject.toml: {message}", course.pyproject.path, line)
+
+
+@check("PKG122", "settings.ini is valid")
+def settings_valid(course: Course) -> Iterator[Hit]:
+    """nbdev's `settings.ini` does not parse as an INI file.
+
+    Why: nbdev reads it for every export; a broken file stops the package from being built.
+    Fix: correct the line given (nbdev keeps every setting under `[DEFAULT]` as `key = value`).
+    """
+    if course.settings is not None and course.settings.error is not None:
+        line, message = course.settings.error
+        yield Hit(f"settings.ini: {message}", course.settings.path, line)
+
+
+@check("PKG123", "Sources that use nbdev have settings.ini", severity=Severity.WARNING)
+def settings_present(course: Course) -> Iterator[Hit]:
+    """Module sources carry `#| default_exp` but the course has no `settings.ini`.
+
+    Why: nbdev's export reads `lib_name` and `nbs_path` from `settings.ini`; without it the
+    directives do nothing and the package is never regenerated from the sources.
+    Fix: add nbdev's `settings.ini` (`nbdev_new` writes one), or drop the nbdev directives.
+    """
+    users = [m.source.path for m in course.modules if m.source and m.source.default_exp]
+    if course.settings is None and users and not _unreadable(course, "settings.ini"):
+        more = f" and {len(users) - 1} more" if len(users) > 1 else ""
+        yield Hit(f"no settings.ini, but {users[0]}{more} use `#| default_exp`; nbdev's export "
+                  "needs settings.ini", "settings.ini")
+
+
+@check("PKG124", "Versions agree")
+def versions_agree(course: Course) -> Iterator[Hit]:
+    """The version in `settings.ini` or the package's `__version__` differs from the one in
+    `pyproject.toml` (or from `settings.ini`'s when `pyproject.toml` has no static version).
+
+    Why: the built package, nbdev's release tooling and `{package}.__version__` would each
+    report a different version, and a release tags one of them.
+    Fix: set the same version in all three places (a release bumps them together).
+    """
+    found: list[tuple[str, str, int | None]] = []
+    if course.pyproject is not None and isinstance(course.pyproject.project.get("version"), str):
+        found.append((course.pyproject.project["version"], course.pyproject.path,
+                      course.pyproject.project_line("version")))
+    if course.settings is not None and "version" in course.settings.values:
+        found.append((course.settings.values["version"], course.settings.path,
+                      course.settings.lines.get("version")))
+    if course.package is not None and course.package.version is not None:
+        value, line = course.package.version
+        found.append((value, f"{course.package.dir}/__init__.py", line))
+    for value, path, line in found[1:]:
+        reference, where, _ = found[0]
+        if value.strip() != reference.strip():
+            yield Hit(f"version {value!r} in {path} differs from {reference!r} in {where}",
+                      path, line)
+
+
+@check("PKG125", "Licenses agree")
+def licenses_agree(course: Course) -> Iterator[Hit]:
+    """The license in nbdev's `settings.ini` differs from the one in `pyproject.toml`.
+
+    Why: the package index shows one license and nbdev's docs and release another; a learner
+    or a company cannot tell which terms apply.
+    Fix: state the same license in both (`MIT` and `mit`, `Apache-2.0` and `apache2` agree).
+    """
+    if course.pyproject is None or course.settings is None:
+        return
+    declared = course.pyproject.project.get("license")
+    if isinstance(declared, dict):
+        declared = declared.get("text")
+    other = course.settings.values.get("license")
+    if isinstance(declared, str) and other and _license_key(declared) != _license_key(other):
+        yield Hit(f"license {other!r} in settings.ini differs from {declared!r} in "
+                  "pyproject.toml", course.settings.path, course.settings.lines.get("license"))
+
+
+@check("PKG126", "The repository URL is among the project URLs", severity=Severity.WARNING)
+def urls_agree(course: Course) -> Iterator[Hit]:
+    """`settings.ini`'s `git_url` is not one of the `[project.urls]` in `pyproject.toml`.
+
+    Why: the package index links to the URLs of `pyproject.toml`; when they point elsewhere than
+    the repository nbdev publishes from, learners land on an old or wrong repository.
+    Fix: add the repository (`Repository = "..."`) to `[project.urls]`, or correct `git_url`.
+    """
+    if course.pyproject is None or course.settings is None:
+        return
+    git_url = course.settings.values.get("git_url")
+    urls = course.pyproject.project.get("urls")
+    values = [v for v in urls.values() if isinstance(v, str)] if isinstance(urls, dict) else []
+    if git_url and _url_key(git_url) not in {_url_key(v) for v in values}:
+        listed = ", ".join(values) if values else "none"
+        yield Hit(f"git_url {git_url} in settings.ini is not among the [project.urls] of "
+                  f"pyproject.toml ({listed})", course.settings.path,
+                  course.settings.lines.get("git_url"))

@@ -1,12 +1,86 @@
-"""The checks of the systems gate."""
+"""The checks of the systems gate: each module analyses memory, performance and production
+use, measures them with `analyze_*` functions, and ends with reflection and a summary.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from checks.course import Course
+from checks.course import Course, Module
+from checks.findings import Severity
 from checks.gates.common import read_problems
 from checks.registry import Hit, check
+from checks.source import Function, ModuleSource
+
+MIN_WORDS = 15
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NUMBERED = re.compile(r"^[*_\s]*\d+[.)]\s*\S")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A markdown heading of a source and its prose, up to the next heading as high or higher."""
+
+    title: str
+    line: int
+    body: tuple[str, ...]
+
+    @property
+    def words(self) -> int:
+        return sum(len(_WORD.findall(text)) for text in self.body)
+
+
+def _level(text: str) -> int:
+    stripped = text.strip().strip("\"'").lstrip()
+    return len(stripped) - len(stripped.lstrip("#"))
+
+
+def _sections(source: ModuleSource) -> list[Section]:
+    titles = {line: title for title, line in source.markdown_headings}
+    lines = [(cell.line + offset, text) for cell in source.cells if cell.kind == "markdown"
+             for offset, text in enumerate(cell.lines, start=1)]
+    sections = []
+    for index, (number, text) in enumerate(lines):
+        if number in titles:
+            level, body = _level(text), []
+            for inner, inner_text in lines[index + 1:]:
+                if inner in titles and _level(inner_text) <= level:
+                    break
+                body.append(inner_text)
+            sections.append(Section(titles[number], number, tuple(body)))
+    return sections
+
+
+def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:
+    for module in course.modules:
+        if module.source is not None:
+            yield module, module.source
+
+
+def _analyze_functions(course: Course) -> Iterator[tuple[Module, ModuleSource, Function]]:
+    for module, source in _sources(course):
+        if source.syntax_error is None:
+            for function in source.functions:
+                if function.name.startswith("analyze_") and not function.in_class:
+                    yield module, source, function
+
+
+def _analysis(course: Course, what: str, keywords: tuple[str, ...]) -> Iterator[Hit]:
+    for module, source in _sources(course):
+        matching = [s for s in _sections(source)
+                    if any(word in s.title.lower() for word in keywords)]
+        if not matching:
+            named = " or ".join(f'"{word}"' for word in keywords)
+            yield Hit(f"{source.path} has no {what} section (a markdown heading with {named})",
+                      source.path, None, module.id)
+            continue
+        fullest = max(matching, key=lambda s: s.words)
+        if fullest.words < MIN_WORDS:
+            yield Hit(f"the {what} section \"{fullest.title}\" has {fullest.words} words of "
+                      f"prose; an analysis needs at least {MIN_WORDS}", source.path,
+                      fullest.line, module.id)
 
 
 @check("SYS001", "Files of the systems gate are readable")
@@ -19,3 +93,121 @@ def files_readable(course: Course) -> Iterator[Hit]:
     file as UTF-8.
     """
     yield from read_problems(course, "systems")
+
+
+@check("SYS101", "Each module analyses memory")
+def memory_analysis(course: Course) -> Iterator[Hit]:
+    """A module source has no memory analysis: no markdown heading mentioning memory, or one
+    followed by fewer than 15 words of prose.
+
+    Why: the course teaches ML systems; every module states what its structures cost in memory,
+    and a heading with no analysis under it teaches nothing.
+    Fix: add a `## Memory Analysis` section that explains and measures the module's memory use.
+    """
+    yield from _analysis(course, "memory analysis", ("memory",))
+
+
+@check("SYS102", "Each module analyses performance")
+def performance_analysis(course: Course) -> Iterator[Hit]:
+    """A module source has no performance analysis: no markdown heading mentioning performance,
+    complexity or scaling, or one followed by fewer than 15 words of prose.
+
+    Why: learners should leave each module knowing how its operations scale, not only that they
+    work.
+    Fix: add a `## Performance Analysis` section on the time complexity and measured speed.
+    """
+    yield from _analysis(course, "performance analysis", ("performance", "complexity",
+                                                          "scaling"))
+
+
+@check("SYS103", "Each module places itself in production")
+def production_context(course: Course) -> Iterator[Hit]:
+    """A module source has no production context: no markdown heading mentioning production, or
+    one followed by fewer than 15 words of prose.
+
+    Why: the course connects what learners build to how PyTorch and production systems do it;
+    without it a module is an exercise, not systems engineering.
+    Fix: add a `## Production Context` section comparing the module with real frameworks.
+    """
+    yield from _analysis(course, "production context", ("production",))
+
+
+@check("SYS111", "Each module has analyze functions", severity=Severity.WARNING)
+def has_analyze_functions(course: Course) -> Iterator[Hit]:
+    """A module source defines no top-level `analyze_*` function.
+
+    Why: the systems analysis is measured, not only described: `analyze_*` functions let
+    learners see the memory and time of what they built.
+    Fix: add an `analyze_<topic>()` function (docstring starting with 📊) and call it under
+    `if __name__ == "__main__":`.
+    """
+    for module, source in _sources(course):
+        if source.syntax_error is None and not any(
+                f.name.startswith("analyze_") and not f.in_class for f in source.functions):
+            yield Hit(f"{source.path} defines no analyze_* function", source.path, None,
+                      module.id)
+
+
+@check("SYS112", "analyze functions are called")
+def analyze_functions_called(course: Course) -> Iterator[Hit]:
+    """An `analyze_*` function is defined in a module source but never called in it.
+
+    Why: an analysis that never runs shows learners nothing, and it silently rots as the code
+    it measures changes.
+    Fix: call it under `if __name__ == "__main__":` after its definition, or remove it.
+    """
+    for module, source, function in _analyze_functions(course):
+        if function.name not in source.calls:
+            yield Hit(f"{function.name}() is defined but never called in {source.path}",
+                      source.path, function.line, module.id)
+
+
+@check("SYS113", "analyze docstrings start with 📊", severity=Severity.WARNING)
+def analyze_docstrings(course: Course) -> Iterator[Hit]:
+    """An `analyze_*` function's docstring does not start with 📊.
+
+    Why: the course marks its kinds of functions with an emoji (🔬 unit test, 🧪 module test,
+    📊 analysis) so learners see at a glance what a cell is for.
+    Fix: start the docstring with 📊 and a one-line summary of what it measures.
+    """
+    for module, source, function in _analyze_functions(course):
+        if not function.docstring.lstrip().startswith("📊"):
+            shown = function.docstring.strip().split("\n")[0][:40] or "no docstring"
+            yield Hit(f"{function.name}() docstring does not start with 📊 ({shown!r})",
+                      source.path, function.line, module.id)
+
+
+@check("SYS121", "Each module asks reflection questions")
+def reflection_questions(course: Course) -> Iterator[Hit]:
+    """A module source has no reflection section (a heading with "reflection", "ML systems
+    thinking" or "questions"), or the section asks no question.
+
+    Why: the reflection questions make learners connect the module to systems trade-offs; the
+    course ends every module with them.
+    Fix: add a `## Reflection Questions` section with numbered questions.
+    """
+    keywords = ("reflection", "ml systems thinking", "questions")
+    for module, source in _sources(course):
+        sections = [s for s in _sections(source) if any(k in s.title.lower() for k in keywords)]
+        asked = any(_NUMBERED.match(text) or text.strip().rstrip("*_ ").endswith("?")
+                    for section in sections for text in section.body)
+        if not sections:
+            yield Hit(f"{source.path} has no reflection questions section", source.path, None,
+                      module.id)
+        elif not asked:
+            yield Hit(f"the section \"{sections[0].title}\" asks no question (no line ending in "
+                      "'?' and no numbered item)", source.path, sections[0].line, module.id)
+
+
+@check("SYS122", "Each module ends with a summary")
+def module_summary(course: Course) -> Iterator[Hit]:
+    """A module source has no summary section (a markdown heading with "summary").
+
+    Why: the summary tells learners what they built and what comes next; without it the module
+    stops rather than ends.
+    Fix: add a `## Module Summary` section at the end of the source.
+    """
+    for module, source in _sources(course):
+        if not any("summary" in title.lower() for title, _ in source.markdown_headings):
+            yield Hit(f"{source.path} has no module summary section", source.path, None,
+                      module.id)

@@ -1,11 +1,15 @@
-"""The checks of the testing gate."""
+"""The static checks of the testing gate: one test directory per module and none left over,
+test files that parse, collect together and import only what the sources export.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from checks.course import Course
 from checks.gates.common import read_problems
+from checks.layout import MODULE_DIR
 from checks.registry import Hit, check
 
 
@@ -19,3 +23,111 @@ def files_readable(course: Course) -> Iterator[Hit]:
     file as UTF-8.
     """
     yield from read_problems(course, "testing")
+
+
+def _module_of_folder(course: Course, folder: str) -> str | None:
+    """The module a test folder belongs to (`tests/03_layers/...` -> `03_layers`)."""
+    parts = folder.split("/")
+    return parts[1] if len(parts) > 1 and course.module(parts[1]) else None
+
+
+def _importable(course: Course, name: str) -> bool:
+    """A package module a fresh export provides: exported, or a package above exported ones."""
+    exported = course.exported_modules
+    tree = course.package.modules if course.package else {}
+    return (name in exported or tree.get(name, "").endswith("__init__.py")
+            or any(target.startswith(name + ".") for target in exported))
+
+
+@check("TST101", "Every module has a tests directory")
+def module_tests_exist(course: Course) -> Iterator[Hit]:
+    """A module has no test directory `tests/<module id>/`.
+
+    Why: the release bar is that every module's suite passes; a module without one is never
+    tested outside its own notebook, so breakage from later modules goes unnoticed.
+    Fix: create `tests/<module id>/` with at least a `test_<name>_core.py`, or rename the
+    module's test directory to the module's id after a renumbering.
+    """
+    if not course.tests.folders:
+        yield Hit("tests/ holds no test directories (expected one per module, such as "
+                  f"tests/{course.modules[0].id}/)" if course.modules else "tests/ is empty",
+                  course.tests.root)
+        return
+    for module in course.modules:
+        if module.id not in course.tests.folders:
+            yield Hit(f"module {module.id} has no tests directory tests/{module.id}/",
+                      module.dir, module=module.id)
+
+
+@check("TST102", "Test directories name real modules")
+def test_folders_name_modules(course: Course) -> Iterator[Hit]:
+    """A test directory is named like a module (`NN_name`) but no module has that id.
+
+    Why: renumbering modules leaves the old test directories behind; their tests then test
+    nothing, or test a module under the wrong number, and readers cannot tell which is which.
+    Fix: rename the directory to the module's current id, or delete it if the module is gone.
+    Directories not shaped like a module (`integration`, `checkpoints`, `milestones`) are fine.
+    """
+    for folder in course.tests.folders:
+        shape = MODULE_DIR.match(folder)
+        if shape is None or course.module(folder) is not None:
+            continue
+        moved = [m.id for m in course.modules if m.name == shape["name"]]
+        hint = f"; module {moved[0]} has the same name (renumbered?)" if moved else ""
+        yield Hit(f"tests/{folder}/ is named like a module but no module {folder} exists{hint}",
+                  f"{course.tests.root}/{folder}")
+
+
+@check("TST103", "Test files are valid Python")
+def test_files_parse(course: Course) -> Iterator[Hit]:
+    """A test file does not parse as Python.
+
+    Why: pytest stops collecting with an error on such a file, and every test in it is lost.
+    Fix: correct the syntax at the line given.
+    """
+    for test in course.tests.files:
+        if test.syntax_error is not None:
+            line, message = test.syntax_error
+            yield Hit(f"{test.path} does not parse: {message} (line {line})", test.path, line,
+                      _module_of_folder(course, test.folder))
+
+
+@check("TST104", "Test file names are unique across plain directories")
+def test_basenames_unique(course: Course) -> Iterator[Hit]:
+    """Test files share a basename in several test directories that have no `__init__.py`.
+
+    Why: pytest's default import mode imports such files by their basename, so the second one
+    fails to collect with "import file mismatch" and the whole run errors.
+    Fix: rename the files to unique names (`test_tensor_core.py`), or add an empty
+    `__init__.py` to each of those test directories.
+    """
+    paths: dict[str, list[str]] = defaultdict(list)
+    for test in course.tests.files:
+        if test.folder not in course.tests.packages:
+            paths[test.path.rsplit("/", 1)[1]].append(test.path)
+    for basename, found in sorted(paths.items()):
+        if len(found) > 1:
+            found.sort()
+            yield Hit(f"{basename} is in {len(found)} test directories without __init__.py "
+                      f"({', '.join(found)}); pytest cannot collect both", found[1], None,
+                      _module_of_folder(course, found[1].rsplit("/", 1)[0]))
+
+
+@check("TST105", "Tests import only modules the sources export")
+def test_imports_exported(course: Course) -> Iterator[Hit]:
+    """A test imports a package module (`pkg.core.dense`) that no module source exports.
+
+    Why: the test passes only where a stale generated file still exists; from a fresh clone
+    and export the import fails and the whole test file errors.
+    Fix: import the module the source exports to now (its `#| default_exp`), or restore the
+    `default_exp` the test expects.
+    """
+    name = course.package_name
+    if name is None:
+        return
+    for test in course.tests.files:
+        for found in test.imports:
+            if found.module.startswith(name + ".") and not _importable(course, found.module):
+                yield Hit(f"{test.path} imports {found.module}, which no module source exports "
+                          f"(no `#| default_exp {found.module[len(name) + 1:]}`)", test.path,
+                          found.line, _module_of_folder(course, test.folder))

@@ -1,0 +1,125 @@
+"""The implementation gate's checks of the tests inside module sources: `test_unit_*` functions
+and one `test_module()`, run under the main guard, marked 🔬 / 🧪, never exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.course import Course, Module
+from checks.findings import Severity
+from checks.registry import Hit, check
+from checks.source import Function, ModuleSource
+
+UNIT_PREFIX = "test_unit_"
+INTEGRATION_TEST = "test_module"
+MAIN_GUARD = 'if __name__ == "__main__":'
+
+
+def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:
+    """Module sources Python could parse (a syntax error is reported on its own)."""
+    for module in course.modules:
+        if module.source is not None and module.source.syntax_error is None:
+            yield module, module.source
+
+
+def _tests(course: Course) -> Iterator[tuple[Module, ModuleSource, Function]]:
+    """Top-level `test_*` functions; methods of classes are not tests of the module."""
+    for module, source in _sources(course):
+        for function in source.functions:
+            if not function.in_class and function.name.startswith("test_"):
+                yield module, source, function
+
+
+def _kind(function: Function) -> str | None:
+    if function.name == INTEGRATION_TEST:
+        return "integration"
+    return "unit" if function.name.startswith(UNIT_PREFIX) else None
+
+
+@check("IMP121", "Tests are named test_unit_* or test_module", quick=True)
+def tests_named(course: Course) -> Iterator[Hit]:
+    """A module source defines a top-level `test_*` function that is neither `test_unit_*` nor
+    exactly `test_module`.
+
+    Why: the course's tooling and learners find unit tests by the `test_unit_` prefix and the
+    integration test by its name; pytest would also collect a stray `test_*` from the package.
+    Fix: rename it `test_unit_<what it tests>` (or fold it into `test_module`).
+    """
+    for module, source, function in _tests(course):
+        if _kind(function) is None:
+            yield Hit(f"test function {function.name}() is neither {UNIT_PREFIX}* nor "
+                      f"{INTEGRATION_TEST}; rename it {UNIT_PREFIX}{function.name[5:]}",
+                      source.path, function.line, module.id)
+
+
+@check("IMP122", "Exactly one test_module per module", quick=True)
+def one_test_module(course: Course) -> Iterator[Hit]:
+    """A module source has no `test_module()` integration test, or defines it more than once.
+
+    Why: `test_module()` is the last gate a learner passes before exporting; without it nothing
+    checks that the parts work together, and a second definition silently replaces the first.
+    Fix: add one `test_module()` that calls the unit tests and exercises the module end to end,
+    or merge the duplicates.
+    """
+    for module, source in _sources(course):
+        found = [f for f in source.functions if not f.in_class and f.name == INTEGRATION_TEST]
+        if not found:
+            yield Hit(f"{source.path} defines no {INTEGRATION_TEST}() integration test",
+                      source.path, None, module.id)
+        for again in found[1:]:
+            yield Hit(f"{INTEGRATION_TEST}() is defined again (first on line {found[0].line}); "
+                      "the later definition replaces the earlier one", source.path, again.line,
+                      module.id)
+
+
+@check("IMP123", "Tests run under the main guard", quick=True)
+def tests_called(course: Course) -> Iterator[Hit]:
+    """A `test_unit_*` function or `test_module()` is never called under an
+    `if __name__ == "__main__":` guard.
+
+    Why: learners run each cell (or the file) to see their implementation pass; a test that is
+    never called never runs, while a call outside the guard would run on every import of the
+    exported package.
+    Fix: call it right after its definition under `if __name__ == "__main__":`.
+    """
+    for module, source, function in _tests(course):
+        if _kind(function) and function.name not in source.guarded_calls:
+            yield Hit(f"{function.name}() is never called under `{MAIN_GUARD}`, so running the "
+                      "module does not run it", source.path, function.line, module.id)
+
+
+@check("IMP124", "Test docstrings start with their emoji", Severity.WARNING, quick=True)
+def tests_marked(course: Course) -> Iterator[Hit]:
+    """A `test_unit_*` docstring does not start with 🔬, or the `test_module()` docstring does
+    not start with 🧪.
+
+    Why: the markers tell learners at a glance which output comes from a unit test and which
+    from the integration test.
+    Fix: start the docstring with the marker, e.g. `\"\"\"🔬 Unit test: ...\"\"\"`.
+    """
+    for module, source, function in _tests(course):
+        kind = _kind(function)
+        marker = {"unit": "🔬", "integration": "🧪"}.get(kind or "")
+        if marker and not function.docstring.lstrip().startswith(marker):
+            shown = function.docstring.strip().split("\n")[0][:40]
+            found = f'starts with "{shown}"' if shown else "is missing"
+            yield Hit(f"the docstring of {function.name}() {found}; start it with {marker}",
+                      source.path, function.line, module.id)
+
+
+@check("IMP125", "No tests in exported cells", quick=True)
+def tests_not_exported(course: Course) -> Iterator[Hit]:
+    """A `test_*` function is defined in a cell marked `#| export`.
+
+    Why: nbdev copies exported cells into the package, so the test would ship to every user of
+    the package (and pytest would collect it from there).
+    Fix: move the test into its own cell without `#| export`.
+    """
+    for module, source, function in _tests(course):
+        cells = {cell.index: cell for cell in source.cells}
+        cell = cells.get(function.cell) if function.cell is not None else None
+        if cell is not None and cell.exported:
+            yield Hit(f"{function.name}() is defined in the `#| export` cell starting on line "
+                      f"{cell.line}, so it ships in the package", source.path, function.line,
+                      module.id)

@@ -1,0 +1,157 @@
+"""The static checks of the package gate on tiny courses broken in one place each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from coursebuilder import PACKAGE, PYPROJECT, SETTINGS, CourseFactory, package_files, source
+
+from checks.findings import Finding, Severity
+
+Findings = Callable[[Path, str], list[Finding]]
+TENSOR = "src/01_tensor/01_tensor.py"
+INIT = f"{PACKAGE}/__init__.py"
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.mark.parametrize("code", ["PKG101", "PKG102", "PKG103", "PKG104", "PKG111", "PKG121",
+                                  "PKG122", "PKG123", "PKG124", "PKG125", "PKG126"])
+def test_base_course_passes(make_course: CourseFactory, findings: Findings, code: str) -> None:
+    assert findings(make_course(), code) == []
+
+
+def test_source_with_syntax_error(make_course: CourseFactory, findings: Findings) -> None:
+    text = source(1).replace("def make_tensor(value):", "def make_tensor(value:")
+    [found] = findings(make_course({TENSOR: text}), "PKG101")
+    assert (found.path, found.line) == (TENSOR, line_of(text, "def make_tensor(value:"))
+    assert "is not valid Python" in found.message
+
+
+def test_source_without_default_exp(make_course: CourseFactory, findings: Findings) -> None:
+    text = source(1).replace("#| default_exp core.tensor\n", "")
+    [found] = findings(make_course({TENSOR: text}), "PKG102")
+    assert (found.path, found.line, found.module) == (TENSOR, None, "01_tensor")
+    assert "has no `#| default_exp`" in found.message
+
+
+def test_source_with_two_default_exp(make_course: CourseFactory, findings: Findings) -> None:
+    text = source(1).replace("#| export\n", "#| export\n#| default_exp core.other\n")
+    [found] = findings(make_course({TENSOR: text}), "PKG102")
+    assert (found.path, found.line) == (TENSOR, line_of(text, "#| default_exp core.other"))
+    assert "2 `#| default_exp` directives: `core.tensor` (line 31), `core.other`" in found.message
+
+
+def test_export_claim_differs(make_course: CourseFactory, findings: Findings) -> None:
+    text = source(1).replace(f"`{PACKAGE}.core.tensor`", f"`{PACKAGE}.core.tensors`")
+    [found] = findings(make_course({TENSOR: text}), "PKG103")
+    assert (found.path, found.line) == (TENSOR, line_of(text, "Code exports to"))
+    assert (f"says the code exports to `{PACKAGE}.core.tensors`, but `#| default_exp "
+            f"core.tensor` on line 31 exports it to `{PACKAGE}.core.tensor`") in found.message
+
+
+def test_export_claim_without_package_prefix_is_fine(make_course: CourseFactory,
+                                                     findings: Findings) -> None:
+    text = source(1).replace(f"`{PACKAGE}.core.tensor`", "`core.tensor`")
+    assert findings(make_course({TENSOR: text}), "PKG103") == []
+
+
+def test_two_sources_export_to_one_module(make_course: CourseFactory, findings: Findings) -> None:
+    path = "src/02_activations/02_activations.py"
+    [found] = findings(make_course({path: source(2).replace("core.activations", "core.tensor")}),
+                       "PKG104")
+    assert (found.path, found.line, found.module) == (path, 31, "02_activations")
+    assert f"exports to `core.tensor`, as {TENSOR} does" in found.message
+
+
+def test_stale_copy_exports_to_another_module(make_course: CourseFactory,
+                                              findings: Findings) -> None:
+    root = make_course({"modules/03_layers/layers.py": source(3).replace("core.layers",
+                                                                         "core.tensor"),
+                        "modules/01_tensor/tensor.py": source(1)})
+    [found] = findings(root, "PKG104")
+    assert (found.path, found.line) == ("modules/03_layers/layers.py", None)
+    assert f"exports to `core.tensor`, as {TENSOR} does" in found.message
+
+
+def test_package_imports_module_no_source_exports(make_course: CourseFactory,
+                                                  findings: Findings) -> None:
+    init = package_files()[INIT] + ("from . import core\nfrom .core.tensor import make_tensor\n"
+                                    "from .core import dense\n")
+    [found] = findings(make_course({INIT: init}), "PKG111")
+    assert (found.path, found.line) == (INIT, line_of(init, "from .core import dense"))
+    assert (f"imports {PACKAGE}.core.dense, which no module source exports; "
+            f"`import {PACKAGE}` fails from a fresh clone") in found.message
+
+
+def test_pyproject_missing(make_course: CourseFactory, findings: Findings) -> None:
+    [found] = findings(make_course({"pyproject.toml": None}), "PKG121")
+    assert (found.path, found.line) == ("pyproject.toml", None)
+    assert "pyproject.toml is missing" in found.message
+
+
+def test_pyproject_invalid(make_course: CourseFactory, findings: Findings) -> None:
+    [found] = findings(make_course({"pyproject.toml": PYPROJECT + "[broken\n"}), "PKG121")
+    assert (found.path, found.line) == ("pyproject.toml", PYPROJECT.count("\n") + 1)
+    assert "invalid TOML" in found.message
+
+
+def test_settings_invalid(make_course: CourseFactory, findings: Findings) -> None:
+    [found] = findings(make_course({"settings.ini": SETTINGS.replace("[DEFAULT]\n", "")}),
+                       "PKG122")
+    assert (found.path, found.line) == ("settings.ini", 1)
+    assert "invalid INI" in found.message
+
+
+def test_settings_missing_with_nbdev_sources(make_course: CourseFactory,
+                                             findings: Findings) -> None:
+    [found] = findings(make_course({"settings.ini": None}), "PKG123")
+    assert (found.path, found.severity) == ("settings.ini", Severity.WARNING)
+    assert f"but {TENSOR} and 3 more use `#| default_exp`" in found.message
+
+
+def test_settings_version_differs(make_course: CourseFactory, findings: Findings) -> None:
+    settings = SETTINGS.replace("version = 0.1.0", "version = 0.2.0")
+    [found] = findings(make_course({"settings.ini": settings}), "PKG124")
+    assert (found.path, found.line) == ("settings.ini", line_of(settings, "version ="))
+    assert "version '0.2.0' in settings.ini differs from '0.1.0' in pyproject.toml" in found.message
+
+
+def test_package_version_differs(make_course: CourseFactory, findings: Findings) -> None:
+    init = package_files()[INIT].replace('"0.1.0"', '"0.1.1"')
+    [found] = findings(make_course({INIT: init}), "PKG124")
+    assert (found.path, found.line) == (INIT, 1)
+    assert f"version '0.1.1' in {INIT} differs from '0.1.0' in pyproject.toml" in found.message
+
+
+def test_license_differs(make_course: CourseFactory, findings: Findings) -> None:
+    settings = SETTINGS.replace("license = mit", "license = apache2")
+    [found] = findings(make_course({"settings.ini": settings}), "PKG125")
+    assert (found.path, found.line) == ("settings.ini", line_of(settings, "license ="))
+    assert "license 'apache2' in settings.ini differs from 'MIT' in pyproject.toml" in found.message
+
+
+def test_license_spellings_agree(make_course: CourseFactory, findings: Findings) -> None:
+    root = make_course({
+        "pyproject.toml": PYPROJECT.replace('license = "MIT"', 'license = {text = "Apache-2.0"}'),
+        "settings.ini": SETTINGS.replace("license = mit", "license = apache2")})
+    assert findings(root, "PKG125") == []
+
+
+def test_git_url_not_among_project_urls(make_course: CourseFactory, findings: Findings) -> None:
+    settings = SETTINGS.replace(f"git_url = https://example.org/{PACKAGE}",
+                                "git_url = https://example.org/elsewhere.git")
+    [found] = findings(make_course({"settings.ini": settings}), "PKG126")
+    assert (found.path, found.line, found.severity) == (
+        "settings.ini", line_of(settings, "git_url"), Severity.WARNING)
+    assert "git_url https://example.org/elsewhere.git in settings.ini is not among" in found.message
+
+
+def test_git_url_with_suffix_matches(make_course: CourseFactory, findings: Findings) -> None:
+    settings = SETTINGS.replace(f"git_url = https://example.org/{PACKAGE}",
+                                f"git_url = https://example.org/{PACKAGE}.git/")
+    assert findings(make_course({"settings.ini": settings}), "PKG126") == []

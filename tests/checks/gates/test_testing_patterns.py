@@ -1,0 +1,102 @@
+"""The tests inside module sources: names, one test_module, the main guard, markers, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from coursebuilder import CourseFactory, source
+
+from checks.findings import Finding, Severity
+
+Findings = Callable[[Path, str], list[Finding]]
+CODES = ["IMP121", "IMP122", "IMP123", "IMP124", "IMP125"]
+SOURCE = "src/02_activations/02_activations.py"
+UNIT = "def test_unit_make_activations():"
+MODULE_TEST = "def test_module():"
+GUARDED_UNIT = 'if __name__ == "__main__":\n    test_unit_make_activations()\n'
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+def only(found: list[Finding]) -> Finding:
+    assert len(found) == 1, found
+    return found[0]
+
+
+def changed(old: str, new: str) -> str:
+    text = source(2)
+    assert old in text
+    return text.replace(old, new)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_base_course_passes(make_course: CourseFactory, findings: Findings, code: str) -> None:
+    assert findings(make_course(), code) == []
+
+
+def test_other_test_names_are_errors(make_course: CourseFactory, findings: Findings) -> None:
+    text = changed("# %%\ndef test_module", "# %%\ndef test_shapes():\n    pass\n\n"
+                   "class Helper:\n    def test_method(self):\n        pass\n\n"
+                   "def test_module")
+    finding = only(findings(make_course({SOURCE: text}), "IMP121"))
+    assert (finding.path, finding.line, finding.module) == (
+        SOURCE, line_of(text, "def test_shapes"), "02_activations")
+    assert "test function test_shapes() is neither test_unit_* nor test_module" in finding.message
+
+
+def test_missing_test_module(make_course: CourseFactory, findings: Findings) -> None:
+    text = changed(MODULE_TEST, "def check_module():").replace("    test_module()",
+                                                               "    check_module()")
+    finding = only(findings(make_course({SOURCE: text}), "IMP122"))
+    assert (finding.path, finding.line) == (SOURCE, None)
+    assert f"{SOURCE} defines no test_module() integration test" == finding.message
+
+
+def test_second_test_module(make_course: CourseFactory, findings: Findings) -> None:
+    text = source(2) + '\n# %%\ndef test_module():\n    """🧪 Again."""\n'
+    finding = only(findings(make_course({SOURCE: text}), "IMP122"))
+    first = line_of(text, MODULE_TEST)
+    assert finding.line == len(text.split("\n")) - 2
+    assert f"test_module() is defined again (first on line {first})" in finding.message
+
+
+def test_syntax_error_skips_the_source(make_course: CourseFactory, findings: Findings) -> None:
+    text = changed(MODULE_TEST, "def test_module(:")
+    assert findings(make_course({SOURCE: text}), "IMP122") == []
+
+
+def test_unit_test_not_called_under_guard(make_course: CourseFactory,
+                                          findings: Findings) -> None:
+    text = changed(GUARDED_UNIT, "test_unit_make_activations()\n")
+    finding = only(findings(make_course({SOURCE: text}), "IMP123"))
+    assert (finding.path, finding.line) == (SOURCE, line_of(text, UNIT))
+    assert 'test_unit_make_activations() is never called under `if __name__ == "__main__":`' \
+        in finding.message
+
+
+def test_docstring_without_marker_warns(make_course: CourseFactory, findings: Findings) -> None:
+    text = changed('"""🔬 make_activations', '"""make_activations')
+    finding = only(findings(make_course({SOURCE: text}), "IMP124"))
+    assert (finding.path, finding.line, finding.severity) == (
+        SOURCE, line_of(text, UNIT), Severity.WARNING)
+    assert finding.message == ('the docstring of test_unit_make_activations() starts with '
+                               '"make_activations returns its value."; start it with 🔬')
+
+
+def test_test_module_marker(make_course: CourseFactory, findings: Findings) -> None:
+    text = changed('"""🧪 ', '"""🔬 ')
+    finding = only(findings(make_course({SOURCE: text}), "IMP124"))
+    assert finding.line == line_of(text, MODULE_TEST)
+    assert finding.message.endswith("start it with 🧪")
+
+
+def test_test_in_export_cell(make_course: CourseFactory, findings: Findings) -> None:
+    text = changed(f"{UNIT}\n", f"#| export\n{UNIT}\n")
+    finding = only(findings(make_course({SOURCE: text}), "IMP125"))
+    assert (finding.path, finding.line) == (SOURCE, line_of(text, UNIT))
+    cell = line_of(text, '"grade_id": "test-activations-impl"')
+    assert f"defined in the `#| export` cell starting on line {cell}" in finding.message
