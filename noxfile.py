@@ -6,28 +6,47 @@ judges another. Arguments after `--` go to `python -m checks`.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
+from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).parent))  # the stdlib-only helpers of checks.execution
+from checks.execution.session import course_requirements, course_root  # noqa: E402
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
+nox.options.reuse_venv = "yes"
 nox.options.sessions = ["gates"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
+EXECUTION_GROUPS = {"testing": ("testing", "export"), "package": ("package",)}
 
 
-def _install(session: nox.Session, *groups: str) -> None:
-    session.install(".", *(req for group in groups
-                           for req in nox.project.dependency_groups(PYPROJECT, group)))
+def _install(session: nox.Session, *groups: str, course: bool = False) -> None:
+    """Install tinyrelease (editable) and the groups, unless the reused environment already
+    has exactly these requirements."""
+    requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
+    if course:
+        requirements += course_requirements(course_root(list(session.posargs)))
+    key = hashlib.sha256("\n".join([Path("pyproject.toml").read_text(), *requirements])
+                         .encode()).hexdigest()
+    marker = Path(session.virtualenv.location) / ".tinyrelease-requirements"
+    if marker.is_file() and marker.read_text() == key:
+        session.log("environment reused: requirements unchanged")
+        return
+    session.install("-e", ".", *requirements)
+    marker.write_text(key)
 
 
 def _gate(name: str) -> None:
     @nox.session(name=name, tags=["gate"])
     def gate(session: nox.Session) -> None:
-        _install(session)
+        _install(session, *EXECUTION_GROUPS.get(name, ()), course=name in EXECUTION_GROUPS)
         session.run("python", "-m", "checks", "--gate", name,
                     "--report-dir", f"build/gates/{name}", *session.posargs)
 
@@ -40,9 +59,16 @@ for _name in GATES:
 
 @nox.session
 def gates(session: nox.Session) -> None:
-    """Run all six gates for the level and write the consolidated reports to build/gates."""
+    """Run all six gates (in parallel, cached) and write the consolidated reports."""
     _install(session)
-    session.run("python", "-m", "checks", *session.posargs)
+    session.run("python", "-m", "checks.runner", *session.posargs)
+
+
+@nox.session
+def book(session: nox.Session) -> None:
+    """Build the course book into build/book (`-- check`, `-- deploy --dry-run`: see python -m book)."""
+    _install(session, "book")
+    session.run("python", "-m", "book", *(session.posargs or ["build"]))
 
 
 @nox.session

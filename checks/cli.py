@@ -15,9 +15,10 @@ from typing import NoReturn
 from rich.console import Console
 
 from checks import __version__
-from checks.course import load_course
+from checks.course import Course, load_course
 from checks.engine import LEVELS, run_gates, select_checks
 from checks.errors import TinyReleaseError, UsageError
+from checks.execution.gates import Execution, affected_modules
 from checks.registry import GATES, REGISTRY, all_checks
 from checks.reports import write_reports
 from checks.reports.terminal import TerminalReporter
@@ -40,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--select", action="append", metavar="PREFIX",
                         help="run only checks whose code starts with PREFIX (repeatable)")
     parser.add_argument("--report-dir", type=Path, default=Path("build") / "gates")
+    parser.add_argument("--static-only", action="store_true",
+                        help="run the static checks only (no tests, no builds)")
+    parser.add_argument("--modules", action="append", metavar="ID[,ID]",
+                        help="run the tests of these modules only (e.g. 05_autograd)")
+    parser.add_argument("--changed-since", metavar="REF",
+                        help="run the tests of the modules changed since the git REF and of "
+                        "the modules that depend on them (the hotfix fast-track)")
     parser.add_argument("--explain", metavar="CODE", help="print a check's docs and exit")
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.add_argument("--version", action="version", version=f"tinyrelease {__version__}")
@@ -74,12 +82,27 @@ def run(argv: list[str], console: Console) -> int:
     console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "
                   f"{len(course.modules)} modules) at level {args.level}", highlight=False,
                   soft_wrap=True)
-    report = run_gates(course, args.gates, args.level, args.select, reporter.progress)
+    execution = None if args.static_only else Execution(
+        course, args.level, args.report_dir / "work", selected_modules(course, args))
+    report = run_gates(course, args.gates, args.level, args.select, reporter.progress, execution)
     reporter.summary(report)
     written = write_reports(report, args.report_dir)
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
                   soft_wrap=True)
     return 0 if report.status == "pass" else 1
+
+
+def selected_modules(course: Course, args: argparse.Namespace) -> list[str] | None:
+    """--modules and --changed-since as module ids (None: every module)."""
+    if args.modules is None and args.changed_since is None:
+        return None
+    wanted = [m.strip() for group in args.modules or [] for m in group.split(",") if m.strip()]
+    unknown = [m for m in wanted if course.module(m) is None]
+    if unknown:
+        raise UsageError(f"--modules: no module {', '.join(unknown)} in {course.root}")
+    if args.changed_since:
+        wanted += affected_modules(course, args.changed_since)
+    return sorted(set(wanted))
 
 
 def explain(code: str, console: Console) -> int:

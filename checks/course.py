@@ -8,22 +8,37 @@ from __future__ import annotations
 import ast
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from checks.about import About, ModuleMeta, meta_from, parse_about, parse_module_yaml
 from checks.errors import CourseError
 from checks.files import CourseFiles
-from checks.layout import LOOSE_MODULE_DIR, MODULE_DIR, CourseConfig, Layout, detect_layout, load_config
+from checks.layout import (
+    LOOSE_MODULE_DIR,
+    MODULE_DIR,
+    CourseConfig,
+    Layout,
+    detect_layout,
+    load_config,
+)
 from checks.learning_path import LearningPath, parse_learning_path
 from checks.markdown import split_front_matter
-from checks.package import (PackageTree, Pyproject, Settings, parse_pyproject, parse_settings,
-                            read_package)
+from checks.package import (
+    PackageTree,
+    Pyproject,
+    Settings,
+    parse_pyproject,
+    parse_settings,
+    read_package,
+)
 from checks.source import Import, ModuleSource, parse_source
 from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
+T = TypeVar("T")
 _DEFAULT_EXP = re.compile(r"^#\|\s*default_exp\s+(\S+)", re.MULTILINE)
 _README_TIME = re.compile(r"(?i)\b(?:time|duration)\b[^:\n]{0,20}:\s*\**\s*(.+)")
 _README_DIFFICULTY = re.compile(r"(?i)\bdifficulty\b[^:\n]{0,20}:\s*\**\s*(.+)")
@@ -134,10 +149,22 @@ class Course:
         return found
 
 
-def load_course(root: Path | str, max_bytes: int | None = None) -> Course:
-    """Read and parse the whole course at `root`; problems become findings, not exceptions."""
+class ParsedFiles(Protocol):
+    """A store of parsed files by their text (checks.cache.ParseCache)."""
+
+    def parse(self, kind: str, text: str, path: str, parser: Callable[[str, str], T]) -> T: ...
+
+
+def _parse_now(kind: str, text: str, path: str, parser: Callable[[str, str], T]) -> T:
+    return parser(text, path)
+
+
+def load_course(root: Path | str, max_bytes: int | None = None,
+                parsed: ParsedFiles | None = None) -> Course:
+    """Read and parse the whole course at `root`; problems become findings, not exceptions.
+    With `parsed`, files whose text was parsed before are not parsed again."""
     with _no_gc_pauses():
-        return _load(Path(root), max_bytes)
+        return _load(Path(root), max_bytes, parsed.parse if parsed else _parse_now)
 
 
 @contextmanager
@@ -153,13 +180,13 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, max_bytes: int | None) -> Course:
+def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Course:
     if not root.is_dir():
         raise CourseError(f"{root}: not a directory (give --course the root of a course)")
     files = CourseFiles(root) if max_bytes is None else CourseFiles(root, max_bytes)
     config = load_config(files)
     course = Course(root.resolve(), files, config, detect_layout(files, config))
-    course.modules = [_load_module(files, course.layout, name)
+    course.modules = [_load_module(files, course.layout, name, parse)
                       for name in files.listdir(course.layout.modules_dir)
                       if LOOSE_MODULE_DIR.match(name)
                       and files.is_dir(f"{course.layout.modules_dir}/{name}")]
@@ -173,7 +200,8 @@ def _load(root: Path, max_bytes: int | None) -> Course:
     return course
 
 
-def _load_module(files: CourseFiles, layout: Layout, dirname: str) -> Module:
+def _load_module(files: CourseFiles, layout: Layout, dirname: str,
+                 parse: Callable[..., Any]) -> Module:
     match = LOOSE_MODULE_DIR.match(dirname)
     assert match is not None
     folder = f"{layout.modules_dir}/{dirname}"
@@ -182,13 +210,13 @@ def _load_module(files: CourseFiles, layout: Layout, dirname: str) -> Module:
                     MODULE_DIR.match(dirname) is not None, f"{folder}/ABOUT.md",
                     f"{folder}/{layout.source_file(dirname, name)}")
     if (text := files.read(module.about_path, "educational")) is not None:
-        module.about = parse_about(text, module.about_path)
+        module.about = parse("about", text, module.about_path, parse_about)
     if (text := files.read(f"{folder}/module.yaml", "educational")) is not None:
         module.module_yaml = parse_module_yaml(text, f"{folder}/module.yaml")
     if module.meta is None:
         module.chapter = _legacy_chapter(files, module)
     if (text := files.read(module.source_path, "implementation")) is not None:
-        module.source = parse_source(text, module.source_path)
+        module.source = parse("source", text, module.source_path, parse_source)
     if (text := files.read(f"{folder}/README.md", "implementation")) is not None:
         module.readme = _readme_mentions(text, f"{folder}/README.md")
     return module

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from checks import __version__
 from checks.course import Course
+from checks.execution.gates import EXECUTORS, Execution
 from checks.findings import Finding, Severity
-from checks.registry import GATES, Check, all_checks
+from checks.registry import GATES, PREFIXES, Check, all_checks
 
 LEVELS = ("quick", "standard", "comprehensive")
 
@@ -23,6 +24,9 @@ class GateResult:
     duration_s: float = 0.0
     checks_run: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    skipped_steps: list[str] = field(default_factory=list)
+    artifacts: dict[str, object] = field(default_factory=dict)
+    cached: bool = False
 
     @property
     def status(self) -> str:
@@ -62,6 +66,8 @@ class GatesReport:
             "status": self.status,
             "gates": [{"name": g.name, "status": g.status, "duration_s": round(g.duration_s, 4),
                        "checks": g.checks_run, "skipped": g.skipped,
+                       "skipped_steps": g.skipped_steps, "artifacts": g.artifacts,
+                       "cached": g.cached,
                        "findings": [f.to_json() for f in g.findings]} for g in self.gates],
         }
 
@@ -75,7 +81,8 @@ def select_checks(gates: list[str] | None = None, select: list[str] | None = Non
 
 def run_gates(course: Course, gates: list[str] | None = None, level: str = "standard",
               select: list[str] | None = None,
-              progress: Callable[[str, GateResult | None], None] | None = None) -> GatesReport:
+              progress: Callable[[str, GateResult | None], None] | None = None,
+              execution: Execution | None = None) -> GatesReport:
     """Run every chosen gate (never stopping at a failing one); `progress` hears each start
     (with None) and each end (with the result)."""
     chosen = select_checks(gates, select)
@@ -86,17 +93,41 @@ def run_gates(course: Course, gates: list[str] | None = None, level: str = "stan
         result = GateResult(gate)
         started = time.perf_counter()
         for item in (c for c in chosen if c.gate == gate):
+            if item.execution:
+                continue
             if level == "quick" and not item.quick:
                 result.skipped.append(item.code)
                 continue
             result.checks_run.append(item.code)
             result.findings.extend(_waive(course, f) for f in _run_one(item, course))
+        _execute(gate, result, execution, level, [c.code for c in chosen if c.execution])
         result.duration_s = time.perf_counter() - started
         result.findings.sort(key=_order)
         results.append(result)
         if progress:
             progress(gate, result)
     return GatesReport(course, level, results)
+
+
+def _execute(gate: str, result: GateResult, execution: Execution | None, level: str,
+             selected: list[str]) -> None:
+    """The gate's execution part (tests, builds), at the standard and comprehensive levels."""
+    executor = EXECUTORS.get(gate)
+    codes = [code for code in selected if code.startswith(PREFIXES[gate])]
+    if executor is None or not codes:
+        return
+    if level == "quick" or execution is None:
+        result.skipped += codes
+        result.skipped_steps.append(f"{gate} execution: " + (
+            "runs at the standard and comprehensive levels" if level == "quick"
+            else "static checks only were asked for"))
+        return
+    outcome = executor(execution)
+    result.checks_run += [code for code in outcome.codes if code in codes]
+    result.findings += [_waive(execution.course, f) for f in outcome.findings
+                        if f.code in codes]
+    result.skipped_steps += outcome.skipped
+    result.artifacts.update(outcome.artifacts)
 
 
 def _run_one(item: Check, course: Course) -> list[Finding]:

@@ -6,6 +6,7 @@ UTF-8) becomes a `ReadProblem` the gates report, instead of an exception.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -61,7 +62,9 @@ class CourseFiles:
         folder = self.root / rel
         if not folder.is_dir() or not self.inside(folder):
             return []
-        return sorted(entry.name for entry in os.scandir(folder) if self.inside(Path(entry.path)))
+        # only a link can leave the root from inside it; resolving every entry costs a stat each
+        return sorted(entry.name for entry in os.scandir(folder)
+                      if not entry.is_symlink() or self.inside(Path(entry.path)))
 
     def walk(self, rel: str, suffix: str = "") -> list[str]:
         """Every file below a folder (relative paths, sorted), not following links out."""
@@ -92,6 +95,10 @@ class CourseFiles:
         if path.is_symlink() and not self.inside(path):
             self._problem(gate, rel, None, "is a symlink that leaves the course root; not followed")
             return None
+        if not self.inside(path):  # a configured path with `..`, or below a linked folder
+            if path.exists():
+                self._problem(gate, rel, None, "leaves the course root; not read")
+            return None
         if not path.is_file():
             return None
         size = path.stat().st_size
@@ -108,12 +115,14 @@ class CourseFiles:
         return self._decode(data, rel, gate)
 
     def _decode(self, data: bytes, rel: str, gate: str) -> str:
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            self._problem(gate, rel, line, f"is not valid UTF-8 (byte 0x{data[error.start]:02x} "
-                          f"at offset {error.start}); read with replacement characters")
+            offset = bom + error.start  # the codec counts from after the byte order mark
+            line = data[:offset].count(b"\n") + 1
+            self._problem(gate, rel, line, f"is not valid UTF-8 (byte 0x{data[offset]:02x} "
+                          f"at offset {offset}); read with replacement characters")
             text = data.decode("utf-8-sig", errors="replace")
         return text.replace("\r\n", "\n").replace("\r", "\n")
 

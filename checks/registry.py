@@ -39,6 +39,7 @@ class Check:
     docs: str
     function: CheckFunction
     quick: bool
+    execution: bool = False
 
     def run(self, course: Course) -> list[Finding]:
         return [Finding(self.code, hit.message, hit.path, hit.line,
@@ -69,8 +70,26 @@ def check(code: str, title: str, severity: Severity = Severity.ERROR,
     return register
 
 
+def declare_execution(code: str, title: str, docs: str,
+                      severity: Severity = Severity.ERROR) -> None:
+    """Declare a finding an execution gate reports from running the course (not a function
+    over the parsed course), so the reference, SARIF rules and --explain know it."""
+    gate = next(g for g, prefix in PREFIXES.items() if code.startswith(prefix))
+    if code in REGISTRY:
+        raise ValueError(f"check code {code} is declared twice")
+    REGISTRY[code] = Check(code, gate, severity, title, inspect.cleandoc(docs),
+                           lambda course: (), quick=False, execution=True)
+
+
 def all_checks() -> list[Check]:
     """Every declared check, in gate order then code order."""
+    import checks.execution.codes  # noqa: F401 - importing declares the execution findings
     import checks.gates  # noqa: F401 - importing the gate modules declares their checks
 
     return sorted(REGISTRY.values(), key=lambda c: (GATES.index(c.gate), c.code))
+
+
+def lookup(code: str) -> Check | None:
+    """The declared check with this code (None for a code no longer declared)."""
+    all_checks()
+    return REGISTRY.get(code)

@@ -7,7 +7,7 @@ import json
 from checks import __version__
 from checks.engine import GatesReport
 from checks.findings import Finding, Severity
-from checks.registry import REGISTRY
+from checks.registry import lookup
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -30,7 +30,9 @@ def render(report: GatesReport) -> str:
 
 
 def _rule(code: str) -> dict[str, object]:
-    check = REGISTRY[code]
+    check = lookup(code)
+    if check is None:
+        return {"id": code, "shortDescription": {"text": code}}
     summary = check.docs.split("\n\n")[0] if check.docs else check.title
     return {"id": code, "name": check.title, "shortDescription": {"text": check.title},
             "fullDescription": {"text": summary}, "help": {"text": check.docs or check.title},

@@ -24,8 +24,9 @@ class TerminalReporter:
         style = STYLES[result.status]
         counts = (f"{result.count(Severity.ERROR)} errors, "
                   f"{result.count(Severity.WARNING)} warnings")
+        timing = "from cache" if result.cached else f"{result.duration_s:.2f} s"
         self.console.print(f"[{style}]{result.status:>7}[/] {gate:<15} {counts} "
-                           f"[dim]({result.duration_s * 1000:.0f} ms)[/]", highlight=False)
+                           f"[dim]({timing})[/]", highlight=False)
 
     def summary(self, report: GatesReport) -> None:
         self.findings(report.findings)

@@ -15,16 +15,20 @@ from checks.cli import main
 BROKEN_VERSION = {"settings.ini": SETTINGS.replace("version = 0.1.0", "version = 0.2.0")}
 
 
-def run_cli(root: Path, tmp_path: Path, *args: str) -> tuple[int, dict]:
-    code = main(["--course", str(root), "--report-dir", str(tmp_path / "r"), *args])
+def run_cli(root: Path, tmp_path: Path, *args: str, execute: bool = False) -> tuple[int, dict]:
+    """Run the CLI; static checks only unless the test is about execution (builds take s)."""
+    static = [] if execute else ["--static-only"]
+    code = main(["--course", str(root), "--report-dir", str(tmp_path / "r"), *static, *args])
     return code, json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
 
 
 def test_clean_course_exits_zero(make_course: CourseFactory, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = run_cli(make_course(), tmp_path)
+    code, report = run_cli(make_course(), tmp_path, execute=True)
     out = capsys.readouterr().out
     assert code == 0
+    testing = next(g for g in report["gates"] if g["name"] == "testing")
+    assert "TST201" in testing["checks"] and testing["artifacts"]["tests"] == 4
     assert report["status"] == "pass"
     assert "Gates PASS" in out
     assert [g["name"] for g in report["gates"]] == ["educational", "implementation", "testing",
@@ -115,7 +119,7 @@ def test_explain_prints_the_docs(capsys: pytest.CaptureFixture[str]) -> None:
 def test_course_root_from_environment(make_course: CourseFactory, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COURSE_ROOT", str(make_course(BROKEN_VERSION)))
-    assert main(["--report-dir", str(tmp_path / "r")]) == 1
+    assert main(["--report-dir", str(tmp_path / "r"), "--static-only"]) == 1
 
 
 def test_module_entry_point_runs_without_traceback(tmp_path: Path) -> None:

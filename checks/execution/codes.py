@@ -1,0 +1,99 @@
+"""The findings the execution gates report, declared so that the check reference, the SARIF
+rules and `--explain` describe them like the static checks.
+"""
+
+from checks.findings import Severity
+from checks.registry import declare_execution
+
+declare_execution("TST201", "Course tests pass", """
+    A test of the course failed; the finding names the test and the line of the failing
+    assertion.
+
+    Why: a release must prove that what learners build works.
+    Fix: run the named test (`pytest PATH::NAME`) and fix the module or the test.
+    """)
+declare_execution("TST202", "Test files import", """
+    pytest could not import a test file, so none of its tests ran.
+
+    Why: a test file that fails to import hides every test in it; the other files still run.
+    Fix: fix the import (usually a module renamed or not exported) at the line given.
+    """)
+declare_execution("TST203", "Coverage reaches the threshold", """
+    Line coverage of the course package by all suites is under the threshold
+    (`coverage_threshold`, 80 by default); the finding names the least-covered modules.
+
+    Why: the release bar is every suite passing and at least 80% of the package covered.
+    Fix: add tests for the named modules, or lower the threshold in [tool.tinyrelease].
+    """)
+declare_execution("TST204", "Test suites run", """
+    A suite could not be run at all (pytest missing or crashing), or collected no tests.
+
+    Why: a suite that does not run proves nothing, and silently passes otherwise.
+    Fix: install the course's test dependencies (`nox -s testing` does) or add tests.
+    """)
+declare_execution("TST205", "Tests run on the exported package", """
+    The course's export step failed, so its tests were not run against a fresh package.
+
+    Why: tests of a stale package prove nothing about the sources learners edit.
+    Fix: fix the export (the package gate's PKG201 shows its output).
+    """)
+declare_execution("PKG201", "The export step succeeds", """
+    The course's export command (`export_command`, e.g. `tito src export --all`, or
+    tinyrelease's jupytext + nbdev exporter) failed.
+
+    Why: the package learners install is produced by the export.
+    Fix: run the export command by hand and fix what it reports.
+    """)
+declare_execution("PKG202", "Exported cells reach the package", """
+    The code of an `#| export` cell is not in the package file of the module's `default_exp`
+    after a fresh export.
+
+    Why: learners' work that is not exported is missing from the package they import.
+    Fix: check the cell's directive and the module's `default_exp`, then export again.
+    """)
+declare_execution("PKG203", "The committed package matches a fresh export", """
+    A file of the course package differs from what the export writes from the sources.
+
+    Why: the package was edited by hand or not exported after the sources changed.
+    Fix: run the export and commit the result.
+    """, Severity.WARNING)
+declare_execution("PKG204", "The package builds", """
+    `python -m build` could not build the sdist and the wheel.
+
+    Why: nothing can be released or installed without them.
+    Fix: run `python -m build` in the course and fix `pyproject.toml` or the package.
+    """)
+declare_execution("PKG205", "twine check --strict passes", """
+    `twine check --strict` rejects a built distribution (metadata, long description).
+
+    Why: the index would reject the upload, or render the project page badly.
+    Fix: fix the metadata twine names (readme, content type, license).
+    """)
+declare_execution("PKG206", "The wheel carries only the package", """
+    The wheel contains tests, notebooks, caches or files outside the package.
+
+    Why: learners install what the wheel carries; stray files break or bloat installs.
+    Fix: restrict package discovery in `pyproject.toml` (e.g. `include = ["pkg*"]`).
+    """)
+declare_execution("PKG207", "The wheel carries every exported module", """
+    A module some source exports is missing from the built wheel.
+
+    Why: `import pkg.module` fails for every learner who installs the release.
+    Fix: make package discovery include the module's folder (and its `__init__.py`).
+    """)
+declare_execution("PKG208", "The installed package imports", """
+    Installing the wheel into a fresh environment and importing the package or one of its
+    exported modules failed (on the interpreter named).
+
+    Why: `import tinytorch` failing from a fresh clone is exactly what a course can ship.
+    Fix: add the missing dependency to `pyproject.toml`, or fix the import named.
+    """)
+
+for _code, _gate in (("TST900", "testing"), ("PKG900", "package")):
+    declare_execution(_code, f"The {_gate} session runs", f"""
+        The {_gate} gate's nox session failed before it wrote its report (its environment
+        could not be created, or a dependency of the course failed to install).
+
+        Why: a gate that did not run cannot pass.
+        Fix: run `nox -s {_gate}` and read its output.
+        """)

@@ -1,0 +1,129 @@
+"""The package gate's execution part: exported cells reach the package, the committed package
+matches a fresh export, the distributions build, pass twine, carry the right files, and import.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from checks.course import Course
+from checks.execution.build import (
+    build_dists,
+    install_and_import,
+    missing_modules,
+    stray_files,
+    twine_check,
+    wheel_contents,
+)
+from checks.execution.interpreters import SUPPORTED, find_interpreter
+from checks.findings import Finding, Severity
+from checks.source import Cell
+
+
+def export_cell_findings(course: Course, exported: Path) -> list[Finding]:
+    """Each `#| export` cell whose code is missing from its target file after the export."""
+    findings = []
+    package = course.package
+    for module in course.modules:
+        source, target = module.source, module.exports
+        if source is None or not target or package is None:
+            continue
+        rel = f"{package.dir}/{target.replace('.', '/')}.py"
+        path = exported / rel
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        text = _normalised(text, package.name)
+        for cell in (c for c in source.cells if c.kind == "code" and c.exported):
+            code = _cell_code(cell, package.name)
+            if code and code not in text:
+                findings.append(Finding(
+                    "PKG202", f"the #| export cell at line {cell.line} is not in {rel} after "
+                    "a fresh export", source.path, cell.line, module.id))
+    return findings
+
+
+def _cell_code(cell: Cell, package: str) -> str:
+    lines = (ln for ln in cell.lines if not ln.strip().startswith("#|"))
+    return _normalised("\n".join(lines), package)
+
+
+def _normalised(text: str, package: str) -> str:
+    """Code without blank or comment-only lines and trailing spaces, with imports of the
+    package's own modules reduced to the module name (nbdev rewrites them as relative)."""
+    own_import = re.compile(
+        rf"^(\s*)from\s+(?:\.+|{re.escape(package)}\.)(?:[\w.]*\.)?(\w+)\s+import")
+    lines = (own_import.sub(r"\1from \2 import", ln.rstrip()) for ln in text.split("\n"))
+    return "\n".join(ln for ln in lines if ln.strip() and not re.match(r"^\s*#(?!\s*##)", ln))
+
+
+def stale_package_findings(course: Course, exported: Path) -> list[Finding]:
+    """Package files that differ between the course and a fresh export of it."""
+    package = course.package
+    if package is None or not (course.root / package.dir).is_dir():
+        return []
+    findings = []
+    for path in sorted((exported / package.dir).rglob("*.py")):
+        rel = path.relative_to(exported).as_posix()
+        committed = course.root / rel
+        fresh = path.read_text(encoding="utf-8")
+        if not committed.is_file() or committed.read_text(encoding="utf-8") != fresh:
+            state = "is missing" if not committed.is_file() else "differs from a fresh export"
+            findings.append(Finding("PKG203", f"{rel} {state}: run the export and commit it",
+                                    rel, None, None, Severity.WARNING))
+    return findings
+
+
+def distribution_findings(course: Course, project: Path, scratch: Path, comprehensive: bool
+                          ) -> tuple[list[Finding], dict[str, object], list[str]]:
+    """Build, twine-check, inspect and install the distributions: findings, the artifacts for
+    the report (wheel name and contents), and what was skipped."""
+    dists = build_dists(project, scratch / "dist")
+    if dists.wheel is None:
+        tail = dists.log.tail() if dists.log else "no wheel"
+        return [Finding("PKG204", f"the distributions do not build:\n{tail}",
+                        "pyproject.toml", None)], {}, []
+    findings = [Finding("PKG205", f"twine check --strict: {name}: {problem}", "pyproject.toml")
+                for name, problem in twine_check(dists.files).items()]
+    names = wheel_contents(dists.wheel)
+    package = course.package_name or ""
+    findings += [Finding("PKG206", f"the wheel carries {name}", "pyproject.toml")
+                 for name in stray_files(names, package)]
+    modules = sorted(course.exported_modules) if package else []
+    findings += [Finding("PKG207", f"the wheel lacks {name}", "pyproject.toml")
+                 for name in missing_modules(names, modules)]
+    versions = SUPPORTED if comprehensive else (f"{sys.version_info[0]}.{sys.version_info[1]}",)
+    skipped = []
+    for version in versions:
+        python = find_interpreter(version)
+        if python is None:
+            skipped.append(f"install-and-import on Python {version}: no interpreter found")
+            continue
+        findings += _import_findings(course, dists.wheel, python, version, modules, scratch)
+    artifacts = {"wheel": dists.wheel.name, "sdist": dists.sdist.name if dists.sdist else None,
+                 "wheel_contents": names}
+    return findings, artifacts, skipped
+
+
+def _import_findings(course: Course, wheel: Path, python: Path, version: str,
+                     modules: list[str], scratch: Path) -> list[Finding]:
+    result = install_and_import(wheel, python, [course.package_name or "", *modules],
+                                scratch / f"venv-{version}")
+    if result.installed is not None and not result.installed.ok:
+        return [Finding("PKG208", f"the wheel does not install on Python {version}:\n"
+                        f"{result.installed.tail(6)}", "pyproject.toml")]
+    package = course.package_name or ""
+    if package in result.failures:  # the root cause: every submodule import fails with it
+        result.failures = {package: result.failures[package]}
+    findings = []
+    for name, error in result.failures.items():
+        path = course.package.modules.get(name) if course.package else None
+        findings.append(Finding("PKG208", f"import {name} fails on Python {version} in a fresh "
+                                f"environment: {error}", path or "pyproject.toml", None,
+                                _module_exporting(course, name)))
+    return findings
+
+
+def _module_exporting(course: Course, dotted: str) -> str | None:
+    return next((m.id for m in course.modules
+                 if m.exports and f"{course.package_name}.{m.exports}" == dotted), None)

@@ -1,0 +1,140 @@
+"""Running a course's test suites (per module, integration, checkpoints, milestones) with pytest
+and coverage, and turning failures, collection errors and low coverage into findings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from checks.course import Course
+from checks.execution.workspace import run
+from checks.findings import Finding, Severity
+
+SHARED_SUITES = ("integration", "checkpoints")
+_LOCATION = re.compile(r"^(?P<path>[^\s:][^:\n]*\.py):(?P<line>\d+): ", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A folder of tests run as one pytest session: a module's own, or a course-wide one."""
+
+    name: str
+    path: str
+    module: str | None
+
+
+def plan_suites(course: Course, modules: list[str] | None, comprehensive: bool
+                ) -> tuple[list[Suite], list[str]]:
+    """The suites to run and, for the report, the ones skipped (and why)."""
+    chosen, skipped = [], []
+    for module in course.modules:
+        if course.files.is_dir(f"tests/{module.id}"):
+            if modules is None or module.id in modules:
+                chosen.append(Suite(module.id, f"tests/{module.id}", module.id))
+            else:
+                skipped.append(f"tests/{module.id}: not affected by the selected modules")
+    shared = list(SHARED_SUITES) + ["milestones"]
+    for name in (n for n in shared if course.files.is_dir(f"tests/{n}")):
+        if modules is not None:
+            skipped.append(f"tests/{name}: course-wide suite, not run for selected modules")
+        elif name == "milestones" and not comprehensive:
+            skipped.append("tests/milestones: runs at the comprehensive level")
+        else:
+            chosen.append(Suite(name, f"tests/{name}", None))
+    return chosen, skipped
+
+
+def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch: Path
+               ) -> tuple[int, list[Finding]]:
+    """Run every suite in one pytest session (one start-up instead of one per folder); a
+    collection error in one file does not stop the others. Returns (tests run, findings)."""
+    junit = scratch / "junit.xml"
+    junit.unlink(missing_ok=True)
+    coverage = [f"--cov={package}", "--cov-report="] if package else []
+    log = run([sys.executable, "-m", "pytest", *(s.path for s in suites), "-q",
+               "-p", "no:cacheprovider", "--continue-on-collection-errors",
+               "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage], cwd=workdir,
+              env={"COVERAGE_FILE": str(scratch / ".coverage")})
+    if not junit.is_file():
+        return 0, [Finding("TST204", f"the suites did not run (pytest exit {log.returncode}): "
+                           f"{log.tail(3)}", "tests", None)]
+    try:
+        root = ElementTree.parse(junit).getroot()
+    except ElementTree.ParseError as error:
+        return 0, [Finding("TST204", f"pytest's report is unreadable: {error}", "tests")]
+    findings, tests, counts = [], 0, dict.fromkeys(suites, 0)
+    for case in root.iter("testcase"):
+        suite = _suite_of(case.get("file") or "", suites)
+        tests += 1
+        counts[suite] = counts.get(suite, 0) + 1
+        for problem in [*case.findall("failure"), *case.findall("error")]:
+            findings.append(_case_finding(case, problem, suite, workdir))
+    findings += [Finding("TST204", f"suite {s.path} collected no tests", s.path, None, s.module,
+                         Severity.WARNING) for s in suites if counts.get(s) == 0]
+    return tests, findings
+
+
+def _suite_of(file: str, suites: list[Suite]) -> Suite:
+    return next((s for s in suites if file.startswith(s.path + "/")), suites[0])
+
+
+def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite: Suite,
+                  workdir: Path) -> Finding:
+    text = problem.text or ""
+    file = case.get("file") or suite.path
+    path, line = _location(text, workdir) or (file, int(case.get("line", "0")) + 1 or None)
+    if problem.get("message") == "collection failure":
+        reason = next((ln[1:].strip() for ln in reversed(text.splitlines())
+                       if ln.startswith("E ")), "could not be imported")
+        return Finding("TST202", f"{file} failed to import, so none of its tests ran: {reason}",
+                       path, line, suite.module)
+    test_id = f"{file}::{case.get('name')}"
+    if case.get("classname", "").count(".") > file.count("/"):  # a test class
+        test_id = f"{file}::{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
+    message = (problem.get("message") or "failed").strip().split("\n")[0][:300]
+    return Finding("TST201", f"{test_id} failed: {message}", path, line, suite.module)
+
+
+def _location(text: str, workdir: Path) -> tuple[str, int] | None:
+    """The innermost `path:line:` of the traceback that lies inside the course."""
+    for match in reversed(list(_LOCATION.finditer(text))):
+        path = match["path"].removeprefix(f"{workdir}/")
+        if not path.startswith("/"):
+            return path, int(match["line"])
+    return None
+
+
+def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: float
+                      ) -> tuple[float | None, list[Finding]]:
+    """Total coverage of the course package, and a finding naming the least-covered modules
+    when it is under the threshold."""
+    report = scratch / "coverage.json"
+    done = run([sys.executable, "-m", "coverage", "json", "-q", "-o", report], cwd=workdir,
+               env={"COVERAGE_FILE": str(scratch / ".coverage")})
+    if not done.ok or not report.is_file():
+        return None, [Finding("TST203", f"no coverage data for the course package: "
+                              f"{done.tail(2)}", "tests", None, None, Severity.WARNING)]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    total = float(data["totals"]["percent_covered"])
+    if total >= threshold:
+        return total, []
+    per_module = _module_coverage(course, data["files"])
+    lowest = ", ".join(f"{m} {p:.0f}% ({path})" for m, path, p in per_module[:3])
+    return total, [Finding("TST203", f"coverage of {course.package_name} is {total:.1f}%, under "
+                           f"the {threshold:g}% threshold; lowest: {lowest}", "tests", None)]
+
+
+def _module_coverage(course: Course, files: dict[str, dict]) -> list[tuple[str, str, float]]:
+    package = course.package
+    rows = []
+    for module in course.modules:
+        target = f"{course.package_name}.{module.exports}" if module.exports else None
+        path = package.modules.get(target) if package and target else None
+        if path and path in files:
+            rows.append((module.id, path, float(files[path]["summary"]["percent_covered"])))
+    return sorted(rows, key=lambda row: row[2])

@@ -1,0 +1,81 @@
+"""The package gate exports, builds, checks and installs the course package for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursebuilder import PYPROJECT, CourseFactory, package_files, source
+
+from checks.course import load_course
+from checks.engine import GatesReport, run_gates
+from checks.execution.gates import Execution
+from checks.findings import Finding
+
+NO_OP_EXPORT = PYPROJECT + '\n[tool.tinyrelease]\nexport_command = ["python", "-c", "pass"]\n'
+
+
+def run_package(root: Path, work: Path, level: str = "standard") -> GatesReport:
+    course = load_course(root)
+    return run_gates(course, ["package"], level=level, execution=Execution(course, level, work))
+
+
+def codes(report: GatesReport, code: str) -> list[Finding]:
+    return [f for f in report.findings if f.code == code]
+
+
+def test_clean_course_builds_installs_and_imports(make_course: CourseFactory,
+                                                  tmp_path: Path) -> None:
+    report = run_package(make_course(), tmp_path)
+    gate = report.gates[0]
+    assert gate.status == "pass", gate.findings
+    assert gate.artifacts["wheel"] == "minicourse-0.1.0-py3-none-any.whl"
+    assert "minicourse/core/tensor.py" in gate.artifacts["wheel_contents"]
+    assert "export: the course declares no export_command" in gate.skipped_steps
+
+
+def test_export_cell_missing_from_package(make_course: CourseFactory, tmp_path: Path) -> None:
+    extra = source(1).replace("# %% [markdown]\n\"\"\"\n## Testing", "# %%\n#| export\n"
+                              "def make_scalar(value):\n    return float(value)\n\n"
+                              "# %% [markdown]\n\"\"\"\n## Testing", 1)
+    root = make_course({"src/01_tensor/01_tensor.py": extra, "pyproject.toml": NO_OP_EXPORT})
+    [finding] = codes(run_package(root, tmp_path), "PKG202")
+    assert finding.path == "src/01_tensor/01_tensor.py"
+    assert "is not in minicourse/core/tensor.py after a fresh export" in finding.message
+    assert extra.split("\n")[finding.line - 1] == "# %%"
+
+
+def test_init_importing_a_missing_module_fails_import(make_course: CourseFactory,
+                                                      tmp_path: Path) -> None:
+    init = package_files()["minicourse/__init__.py"] + "from .core import autograd\n"
+    report = run_package(make_course({"minicourse/__init__.py": init}), tmp_path)
+    [finding] = codes(report, "PKG208")
+    assert finding.path == "minicourse/__init__.py"
+    assert "import minicourse fails on Python 3.11" in finding.message
+    assert "autograd" in finding.message
+
+
+def test_broken_pyproject_fails_the_build(make_course: CourseFactory, tmp_path: Path) -> None:
+    report = run_package(make_course({"pyproject.toml": PYPROJECT.replace(
+        'version = "0.1.0"', 'version = 0.1.0')}), tmp_path)
+    assert codes(report, "PKG204")[0].path == "pyproject.toml"
+    assert any(f.code == "PKG121" and f.line == 7 for f in report.findings)
+
+
+def test_stray_files_in_the_wheel(make_course: CourseFactory, tmp_path: Path) -> None:
+    loose = PYPROJECT.replace('include = ["minicourse*"]', 'include = ["minicourse*", "tests*"]')
+    root = make_course({"pyproject.toml": loose, "tests/__init__.py": "",
+                        "tests/01_tensor/__init__.py": ""})
+    stray = [f.message for f in codes(run_package(root, tmp_path), "PKG206")]
+    assert "the wheel carries tests/01_tensor/test_tensor_core.py" in stray
+
+
+def test_comprehensive_installs_on_every_interpreter(make_course: CourseFactory,
+                                                     tmp_path: Path) -> None:
+    from checks.execution.interpreters import SUPPORTED, find_interpreter
+    report = run_package(make_course(), tmp_path, level="comprehensive")
+    missing = [v for v in SUPPORTED if find_interpreter(v) is None]
+    assert report.gates[0].status == "pass"
+    assert sorted((tmp_path / "package").glob("venv-*")) == [
+        tmp_path / "package" / f"venv-{v}" for v in SUPPORTED if v not in missing]
+    assert [s for s in report.gates[0].skipped_steps if "no interpreter" in s] == [
+        f"install-and-import on Python {v}: no interpreter found" for v in missing]

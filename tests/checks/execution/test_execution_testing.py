@@ -1,0 +1,93 @@
+"""The testing gate runs the course's suites for real and reports what failed, where."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from coursebuilder import PYPROJECT, CourseFactory
+from coursebuilder import test_file as module_tests
+
+from checks.course import load_course
+from checks.engine import GatesReport, run_gates
+from checks.execution.gates import Execution, affected_modules
+from checks.findings import Finding
+
+
+def run_testing(root: Path, work: Path, modules: list[str] | None = None) -> GatesReport:
+    course = load_course(root)
+    return run_gates(course, ["testing"], execution=Execution(course, "standard", work, modules))
+
+
+def codes(report: GatesReport, code: str) -> list[Finding]:
+    return [f for f in report.findings if f.code == code]
+
+
+def test_passing_suites_and_coverage(make_course: CourseFactory, tmp_path: Path) -> None:
+    report = run_testing(make_course({"tests/integration/test_all.py": module_tests(1)}), tmp_path)
+    gate = report.gates[0]
+    assert gate.status == "pass", gate.findings
+    assert gate.artifacts["suites"] == ["tests/01_tensor", "tests/02_activations",
+                                        "tests/03_layers", "tests/04_losses", "tests/integration"]
+    assert gate.artifacts["tests"] == 5
+    assert gate.artifacts["coverage"] == pytest.approx(100.0)
+
+
+def test_failing_test_names_test_and_assertion_line(make_course: CourseFactory,
+                                                    tmp_path: Path) -> None:
+    failing = module_tests(2) + "\n\ndef test_wrong():\n    value = 1\n    assert value == 2\n"
+    report = run_testing(make_course({"tests/02_activations/test_activations_core.py": failing}),
+                         tmp_path)
+    [finding] = codes(report, "TST201")
+    assert finding.path == "tests/02_activations/test_activations_core.py"
+    assert finding.line == 10
+    assert finding.module == "02_activations"
+    assert "test_activations_core.py::test_wrong failed" in finding.message
+    assert "assert 1 == 2" in finding.message
+    assert report.status == "fail"
+
+
+def test_import_error_is_a_finding_and_other_suites_still_run(make_course: CourseFactory,
+                                                              tmp_path: Path) -> None:
+    broken = "from minicourse.core.nosuch import thing\n\n\ndef test_x():\n    assert thing\n"
+    report = run_testing(make_course({"tests/03_layers/test_layers_core.py": broken}), tmp_path)
+    [finding] = codes(report, "TST202")
+    assert finding.path == "tests/03_layers/test_layers_core.py" and finding.line == 1
+    assert "No module named 'minicourse.core.nosuch'" in finding.message
+    assert report.gates[0].artifacts["tests"] == 4  # three module tests + the failed file
+
+
+def test_coverage_under_threshold_names_lowest_modules(make_course: CourseFactory,
+                                                       tmp_path: Path) -> None:
+    from coursebuilder import package_files
+    layers = package_files()["minicourse/core/layers.py"] + "".join(
+        f"\n\ndef unused_{i}(x):\n    y = x + {i}\n    return y\n" for i in range(8))
+    config = PYPROJECT + "\n[tool.tinyrelease]\ncoverage_threshold = 90\n"
+    report = run_testing(make_course({"minicourse/core/layers.py": layers,
+                                      "pyproject.toml": config}), tmp_path)
+    [finding] = codes(report, "TST203")
+    assert "under the 90% threshold" in finding.message
+    assert finding.message.split("lowest: ")[1].startswith("03_layers")
+
+
+def test_selected_modules_run_only_their_suites(make_course: CourseFactory,
+                                                tmp_path: Path) -> None:
+    report = run_testing(make_course({"tests/integration/test_all.py": module_tests(1)}), tmp_path,
+                         ["02_activations"])
+    gate = report.gates[0]
+    assert gate.artifacts["suites"] == ["tests/02_activations"]
+    assert "tests/integration: course-wide suite, not run for selected modules" in \
+        gate.skipped_steps
+    assert "coverage threshold: not applied to a run of selected modules" in gate.skipped_steps
+
+
+def test_changed_since_adds_the_modules_that_depend(make_course: CourseFactory) -> None:
+    root = make_course()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    source = root / "src/03_layers/03_layers.py"
+    source.write_text(source.read_text() + "\n# a fix\n")
+    assert affected_modules(load_course(root), "HEAD") == ["03_layers", "04_losses"]

@@ -1,0 +1,80 @@
+"""`nox -s gates`'s runner: every gate, results cached by content, re-parsing only what changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from coursebuilder import CourseFactory, source
+
+from checks.cache import ParseCache
+from checks.course import load_course
+from checks.runner import main
+
+
+@pytest.fixture(autouse=True)
+def outside_the_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a noxfile in the working directory the runner runs every gate in-process."""
+    monkeypatch.chdir(tmp_path)
+
+
+def gates(root: Path, report: Path, *args: str) -> tuple[int, dict]:
+    code = main(["--course", str(root), "--report-dir", str(report), *args])
+    return code, json.loads((report / "report.json").read_text(encoding="utf-8"))
+
+
+def test_second_run_comes_from_cache(make_course: CourseFactory, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_course()
+    code, first = gates(root, tmp_path / "r")
+    capsys.readouterr()
+    assert code == 0 and not any(g["cached"] for g in first["gates"])
+    assert next(g for g in first["gates"] if g["name"] == "testing")["artifacts"]["tests"] == 4
+    code, second = gates(root, tmp_path / "r")
+    out = capsys.readouterr().out
+    assert code == 0
+    assert all(g["cached"] for g in second["gates"])
+    assert out.count("(from cache)") == 6
+    assert [g["findings"] for g in second["gates"]] == [g["findings"] for g in first["gates"]]
+
+
+def test_no_cache_forces_a_full_run(make_course: CourseFactory, tmp_path: Path) -> None:
+    root = make_course()
+    gates(root, tmp_path / "r", "--static-only")
+    _, again = gates(root, tmp_path / "r", "--static-only", "--no-cache")
+    assert not any(g["cached"] for g in again["gates"])
+
+
+def test_a_change_invalidates_the_cache_and_its_finding_shows(make_course: CourseFactory,
+                                                              tmp_path: Path) -> None:
+    root = make_course()
+    gates(root, tmp_path / "r", "--static-only")
+    about = root / "src/02_activations/ABOUT.md"
+    about.write_text(about.read_text().replace("## Overview", "## Intro"))
+    code, report = gates(root, tmp_path / "r", "--static-only")
+    assert code == 1
+    assert not any(g["cached"] for g in report["gates"])
+    doc = next(g for g in report["gates"] if g["name"] == "documentation")
+    assert [f["module"] for f in doc["findings"]] == ["02_activations"]
+
+
+def test_editing_one_module_reparses_only_that_module(make_course: CourseFactory,
+                                                      tmp_path: Path) -> None:
+    root = make_course()
+    cache = tmp_path / "parsed.pickle"
+    first = ParseCache(cache)
+    load_course(root, parsed=first)
+    first.save()
+    (root / "src/03_layers/03_layers.py").write_text(source(3) + "\n# edited\n")
+    second = ParseCache(cache)
+    load_course(root, parsed=second)
+    assert first.hits == 0
+    assert second.hits == 7  # 4 ABOUT.md + 3 untouched sources; 03_layers is parsed again
+
+
+def test_a_corrupt_parse_cache_is_ignored(make_course: CourseFactory, tmp_path: Path) -> None:
+    cache = tmp_path / "parsed.pickle"
+    cache.write_bytes(b"not a pickle")
+    course = load_course(make_course(), parsed=ParseCache(cache))
+    assert len(course.modules) == 4
