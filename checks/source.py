@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 _CELL = re.compile(r"^#\s?%%(?P<options>.*)$")
@@ -14,6 +15,7 @@ _DIRECTIVE = re.compile(r"^#\|\s*(?P<name>[\w-]+)\s*(?P<value>.*?)\s*$")
 _EXPORT_CLAIM = re.compile(r"exports?\s+to\s+[`'\"]?(?P<target>[A-Za-z_][\w.]*[A-Za-z0-9_])",
                            re.IGNORECASE)
 _HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*$")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _CALL = re.compile(r"(?<!def )(?<!class )\b([A-Za-z_]\w*)\s*\(")
 _OBJECTIVES_HEADING = re.compile(r"^\s*(#{1,6})\s+.*\blearning\s+(?:objectives|goals)\b",
                                  re.IGNORECASE)
@@ -56,6 +58,19 @@ class Cell:
         """Markdown text without the triple quotes or `# ` prefixes that keep it Python."""
         stripped = [re.sub(r'^(?:"""|\'\'\')|(?:"""|\'\'\')$', "", ln.strip()) for ln in self.lines]
         return "\n".join(ln[2:] if ln.startswith("# ") else ln for ln in stripped).strip()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A markdown heading of a source and its prose, up to the next heading as high or higher."""
+
+    title: str
+    line: int
+    body: tuple[str, ...]
+
+    @property
+    def words(self) -> int:
+        return sum(len(_WORD.findall(text)) for text in self.body)
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,23 @@ class ModuleSource:
     def cell_at(self, line: int) -> Cell | None:
         return next((c for c in self.cells if c.line <= line <= c.end_line), None)
 
+    @cached_property
+    def sections(self) -> list[Section]:
+        """Every markdown heading with its prose (computed once, for the systems checks)."""
+        titles = {line: title for title, line in self.markdown_headings}
+        lines = [(cell.line + offset, text) for cell in self.cells if cell.kind == "markdown"
+                 for offset, text in enumerate(cell.lines, start=1)]
+        sections = []
+        for index, (number, text) in enumerate(lines):
+            if number in titles:
+                level, body = _heading_level(text), []
+                for inner, inner_text in lines[index + 1:]:
+                    if inner in titles and _heading_level(inner_text) <= level:
+                        break
+                    body.append(inner_text)
+                sections.append(Section(titles[number], number, tuple(body)))
+        return sections
+
     @property
     def markdown_headings(self) -> list[tuple[str, int]]:
         found = []
@@ -138,6 +170,11 @@ def _items_under(lines: list[str], level: int) -> list[str]:
         if bullet := _BULLET.match(line):
             items.append(bullet[1])
     return items
+
+
+def _heading_level(text: str) -> int:
+    stripped = text.strip().strip("\"'").lstrip()
+    return len(stripped) - len(stripped.lstrip("#"))
 
 
 def parse_source(text: str, path: str) -> ModuleSource:

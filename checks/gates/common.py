@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from checks.course import Course, Module
 from checks.registry import Hit
 
-_SINGLE_MODULE = re.compile(r"\bModule\s+(\d+)\b", re.IGNORECASE)
-_PARENTHESES = re.compile(r"\([^)]*\)")
+_MODULE_MENTION = re.compile(r"\bmodules?\s+(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?",
+                             re.IGNORECASE)
 
 
 def read_problems(course: Course, gate: str) -> Iterator[Hit]:
@@ -19,33 +19,41 @@ def read_problems(course: Course, gate: str) -> Iterator[Hit]:
             yield Hit(problem.message, problem.path, problem.line)
 
 
-def resolve_module_reference(course: Course, text: str) -> Module | None:
-    """The module a prerequisite or next step names: its id (`01_tensor`), bare name (`tensor`),
-    title (`Spatial (CNNs)`, or the part before ` - `), its name in the course map, or a single
-    `Module 19` in free text (`Benchmarking (Module 19)`); None for anything else (`Modules
-    14-18` names several)."""
-    without_note = _PARENTHESES.sub("", text)
+def module_names(course: Course) -> dict[str, frozenset[int]]:
+    """Every way the course names a module (id, name, title, short title, its name in the
+    course map, number), normalised, to the numbers of the modules so named."""
+    names: dict[str, set[int]] = {}
+    for module in course.modules:
+        title = module.meta.title if module.meta and module.meta.title else module.name
+        entry = course.learning_path.entry(module.number) if course.learning_path else None
+        for name in (module.id, module.name, title, title.split(" - ")[0],
+                     entry.name if entry else module.name, f"{module.number:02d}",
+                     str(module.number)):
+            names.setdefault(_name_key(name), set()).add(module.number)
+    return {name: frozenset(numbers) for name, numbers in names.items()}
+
+
+def named_modules(text: str, names: dict[str, frozenset[int]]) -> frozenset[int] | None:
+    """The module numbers a prerequisite or next step names: as a whole, without a trailing
+    `(note)` or ` - subtitle`, else through `Module 05` / `Modules 01-13` mentions."""
+    without_note = re.sub(r"\s*\([^)]*\)\s*$", "", text)
     for candidate in (text, without_note, without_note.split(" - ")[0]):
-        key = _reference_key(candidate)
-        found = next((m for m in course.modules if key and key in _names_of(course, m)), None)
-        if found is not None:
+        if (found := names.get(_name_key(candidate))) is not None:
             return found
-    numbers = _SINGLE_MODULE.findall(text)
-    if len(numbers) == 1:
-        return next((m for m in course.modules if m.number == int(numbers[0])), None)
-    return None
+    numbers: set[int] = set()
+    for mention in _MODULE_MENTION.finditer(text):
+        first, last = int(mention[1]), int(mention[2] or mention[1])
+        numbers.update(n for n in range(first, last + 1) if f"{n:02d}" in names)
+    return frozenset(numbers) or None
 
 
-def _reference_key(text: str) -> str:
+def resolve_module_reference(course: Course, text: str) -> Module | None:
+    """The one module a prerequisite or next step names (None for none, or several)."""
+    numbers = named_modules(text, module_names(course))
+    if numbers is None or len(numbers) != 1:
+        return None
+    return next((m for m in course.modules if m.number in numbers), None)
+
+
+def _name_key(text: str) -> str:
     return " ".join(re.split(r"[\s_-]+", text.strip().lower())).strip()
-
-
-def _names_of(course: Course, module: Module) -> set[str]:
-    names = {module.id, module.name}
-    title = module.meta.title if module.meta else None
-    if title:
-        names.update({title, title.split(" - ")[0]})
-    entry = course.learning_path.entry(module.number) if course.learning_path else None
-    if entry is not None:
-        names.add(entry.name)
-    return {_reference_key(name) for name in names}

@@ -12,13 +12,11 @@ from itertools import groupby
 from checks.about import FRONT_MATTER_KEYS, ModuleMeta
 from checks.course import Course, Module
 from checks.findings import Severity
-from checks.gates.common import read_problems
+from checks.gates.common import module_names, named_modules, read_problems
 from checks.registry import Hit, check
 from checks.source import Cell, Import
 from checks.values import parse_difficulty, parse_time
 
-_MODULE_MENTION = re.compile(r"\bmodules?\s+(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?",
-                             re.IGNORECASE)
 # Besides function words: the verbs that open objectives ("build", "learn", "understand")
 # vary between ABOUT.md and the source without changing what the objective is about.
 _STOPWORDS = frozenset(
@@ -345,42 +343,13 @@ class Reference:
 
 
 def _references(course: Course) -> Iterator[Reference]:
-    names = _module_names(course)
+    names = module_names(course)
     for module in course.modules:
         if (meta := _parsed_meta(module)) is None:
             continue
         for key, items in (("prerequisites", meta.prerequisites), ("next_steps", meta.next_steps)):
             for index, text in enumerate(items):
-                yield Reference(module, meta, key, index, text, _named_modules(text, names))
-
-
-def _module_names(course: Course) -> dict[str, frozenset[int]]:
-    """Every way a course names a module (id, name, title, short title, number) -> numbers."""
-    names: dict[str, set[int]] = {}
-    for module in course.modules:
-        title = module.meta.title if module.meta and module.meta.title else module.name
-        for name in (module.id, module.name, title, title.split(" - ")[0],
-                     f"{module.number:02d}", str(module.number)):
-            names.setdefault(_name_key(name), set()).add(module.number)
-    return {name: frozenset(numbers) for name, numbers in names.items()}
-
-
-def _named_modules(text: str, names: dict[str, frozenset[int]]) -> frozenset[int] | None:
-    """The modules `text` names: as a whole, without a trailing `(note)` or ` - subtitle`,
-    else through `Module 05` / `Modules 01-13` mentions."""
-    without_note = re.sub(r"\s*\([^)]*\)\s*$", "", text)
-    for candidate in (text, without_note, without_note.split(" - ")[0]):
-        if (found := names.get(_name_key(candidate))) is not None:
-            return found
-    numbers: set[int] = set()
-    for mention in _MODULE_MENTION.finditer(text):
-        first, last = int(mention[1]), int(mention[2] or mention[1])
-        numbers.update(n for n in range(first, last + 1) if f"{n:02d}" in names)
-    return frozenset(numbers) or None
-
-
-def _name_key(text: str) -> str:
-    return " ".join(re.split(r"[\s_-]+", text.strip().lower())).strip()
+                yield Reference(module, meta, key, index, text, named_modules(text, names))
 
 
 @check("EDU141", "Module code imports no later module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from checks.course import Course, Module
 from checks.findings import Severity
@@ -15,42 +14,7 @@ from checks.registry import Hit, check
 from checks.source import Function, ModuleSource
 
 MIN_WORDS = 15
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _NUMBERED = re.compile(r"^[*_\s]*\d+[.)]\s*\S")
-
-
-@dataclass(frozen=True)
-class Section:
-    """A markdown heading of a source and its prose, up to the next heading as high or higher."""
-
-    title: str
-    line: int
-    body: tuple[str, ...]
-
-    @property
-    def words(self) -> int:
-        return sum(len(_WORD.findall(text)) for text in self.body)
-
-
-def _level(text: str) -> int:
-    stripped = text.strip().strip("\"'").lstrip()
-    return len(stripped) - len(stripped.lstrip("#"))
-
-
-def _sections(source: ModuleSource) -> list[Section]:
-    titles = {line: title for title, line in source.markdown_headings}
-    lines = [(cell.line + offset, text) for cell in source.cells if cell.kind == "markdown"
-             for offset, text in enumerate(cell.lines, start=1)]
-    sections = []
-    for index, (number, text) in enumerate(lines):
-        if number in titles:
-            level, body = _level(text), []
-            for inner, inner_text in lines[index + 1:]:
-                if inner in titles and _level(inner_text) <= level:
-                    break
-                body.append(inner_text)
-            sections.append(Section(titles[number], number, tuple(body)))
-    return sections
 
 
 def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:
@@ -69,7 +33,7 @@ def _analyze_functions(course: Course) -> Iterator[tuple[Module, ModuleSource, F
 
 def _analysis(course: Course, what: str, keywords: tuple[str, ...]) -> Iterator[Hit]:
     for module, source in _sources(course):
-        matching = [s for s in _sections(source)
+        matching = [s for s in source.sections
                     if any(word in s.title.lower() for word in keywords)]
         if not matching:
             named = " or ".join(f'"{word}"' for word in keywords)
@@ -188,7 +152,7 @@ def reflection_questions(course: Course) -> Iterator[Hit]:
     """
     keywords = ("reflection", "ml systems thinking", "questions")
     for module, source in _sources(course):
-        sections = [s for s in _sections(source) if any(k in s.title.lower() for k in keywords)]
+        sections = [s for s in source.sections if any(k in s.title.lower() for k in keywords)]
         asked = any(_NUMBERED.match(text) or text.strip().rstrip("*_ ").endswith("?")
                     for section in sections for text in section.body)
         if not sections:
