@@ -24,7 +24,8 @@ nox.options.sessions = ["gates"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
-EXECUTION_GROUPS = {"testing": ("testing", "export"), "package": ("package",)}
+EXECUTION_GROUPS = {"testing": ("testing", "export"), "package": ("package",),
+                    "documentation": ("book",)}
 
 
 def _install(session: nox.Session, *groups: str, course: bool = False) -> None:
@@ -66,7 +67,7 @@ def gates(session: nox.Session) -> None:
 
 @nox.session
 def book(session: nox.Session) -> None:
-    """Build the course book into build/book (`-- check`, `-- deploy --dry-run`: see python -m book)."""
+    """Build the course book into build/book (also `-- check`, `-- deploy --dry-run`)."""
     _install(session, "book")
     session.run("python", "-m", "book", *(session.posargs or ["build"]))
 

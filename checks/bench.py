@@ -21,8 +21,8 @@ PACKAGE = "benchtorch"
 
 
 def _source(number: int, name: str, blocks: int) -> str:
-    parts = ["# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n"
-             "#       format_name: percent\n#       format_version: '1.3'\n"
+    parts = ["# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n"
+             "#       extension: .py\n#       format_name: percent\n#       format_version: '1.3'\n"
              "#       jupytext_version: 1.19.6\n#   kernelspec:\n#     display_name: Python 3\n"
              "#     language: python\n#     name: python3\n# ---\n",
              f'# %% [markdown]\n"""\n# Module {number:02d}: {name.title()}\n\n'

@@ -12,7 +12,7 @@ from checks import __version__
 from checks.course import Course
 from checks.execution.gates import EXECUTORS, Execution
 from checks.findings import Finding, Severity
-from checks.registry import GATES, PREFIXES, Check, all_checks
+from checks.registry import GATES, PREFIXES, Check, all_checks, session_code
 
 LEVELS = ("quick", "standard", "comprehensive")
 
@@ -113,7 +113,8 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
              selected: list[str]) -> None:
     """The gate's execution part (tests, builds), at the standard and comprehensive levels."""
     executor = EXECUTORS.get(gate)
-    codes = [code for code in selected if code.startswith(PREFIXES[gate])]
+    codes = [code for code in selected
+             if code.startswith(PREFIXES[gate]) and code != session_code(gate)]
     if executor is None or not codes:
         return
     if level == "quick" or execution is None:
@@ -124,6 +125,7 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
         return
     outcome = executor(execution)
     result.checks_run += [code for code in outcome.codes if code in codes]
+    result.skipped += [code for code in codes if code not in outcome.codes]
     result.findings += [_waive(execution.course, f) for f in outcome.findings
                         if f.code in codes]
     result.skipped_steps += outcome.skipped

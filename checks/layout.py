@@ -76,28 +76,37 @@ def load_config(files: CourseFiles) -> CourseConfig:
             continue
         try:
             table = pick(tomllib.loads(text))
-        except tomllib.TOMLDecodeError as error:
+        except (tomllib.TOMLDecodeError, RecursionError) as error:
             if rel == "pyproject.toml":
                 return CourseConfig()  # the package gate reports a broken pyproject.toml
-            raise CourseError(f"{files.root / rel}: invalid TOML: {error}") from None
+            problem = error if isinstance(error, tomllib.TOMLDecodeError) else "nested too deeply"
+            raise CourseError(f"{files.root / rel}: invalid TOML: {problem}") from None
         if table is not None:
             return _config_from(table, rel, files)
     return CourseConfig()
 
 
-def _whole(document: dict[str, Any]) -> dict[str, Any]:
-    return document.get("tool", {}).get("tinyrelease", document)
+def _whole(document: dict[str, Any]) -> Any:
+    tool = document.get("tool")
+    return tool.get("tinyrelease", document) if isinstance(tool, dict) else document
 
 
-def _tool_section(document: dict[str, Any]) -> dict[str, Any] | None:
+def _tool_section(document: dict[str, Any]) -> Any:
     tool = document.get("tool")
     return tool.get("tinyrelease") if isinstance(tool, dict) else None
 
 
-def _config_from(table: dict[str, Any], rel: str, files: CourseFiles) -> CourseConfig:
+def _config_from(table: Any, rel: str, files: CourseFiles) -> CourseConfig:
     def fail(message: str) -> CourseError:
         return CourseError(f"{files.root / rel}: [tool.tinyrelease] {message}")
 
+    if not isinstance(table, dict):
+        raise fail("must be a table")
+    for key in ("layout", "modules_dir", "source_name", "learning_path", "package"):
+        if not isinstance(table.get(key, ""), str):
+            raise fail(f"{key} must be a string, not {table[key]!r}")
+    if not _formats(table.get("source_name", "{name}.py")):
+        raise fail(f"source_name = {table['source_name']!r} may use only {{id}} and {{name}}")
     layout = table.get("layout")
     if layout is not None and layout not in {variant.name for variant in LAYOUTS}:
         raise fail(f"layout = {layout!r} is not one of src, modules, legacy")
@@ -107,7 +116,11 @@ def _config_from(table: dict[str, Any], rel: str, files: CourseFiles) -> CourseC
         raise fail('ignore must be a table of CODE = "reason"')
     if not isinstance(modules, dict) or not all(isinstance(v, dict) for v in modules.values()):
         raise fail("modules must be a table of module tables")
+    if not all(isinstance(v.get("ignore", {}), dict) for v in modules.values()):
+        raise fail('modules.NN_name.ignore must be a table of CODE = "reason"')
     limit_table = table.get("limits", {})
+    if not isinstance(limit_table, dict):
+        raise fail("limits must be a table of integers")
     known = Limits.__dataclass_fields__
     unknown = sorted(set(limit_table) - set(known)) if isinstance(limit_table, dict) else ["?"]
     if unknown:
@@ -129,6 +142,15 @@ def _config_from(table: dict[str, Any], rel: str, files: CourseFiles) -> CourseC
         limits=Limits(**limit_table),
         raw=table,
     )
+
+
+def _formats(source_name: str) -> bool:
+    """Whether `source_name` is a file name pattern with no fields but `{id}` and `{name}`."""
+    try:
+        source_name.format(id="01_tensor", name="tensor")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def detect_layout(files: CourseFiles, config: CourseConfig) -> Layout:

@@ -7,13 +7,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_difficulty_range, parse_time
+from checks.values import (
+    Difficulty,
+    TimeEstimate,
+    parse_difficulty,
+    parse_difficulty_range,
+    parse_time,
+)
 
-_MODULE = re.compile(r"\*\*Module\s+(?P<number>\d+)\s*:\s*(?P<name>[^*]+?)\*\*\s*\((?P<rest>[^)]*)\)")
+_MODULE = re.compile(r"\*\*Module\s+(?P<number>\d+)\s*:\s*(?P<name>[^*]+?)\*\*\s*"
+                     r"\((?P<rest>[^)]*)\)")
 _PHASE = re.compile(r"^#{2,3}\s+Phase\s+(?P<number>\d+)\s*:\s*(?P<title>.*?)"
                     r"(?:\(\s*Modules?\s+(?P<first>\d+)\s*[-–]\s*(?P<last>\d+)\s*\))?\s*$",
                     re.IGNORECASE)
-_PHASE_TOTALS = re.compile(r"\*\*Time\*\*\s*:\s*(?P<time>[^|]+)\|\s*\*\*Difficulty\*\*\s*:\s*(?P<difficulty>.*)$")
+_PHASE_TOTALS = re.compile(r"\*\*Time\*\*\s*:\s*(?P<time>[^|]+)\|"
+                           r"\s*\*\*Difficulty\*\*\s*:\s*(?P<difficulty>.*)$")
 _TOTAL = re.compile(r"\*\*Total Time\*\*\s*:\s*(?P<time>.+)$", re.IGNORECASE)
 
 

@@ -70,6 +70,11 @@ def check(code: str, title: str, severity: Severity = Severity.ERROR,
     return register
 
 
+def session_code(gate: str) -> str:
+    """The code of "this gate's own nox session failed before reporting" (`TST900`)."""
+    return f"{PREFIXES[gate]}900"
+
+
 def declare_execution(code: str, title: str, docs: str,
                       severity: Severity = Severity.ERROR) -> None:
     """Declare a finding an execution gate reports from running the course (not a function

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from checks.engine import GateResult, GatesReport, run_gates
 from checks.errors import TinyReleaseError
 from checks.execution.gates import EXECUTORS, Execution
 from checks.findings import Finding, Severity
-from checks.registry import GATES, PREFIXES
+from checks.registry import GATES, session_code
 from checks.reports import write_reports
 from checks.reports.terminal import TerminalReporter
 
@@ -33,8 +32,9 @@ from checks.reports.terminal import TerminalReporter
 def build_runner_parser() -> argparse.ArgumentParser:
     parser = build_parser()
     parser.prog = "nox -s gates --"
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2,
-                        help="gate sessions to run at once (default: the number of cores)")
+    parser.add_argument("-j", "--jobs", type=int, default=len(EXECUTORS),
+                        help="gate sessions to run at once (default: all of them; they spend "
+                        "much of their time waiting on builds and installs)")
     parser.add_argument("--no-cache", action="store_true", help="ignore cached gate results")
     return parser
 
@@ -66,7 +66,7 @@ class GateRunner:
             for gate, future in futures.items():
                 results[gate] = future.result()
         for gate in to_run:
-            if not any(f.code.endswith("900") for f in results[gate].findings):
+            if not any(f.code == session_code(gate) for f in results[gate].findings):
                 self.cache.store(keys[gate], results[gate])
         return GatesReport(self.course, self.args.level, [results[g] for g in gates])
 
@@ -97,9 +97,9 @@ class GateRunner:
         result = _read_gate(folder / "report.json", gate)
         if result is None:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-            result = GateResult(gate, [Finding(f"{PREFIXES[gate]}900", f"the {gate} session "
+            result = GateResult(gate, [Finding(session_code(gate), f"the {gate} session "
                                                f"failed (exit {done.returncode}):\n{tail}")],
-                                checks_run=[f"{PREFIXES[gate]}900"])
+                                checks_run=[session_code(gate)])
         result.duration_s = time.perf_counter() - started
         return self._done(gate, result, done.stdout if result.status == "fail" else "")
 

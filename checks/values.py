@@ -57,6 +57,8 @@ def parse_time(text: object) -> TimeEstimate | None:
     match = _TIME.search(raw)
     if match is None:
         return None
+    if max(len(number or "") for number in (match["single"], match["low"], match["high"])) > 12:
+        return None  # no course takes a trillion hours; Python converts at most 4,300 digits
     if match["single"]:
         low = high = Fraction(match["single"])
     else:
@@ -100,14 +102,14 @@ def parse_difficulty(text: object) -> Difficulty | None:
         return None
     raw = str(text).strip()
     ratio = _RATIO.search(raw)
-    if ratio and 0 < int(ratio[1]) <= int(ratio[2]) <= 10:
+    if ratio and len(ratio[1] + ratio[2]) <= 4 and 0 < int(ratio[1]) <= int(ratio[2]) <= 10:
         return Difficulty(int(ratio[1]), int(ratio[2]), raw)
     stars = _STARS.search(raw)
     if stars:
         level = len(stars[1])
         scale = level + len(stars[2]) if stars[2] else DEFAULT_SCALE
         return Difficulty(level, max(scale, level), raw) if level <= 10 else None
-    if raw.isdigit() and 0 < int(raw) <= DEFAULT_SCALE:
+    if raw.isdecimal() and len(raw) <= 2 and 0 < int(raw) <= DEFAULT_SCALE:
         return Difficulty(int(raw), DEFAULT_SCALE, raw)
     word = WORD_LEVELS.get(raw.lower().split()[0]) if raw else None
     return Difficulty(word, DEFAULT_SCALE, raw) if word else None

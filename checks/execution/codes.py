@@ -2,8 +2,9 @@
 rules and `--explain` describe them like the static checks.
 """
 
+from book.codes import EXECUTION_CODES as DOCUMENTATION_CODES
 from checks.findings import Severity
-from checks.registry import declare_execution
+from checks.registry import declare_execution, session_code
 
 declare_execution("TST201", "Course tests pass", """
     A test of the course failed; the finding names the test and the line of the failing
@@ -89,8 +90,11 @@ declare_execution("PKG208", "The installed package imports", """
     Fix: add the missing dependency to `pyproject.toml`, or fix the import named.
     """)
 
-for _code, _gate in (("TST900", "testing"), ("PKG900", "package")):
-    declare_execution(_code, f"The {_gate} session runs", f"""
+for _code, (_title, _docs) in DOCUMENTATION_CODES.items():
+    declare_execution(_code, _title, _docs)
+
+for _gate in ("testing", "package", "documentation"):
+    declare_execution(session_code(_gate), f"The {_gate} session runs", f"""
         The {_gate} gate's nox session failed before it wrote its report (its environment
         could not be created, or a dependency of the course failed to install).
 

@@ -5,12 +5,14 @@ standard and comprehensive levels, sharing one exported copy of the course per r
 from __future__ import annotations
 
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from book.codes import EXECUTION_CODES as DOCUMENTATION_CODES
 from checks.course import Course
 from checks.errors import UsageError
 from checks.execution import package as package_execution
@@ -116,7 +118,27 @@ def execute_package(execution: Execution) -> ExecutionResult:
     return result
 
 
-EXECUTORS = {"testing": execute_testing, "package": execute_package}
+def execute_documentation(execution: Execution) -> ExecutionResult:
+    """Build the course's book (strict at the comprehensive level), check its links offline
+    and open it in headless Chromium when the machine has one."""
+    result = ExecutionResult()
+    try:
+        from book.gate import documentation_findings
+    except ImportError as error:
+        result.skipped.append(f"book build: {error.name} is not installed in this environment "
+                              "(nox -s documentation installs it)")
+        return result
+    browser = shutil.which("chromium") is not None or Path("/usr/bin/chromium").is_file()
+    if not browser:
+        result.skipped.append("browser check: no Chromium on this machine")
+    result.codes = [c for c in DOCUMENTATION_CODES if browser or not c.startswith("DOC22")]
+    result.findings = documentation_findings(execution.course.root, execution.level,
+                                             execution.work_dir / "book", browser=browser)
+    return result
+
+
+EXECUTORS = {"testing": execute_testing, "package": execute_package,
+             "documentation": execute_documentation}
 
 
 def affected_modules(course: Course, ref: str) -> list[str]:

@@ -29,7 +29,8 @@ def render(report: GatesReport) -> str:
                                                  message=f"{len(errors)} error(s)")
                 failure.text = "\n".join(_line(f) for f in errors)
             if others:
-                ElementTree.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
+                output = ElementTree.SubElement(case, "system-out")
+                output.text = "\n".join(_line(f) for f in others)
         suite.set("tests", str(len(gate.checks_run) + len(gate.skipped)))
         suite.set("failures", str(failures))
         suite.set("skipped", str(len(gate.skipped)))

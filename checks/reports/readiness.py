@@ -35,7 +35,8 @@ def _findings(findings: list[Finding]) -> list[str]:
         lines += [f"### {module or 'Course'}", ""]
         for f in (f for f in findings if (f.module or "") == module):
             waived = f" — waived: {f.waived}" if f.waived else ""
-            lines.append(f"- `{f.code}` {f.severity.value} `{f.at()}`: {_escape(f.message)}{waived}")
+            lines.append(f"- `{f.code}` {f.severity.value} `{f.at()}`: "
+                         f"{_escape(f.message)}{waived}")
         lines.append("")
     return lines
 

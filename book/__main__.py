@@ -1,0 +1,5 @@
+"""`python -m book`: build, check or deploy a course's book."""
+
+from book.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""Building the book with Jupyter Book 1 (Sphinx) into a build folder, incrementally, with
+every warning kept per page and traced back to the course file and line it came from.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from book.assemble import Assembly, assemble, assemble_own, course_facts, own_book_dir
+from book.errors import BookError
+from book.sources import SourceMap, write_if_changed
+from checks import __version__
+from checks.course import Course
+
+_WARNING = re.compile(r"^(?:(?P<location>.*?):\s)?(?P<kind>WARNING|ERROR|CRITICAL|SEVERE):\s"
+                      r"(?P<message>.*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOCATION = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+))?(?::docstring of .*)?$")
+
+
+@dataclass(frozen=True)
+class BuildWarning:
+    """One Sphinx warning, at an assembled page (`modules/01_tensor.md`) and its line."""
+
+    page: str | None
+    line: int | None
+    message: str
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    status: int
+    duration_s: float
+    warnings: list[BuildWarning] = field(default_factory=list)
+    sources: SourceMap = field(default_factory=SourceMap)
+    module_pages: dict[str, str] = field(default_factory=dict)
+    info: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def html(self) -> Path:
+        return self.out / "html"
+
+
+def build_book(course: Course, out: Path, gates_report: Path, strict: bool = False,
+               module_page: str = "modules/{id}_ABOUT.md", log: TextIO | None = None,
+               force: bool = False) -> BuildResult:
+    """Assemble (or copy the course's own book) into `out/source` and build `out/html`;
+    Sphinx runs only when a page changed since the last build (or `force`)."""
+    started = time.perf_counter()
+    own = own_book_dir(course)
+    source = out / "source"
+    book = (assemble_own(course, own, source, module_page) if own
+            else assemble(course, source, gates_report))
+    previous = _load(out / "build.json")
+    if (not force and not book.changed and (out / "html" / "index.html").is_file()
+            and isinstance(previous, dict) and previous.get("strict") == strict
+            and previous.get("tool") == __version__ and isinstance(previous.get("status"), int)):
+        status = int(previous["status"])
+        warnings = [BuildWarning(**w) for w in _load(out / "warnings.json") or []]
+    else:
+        status, warnings = _sphinx(book, out, strict, log, force)
+    result = BuildResult(out, status, time.perf_counter() - started, warnings, book.sources,
+                         book.module_pages)
+    result.info = {"tool": __version__, "course": str(course.root), "own_book": own,
+                   "strict": strict,
+                   "status": status, "gates": _gates_status(book, gates_report),
+                   **git_state(course.root), "module_pages": book.module_pages,
+                   **{k: v for k, v in course_facts(course).items() if k in ("title", "version")}}
+    book.sources.save(out / "sources.json")
+    write_if_changed(out / "build.json", json.dumps(result.info, indent=1).encode())
+    return result
+
+
+def _gates_status(book: Assembly, gates_report: Path) -> str:
+    if book.gates_status == "missing":
+        from book.pages import read_gates
+
+        return read_gates(gates_report, book.course).status
+    return book.gates_status
+
+
+def _sphinx(book: Assembly, out: Path, strict: bool,
+            log: TextIO | None, force: bool = False) -> tuple[int, list[BuildWarning]]:
+    """Run Sphinx like `jupyter-book build`, catching its warnings; a page re-read or rewritten
+    now replaces its earlier warnings, the others keep theirs (Sphinx does not repeat them)."""
+    from jupyter_book.config import get_final_config
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    config, _ = get_final_config(user_yaml=book.source / "_config.yml",
+                                 cli_config={"latex_individualpages": False},
+                                 sourcedir=book.source, use_external_toc=True)
+    config["extensions"] = [*config.get("extensions", []), "book.sphinx_fixes"]
+    stream, touched = io.StringIO(), set()
+    try:
+        with patch_docutils(str(book.source)), docutils_namespace():
+            app = Sphinx(str(book.source), None, str(out / "html"),
+                         str(out / "doctrees"), "html", confoverrides=config,
+                         status=log, warning=stream, warningiserror=strict, keep_going=True)
+            app.connect("env-before-read-docs", lambda _a, _e, names: touched.update(names))
+            app.connect("html-page-context", lambda _a, name, *_: touched.add(name))
+            app.build(force_all=force)
+            status = app.statuscode
+    except (SphinxError, OSError, ValueError) as error:
+        raise BookError(f"{book.source}: the book did not build: {error}") from None
+    fresh = parse_warnings(_ANSI.sub("", stream.getvalue()), book.source)
+    store = out / "warnings.json"
+    earlier = [BuildWarning(**w) for w in _load(store) or []]
+    kept = [w for w in earlier if w.page and _docname(w.page) not in touched]
+    warnings = kept + fresh
+    write_if_changed(store, json.dumps([asdict(w) for w in warnings], indent=1).encode())
+    return (1 if strict and warnings else status), warnings
+
+
+def _load(store: Path) -> Any:
+    try:
+        return json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _docname(page: str) -> str:
+    return page.rsplit(".", 1)[0] if page.endswith((".md", ".ipynb", ".rst")) else page
+
+
+def parse_warnings(text: str, source: Path) -> list[BuildWarning]:
+    """Sphinx's `path:line: WARNING: message` lines as warnings at pages of the book."""
+    found = []
+    for raw in text.splitlines():
+        match = _WARNING.match(raw.strip())
+        if not match:
+            continue
+        page, line = None, None
+        if match["location"] and (where := _LOCATION.match(match["location"])):
+            page = _page_of(where["path"], source)
+            line = int(where["line"]) if where["line"] else None
+        found.append(BuildWarning(page, line, match["message"].strip()))
+    return found
+
+
+def _page_of(path: str, source: Path) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(source.resolve()).as_posix()
+    except ValueError:
+        return path or None
+
+
+def git_state(root: Path) -> dict[str, object]:
+    """The commit the course is at and whether its files differ from it (None: no git)."""
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              check=False)
+
+    head = git("rev-parse", "HEAD")
+    if head.returncode != 0:
+        return {"commit": None, "dirty": None}
+    status = git("status", "--porcelain", "--untracked-files=normal", "--", ".")
+    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    return {"commit": head.stdout.strip(), "dirty": changed}

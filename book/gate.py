@@ -1,0 +1,87 @@
+"""The documentation gate's execution part: build the course's book, check its links offline
+and open it in headless Chromium; every problem is a DOC2xx `Finding` at a course file and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from book.build import BuildResult, build_book
+from book.codes import EXECUTION_CODES
+from book.errors import BookError
+from book.links import check_links, line_of
+from checks.course import load_course
+from checks.findings import Finding, Severity
+
+__all__ = ["EXECUTION_CODES", "documentation_findings"]
+
+
+def documentation_findings(course_root: Path, level: str, build_dir: Path,
+                           gates_report: Path | None = None,
+                           browser: bool = True) -> list[Finding]:
+    """Build the book of the course at `course_root` into `build_dir` (strict at the
+    comprehensive level), check its internal links and open it in Chromium."""
+    course = load_course(course_root)
+    strict = level == "comprehensive"
+    try:
+        result = build_book(course, build_dir, gates_report or build_dir / "no-report.json",
+                            strict=strict)
+    except BookError as error:
+        return [Finding("DOC202", str(error), severity=Severity.ERROR)]
+    findings = _warning_findings(result, strict)
+    if not (result.html / "index.html").is_file():
+        return [*findings, Finding("DOC202", f"the book has no index.html in {result.html}")]
+    findings += _link_findings(result, findings)
+    if browser:
+        findings += _browser_findings(result, build_dir / "screenshots")
+    return findings
+
+
+def _warning_findings(result: BuildResult, strict: bool) -> list[Finding]:
+    severity = Severity.ERROR if strict else Severity.WARNING
+    found = []
+    for warning in result.warnings:
+        path, line, module = (result.sources.locate(warning.page, warning.line)
+                              if warning.page else (None, None, None))
+        found.append(Finding("DOC201", f"the book build warns: {warning.message}", path, line,
+                             module, severity))
+    return found
+
+
+def _link_findings(result: BuildResult, warned: list[Finding]) -> list[Finding]:
+    """Broken links the build did not already warn about (MyST leaves an unresolved reference
+    in the page as `#target`; one finding for it is enough)."""
+    found = []
+    for broken in check_links(result.html):
+        page = next((p for p in result.sources.pages if p.rsplit(".", 1)[0] == broken.docname),
+                    None)
+        bare = broken.target.lstrip("#").rsplit("/", 1)[-1]
+        if any(bare and bare in w.message for w in warned):
+            continue
+        line = None
+        if page is not None:
+            text = (result.out / "source" / page).read_text(encoding="utf-8", errors="replace")
+            line = line_of(text, broken.target)
+        path, line, module = result.sources.locate(page or broken.page, line)
+        what = "anchor" if broken.missing_anchor else "target"
+        found.append(Finding("DOC212" if broken.missing_anchor else "DOC211",
+                             f"{broken.page} links to {broken.target}, whose {what} does not "
+                             "exist in the built site", path, line, module))
+    return found
+
+
+def _browser_findings(result: BuildResult, shots: Path) -> list[Finding]:
+    from book.browser import check_in_browser
+
+    try:
+        report = check_in_browser(result.html, result.module_pages, shots)
+    except BookError as error:
+        return [Finding("DOC221", str(error))]
+    found = []
+    for problem in report.problems:
+        docname = problem.page.removesuffix(".html")
+        page = next((p for p in result.sources.pages if p.rsplit(".", 1)[0] == docname),
+                    problem.page)
+        path, line, module = result.sources.locate(page, None)
+        found.append(Finding(problem.code, problem.message, path, line, module))
+    return found

@@ -1,0 +1,75 @@
+"""Links of the course's Markdown, rewritten for the book: a link to a module's ABOUT.md goes
+to its chapter, to the course map or changelog to their pages, to another course file to a copy.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from book.assemble import Assembly
+
+_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)"
+                   r"(?P<title>\s+\"[^\"\n]*\")?\)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+class Rewriter:
+    """Rewrites the links of one course file (`source`) shown as one book page (`page`)."""
+
+    def __init__(self, book: Assembly, source: str, page: str) -> None:
+        self.book = book
+        self.source_dir = posixpath.dirname(source)
+        self.page_dir = posixpath.dirname(page)
+
+    def lines(self, lines: list[str]) -> list[str]:
+        """The lines with their links rewritten; code blocks are left as they are."""
+        out, fence = [], None
+        for line in lines:
+            opened = _FENCE.match(line)
+            if opened and fence is None:
+                fence = opened[1]
+            elif opened and opened[1] == fence:
+                fence = None
+            out.append(line if fence or opened else _LINK.sub(self._link, line))
+        return out
+
+    def _link(self, match: re.Match[str]) -> str:
+        target = match["target"]
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
+            return match[0]
+        path, _, fragment = target.partition("#")
+        rel = posixpath.normpath(posixpath.join(self.source_dir, path))
+        if rel.startswith("..") or not path:
+            return match[0]  # outside the course: left as written, the build reports it
+        page = self._page_for(rel)
+        anchor = f"#{fragment}" if fragment else ""
+        if page is not None:
+            return f"[{match['text']}]({self._relative(page)}{anchor})"
+        files = self.book.course.files
+        if not files.exists(rel) or files.is_dir(rel):
+            return match[0]
+        from book.assemble import copy_course_file
+
+        copied = self._relative(copy_course_file(self.book, rel))
+        if match["bang"]:
+            return f"![{match['text']}]({copied}{match['title'] or ''})"
+        text = match["text"].replace("`", "") or posixpath.basename(rel)
+        return f"{{download}}`{text} <{copied}>`"
+
+    def _page_for(self, rel: str) -> str | None:
+        course = self.book.course
+        for module in course.modules:
+            if rel == module.about_path:
+                return f"modules/{module.id}.md"
+        if rel == course.layout.learning_path:
+            return "learning-path.md"
+        if rel == "CHANGELOG.md":
+            return "release-notes.md"
+        return None
+
+    def _relative(self, target: str) -> str:
+        return posixpath.relpath(target, self.page_dir or ".")
