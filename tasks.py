@@ -9,6 +9,8 @@ import shlex
 
 from invoke import Collection, Context, task
 
+from book import tasks as book_tasks
+
 
 def _nox(c: Context, session: str, *args: str) -> None:
     c.run(shlex.join(["nox", "-s", session, *(["--", *args] if args else [])]))
@@ -34,3 +36,6 @@ def bench(c: Context) -> None:
 
 
 namespace = Collection(gates, test, bench)
+__import__("release.tasks").tasks.attach(namespace)  # release.* pipelines and demo (issue #5)
+__import__("review.tasks").tasks.attach(namespace)  # release.review, release.checklist (#6)
+namespace.add_collection(Collection.from_module(book_tasks, name="book"))

@@ -1,4 +1,7 @@
 """A forward pass through Linear -> ReLU -> Linear scored with MSE."""
+import tomllib
+from pathlib import Path
+
 import numpy as np
 
 import tinynn
@@ -9,7 +12,8 @@ from tinynn.core.tensor import Tensor
 
 
 def test_package_exposes_version_and_submodules():
-    assert tinynn.__version__ == "0.1.0"
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    assert tinynn.__version__ == tomllib.loads(pyproject.read_text())["project"]["version"]
     assert tinynn.Tensor is Tensor
     assert tinynn.layers.Linear is Linear
 

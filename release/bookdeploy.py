@@ -1,0 +1,54 @@
+"""The one call into the book package's deploy (`python -m book deploy`), kept here so the
+release adapts in one place when its interface changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from checks.execution.workspace import run
+from release.errors import ReleaseError
+from release.git import Git
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def available() -> bool:
+    """True when this checkout's `book` package has a command line with a deploy command."""
+    spec = importlib.util.find_spec("book.__main__")
+    if spec is None or spec.origin is None:
+        return False
+    return "deploy" in Path(spec.origin).read_text(encoding="utf-8", errors="replace")
+
+
+def deployed(root: Path, remote: str, branch: str, commit: str) -> bool:
+    """The book deploy names the course commit it was built from in its commit message."""
+    git = Git(root)
+    git.fetch(remote)
+    done = git.run("log", "-1", "--format=%B", f"{remote}/{branch}", check=False)
+    return done.ok and f"from {commit[:12]}" in done.output
+
+
+def deploy(root: Path, remote: str, branch: str, tag: str, prefix: str | None,
+           out: Path, gates_report: Path | None) -> None:
+    """Build the book of the checked-out release and publish it (`--force` only when the
+    maintainer skipped the gates, since the book refuses a release without a passing report)."""
+    args = [sys.executable, "-m", "book", "deploy", "--course", str(root), "--remote", remote,
+            "--branch", branch, "--out", str(out)]
+    if gates_report is not None and _passed(gates_report):
+        args += ["--gates-report", str(gates_report)]
+    else:
+        args += ["--force"]
+    done = run(args + (["--prefix", prefix] if prefix else []), cwd=PROJECT_ROOT, timeout=1800)
+    if not done.ok:
+        raise ReleaseError(f"book deploy of {tag} failed: {done.tail(2)}")
+
+
+def _passed(report: Path) -> bool:
+    try:
+        return json.loads(report.read_text(encoding="utf-8")).get("status") == "pass"
+    except (OSError, ValueError):
+        return False

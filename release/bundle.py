@@ -1,0 +1,99 @@
+"""The GitHub release bundle (notes, wheel and sdist, SHA256SUMS, gates report, checklist,
+announcement) and the one small interface that publishes it: `gh`, or a fake in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Protocol
+
+from checks.execution.workspace import run
+from release.errors import ReleaseError
+from release.index import sha256
+from release.versions import write_atomic
+
+
+class Publisher(Protocol):
+    def available(self) -> str | None:
+        """None when it can publish; else why not (shown in the plan as skipped)."""
+
+    def has_release(self, tag: str) -> bool: ...
+
+    def create(self, tag: str, title: str, notes: Path, files: list[Path],
+               prerelease: bool) -> None: ...
+
+
+class GhPublisher:
+    """`gh release` in the course repository, used only when gh is installed and logged in."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def available(self) -> str | None:
+        if shutil.which("gh") is None:
+            return "gh is not installed: publish the bundle by hand"
+        if not run(["gh", "auth", "status"], cwd=self.root, timeout=60).ok:
+            return "gh is not logged in (gh auth login)"
+        return None
+
+    def has_release(self, tag: str) -> bool:
+        return run(["gh", "release", "view", tag], cwd=self.root, timeout=60).ok
+
+    def create(self, tag: str, title: str, notes: Path, files: list[Path],
+               prerelease: bool) -> None:
+        args = ["gh", "release", "create", tag, *map(str, files), "--title", title,
+                "--notes-file", str(notes), "--verify-tag"]
+        done = run(args + (["--prerelease"] if prerelease else []), cwd=self.root, timeout=600)
+        if not done.ok:
+            raise ReleaseError(f"gh release create {tag} failed: {done.tail(2)}")
+
+
+class FakePublisher:
+    """GitHub's API cannot exist here: releases are JSON files in a directory, so a second run
+    sees what the first one published."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+
+    def available(self) -> str | None:
+        return None
+
+    def has_release(self, tag: str) -> bool:
+        return (self.store / f"{tag}.json").is_file()
+
+    def create(self, tag: str, title: str, notes: Path, files: list[Path],
+               prerelease: bool) -> None:
+        if self.has_release(tag):
+            raise ReleaseError(f"a GitHub release {tag} already exists")
+        self.store.mkdir(parents=True, exist_ok=True)
+        record = {"tag": tag, "title": title, "notes": notes.read_text(encoding="utf-8"),
+                  "assets": sorted(p.name for p in files), "prerelease": prerelease}
+        write_atomic(self.store / f"{tag}.json", json.dumps(record, indent=2))
+
+
+def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path | None,
+                 announcement: str) -> list[Path]:
+    """Everything a GitHub release carries, in `folder`; SHA256SUMS is written last, so its
+    presence means the bundle is complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / "notes.md", notes)
+    write_atomic(folder / "ANNOUNCEMENT.md", announcement)
+    assets = []
+    for dist in dists:
+        if dist.parent != folder:
+            shutil.copy2(dist, folder / dist.name)
+        assets.append(folder / dist.name)
+    if gates_report is not None and gates_report.is_file():
+        shutil.copy2(gates_report, folder / "gates-report.json")
+        assets.append(folder / "gates-report.json")
+    sums = "".join(f"{sha256(p)}  {p.name}\n" for p in assets)
+    write_atomic(folder / "SHA256SUMS", sums)
+    return [*assets, folder / "SHA256SUMS"]
+
+
+def announcement(project: str, version: str, notes: str, index: str | None) -> str:
+    install = f"pip install {project}=={version}" + (f" --index-url {index}" if index else "")
+    return (f"# {project} {version} is out\n\n{notes.strip()}\n\nInstall it with:\n\n"
+            f"```sh\n{install}\n```\n")

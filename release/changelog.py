@@ -1,0 +1,111 @@
+"""The changelog from fragments (towncrier, `changelog.d/`): what is pending, the draft notes of
+a release candidate, CHANGELOG.md built at the final release, and the notes of one version.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.execution.workspace import run
+from release.errors import Refused
+from release.versions import write_atomic
+
+MARKER = "<!-- towncrier release notes start -->\n"
+
+
+@dataclass(frozen=True)
+class ChangelogConfig:
+    directory: str
+    filename: str
+    start_string: str
+
+
+def config(root: Path) -> ChangelogConfig | None:
+    """The course's `[tool.towncrier]` (pyproject.toml or towncrier.toml), None without one."""
+    for rel, pick in (("towncrier.toml", lambda d: d.get("tool", {}).get("towncrier", d)),
+                      ("pyproject.toml", lambda d: d.get("tool", {}).get("towncrier"))):
+        path = root / rel
+        if not path.is_file():
+            continue
+        try:
+            table = pick(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as error:
+            raise Refused(f"{path}: invalid TOML: {error}") from None
+        if isinstance(table, dict):
+            filename = table.get("filename", "NEWS.rst")
+            default = MARKER if filename.endswith(".md") else ".. towncrier release notes start\n"
+            return ChangelogConfig(table.get("directory", "newsfragments"), filename,
+                                   table.get("start_string", default))
+    return None
+
+
+def fragments(root: Path, cfg: ChangelogConfig | None) -> list[str]:
+    if cfg is None or not (root / cfg.directory).is_dir():
+        return []
+    return sorted(p.name for p in (root / cfg.directory).iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.name != "template.md")
+
+
+def _towncrier(root: Path, *args: str) -> str:
+    done = run([sys.executable, "-m", "towncrier", *args], cwd=root, timeout=120)
+    if not done.ok:
+        raise Refused(f"towncrier {args[0]} failed in {root}: {done.tail(3)}")
+    return done.output
+
+
+def draft(root: Path, version: str) -> str:
+    """The notes `version` would get, without writing anything."""
+    text = _towncrier(root, "build", "--draft", "--version", version)
+    _, _, notes = text.partition("What is seen below is what would be written.\n")
+    return notes.strip() + "\n"
+
+
+def ensure_marker(root: Path, cfg: ChangelogConfig) -> None:
+    """towncrier inserts below its marker, or above everything when there is none; put the
+    marker above the newest version's heading so the title and preamble stay on top."""
+    path = root / cfg.filename
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if cfg.start_string in text:
+        return
+    heading = re.search(r"^#{1,2} \[?v?\d", text, re.MULTILINE)
+    at = heading.start() if heading else len(text)
+    write_atomic(path, text[:at] + cfg.start_string + "\n" + text[at:])
+
+
+def build(root: Path, cfg: ChangelogConfig, version: str) -> None:
+    """Write the section of `version` into the changelog and `git rm` the fragments."""
+    ensure_marker(root, cfg)
+    _towncrier(root, "build", "--yes", "--version", version)
+
+
+def has_section(root: Path, cfg: ChangelogConfig | None, version: str) -> bool:
+    return section(root, cfg, version) is not None
+
+
+def section(root: Path, cfg: ChangelogConfig | None, version: str) -> str | None:
+    """The release notes of `version`: its section of the changelog, heading excluded."""
+    path = root / (cfg.filename if cfg else "CHANGELOG.md")
+    if not path.is_file():
+        return None
+    return section_of(path.read_text(encoding="utf-8"), version)
+
+
+def section_of(text: str, version: str) -> str | None:
+    heading = re.search(rf"^(#+) \[?v?{re.escape(version)}\]?(?:\s|$).*$", text, re.MULTILINE)
+    if heading is None:
+        return None
+    level = len(heading.group(1))
+    rest = text[heading.end():]
+    following = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
+    return rest[:following.start() if following else len(rest)].strip() + "\n"
+
+
+def check(root: Path, base: str) -> str | None:
+    """`towncrier check` against the base branch: None when fragments were added, else why not."""
+    done = run([sys.executable, "-m", "towncrier", "check", "--compare-with", base], cwd=root,
+               timeout=120)
+    return None if done.ok else done.tail(2)

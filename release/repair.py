@@ -1,0 +1,147 @@
+"""Undoing and carrying over: `release.abort` takes back the local effects of an unfinished
+release (never what was pushed), `release.backport` cherry-picks a hotfix onto other branches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from release import index, versions
+from release.errors import GitError, Refused
+from release.git import TOOL_PREFIX, Git
+from release.pipelines import Output
+from release.state import course_root_of, read_state
+from release.steps import fork_point
+
+
+@dataclass
+class Undone:
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+
+
+def abort(course: Path, out: Output) -> Undone:
+    root = course_root_of(course)
+    state = read_state(root)
+    git, s = Git(root), state.settings
+    branch = state.branch if state.branch.startswith(("release/v", "hotfix/v")) else None
+    if branch is None and len(state.open_releases) == 1:
+        branch = state.open_releases[0]
+    if branch is None:
+        raise Refused("no release is under way here (nothing to abort)")
+    if foreign := state.foreign_changes():
+        raise Refused(f"uncommitted changes that are not the release's ({', '.join(foreign[:5])})"
+                      ": commit or stash them first")
+    final = versions.version_of_tag(branch.split("/", 1)[1])
+    assert final is not None
+    start = s.main_branch if branch.startswith("hotfix/") else s.dev_branch
+    done = Undone()
+    owned = [p for p in state.dirty if p in state.owned_paths() or p.startswith(
+        (state.changelog.directory + "/") if state.changelog else "\0")]
+    if owned:
+        git.run("checkout", "HEAD", "--", *owned)
+        done.removed.append(f"uncommitted edits of {', '.join(owned)}")
+    if state.branch != start:
+        git.run("switch", "--quiet", start)
+    for tag in sorted(t for t in state.tags if _of_release(t, final)):
+        if tag in state.remote.tags:
+            done.kept.append(f"tag {tag} (pushed to {s.remote})")
+        else:
+            git.run("tag", "-d", tag)
+            done.removed.append(f"local tag {tag}")
+    _branch(git, state.branches, state.remote.branches, branch, start, s.remote, done)
+    for spec in {x for x in (s.repository, s.rc_repository) if x}:
+        repo = index.resolve(spec)
+        out.secrets += repo.secrets()
+        files = [name for name in index.listing(repo, state.project)
+                 if f"-{final.base_version}" in name]
+        done.published += [f"{name} on {repo.label}" for name in sorted(files)]
+    for line in done.removed:
+        out.line(f"removed: {line}")
+    for line in done.kept + [f"uploaded: {p}" for p in done.published]:
+        out.line(f"cannot be undone here: {line}")
+    out.line(f"Back on {start}.")
+    return done
+
+
+def _of_release(tag: str, final: versions.Version) -> bool:
+    version = versions.version_of_tag(tag)
+    return version is not None and version.base_version == final.base_version and (
+        version == final or version.is_prerelease)
+
+
+def _branch(git: Git, local: dict[str, str], remote: dict[str, str], branch: str, start: str,
+            remote_name: str, done: Undone) -> None:
+    if branch not in local:
+        return
+    if branch in remote:
+        done.kept.append(f"branch {branch} (pushed to {remote_name})")
+        return
+    human = [sha[:10] for sha, subject in git.commits(start, branch)
+             if not subject.startswith(TOOL_PREFIX)]
+    if human:
+        done.kept.append(f"branch {branch}: it has your commits {', '.join(human)}")
+        return
+    git.run("branch", "-D", branch)
+    done.removed.append(f"local branch {branch}")
+
+
+@dataclass
+class Backported:
+    picked: dict[str, list[str]] = field(default_factory=dict)
+    conflicts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def backport(course: Path, targets: list[str], source: str | None, out: Output) -> Backported:
+    """Cherry-pick the fix commits of a hotfix onto each target; a conflict is reported with
+    its files and the cherry-pick aborted, so no branch is left mid-pick."""
+    root = course_root_of(course)
+    state = read_state(root)
+    git = Git(root)
+    if not targets:
+        raise Refused("name the branches to carry the fix to: --to BRANCH (repeatable)")
+    if foreign := state.foreign_changes() or state.dirty:
+        raise Refused(f"the working tree has uncommitted changes ({', '.join(foreign[:5])})")
+    hotfixes = {v: b for b in state.branches if b.startswith("hotfix/v")
+                and (v := versions.version_of_tag(b.split("/", 1)[1])) is not None}
+    source = source or (hotfixes[max(hotfixes)] if hotfixes else None)
+    if source is None or source not in state.branches:
+        raise Refused("no hotfix branch to backport from: give --from BRANCH")
+    if missing := [t for t in targets if t not in state.branches]:
+        raise Refused(f"no local branch {missing[0]} (git switch -c {missing[0]} "
+                      f"{state.settings.remote}/{missing[0]})")
+    final = versions.version_of_tag(source.split("/", 1)[1])
+    assert final is not None
+    base = fork_point(state, final)
+    fixes = [(sha, subject) for sha, subject in git.commits(base, source)
+             if not subject.startswith(TOOL_PREFIX)]
+    if not fixes:
+        raise Refused(f"{source} has no fix commits since {base}")
+    original, result = state.branch, Backported()
+    try:
+        for target in targets:
+            git.run("switch", "--quiet", target)
+            for sha, subject in fixes:
+                if git.run("log", "--format=%H", "--grep", f"cherry picked from commit {sha}",
+                           target).output.strip() or git.is_ancestor(sha, target):
+                    continue  # carried over by an earlier run
+                picked = git.run("cherry-pick", "-x", sha, check=False)
+                if not picked.ok:
+                    files = git.out("diff", "--name-only", "--diff-filter=U").split()
+                    git.run("cherry-pick", "--abort", check=False)
+                    result.conflicts[target] = files or [subject]
+                    break
+                result.picked.setdefault(target, []).append(f"{sha[:10]} {subject}")
+    finally:
+        git.run("switch", "--quiet", original, check=False)
+    for target, picks in result.picked.items():
+        out.line(f"{target}: picked {len(picks)} commit(s): {'; '.join(picks)} "
+                 f"(push with: git push {state.settings.remote} {target})")
+    for target, files in result.conflicts.items():
+        out.line(f"{target}: conflict in {', '.join(files)}; nothing was picked there from "
+                 "that commit on: resolve by hand (git cherry-pick -x) on the branch")
+    if result.conflicts:
+        raise GitError(f"backport conflicts on {', '.join(result.conflicts)} (see above)")
+    return result

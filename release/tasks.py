@@ -1,0 +1,102 @@
+"""The invoke collection `release` (status, patch, minor, major, hotfix, backport, abort) and
+the `demo` task; each body calls the importable pipeline and turns errors into one line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from invoke import Collection, Context, Exit, task
+
+from checks.errors import TinyReleaseError
+from release import pipelines
+from release.plan import Request
+
+DEFAULT_COURSE = Path(__file__).resolve().parent.parent / "examples" / "tinycourse"
+COURSE = "course repository (default: $COURSE_ROOT, then examples/tinycourse)"
+RUN_HELP = {"course": COURSE, "dry_run": "print the plan and the commands, change nothing",
+            "yes": "do not ask before the first change (CI)",
+            "skip_gates": "skip the gates; the REASON goes into the report",
+            "version": "the final version, when it must be stated (checked against the bump)"}
+
+
+def course_path(course: str) -> Path:
+    return Path(course or os.environ.get("COURSE_ROOT") or DEFAULT_COURSE)
+
+
+@contextmanager
+def boundary() -> Iterator[None]:
+    """Expected failures end as one line and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except TinyReleaseError as error:
+        raise Exit(f"tinyrelease: error: {error}", code=error.exit_code) from None
+
+
+def _run(kind: str, course: str, dry_run: bool, yes: bool, skip_gates: str,
+         version: str) -> None:
+    with boundary():
+        pipelines.release(course_path(course), Request(kind, version or None, skip_gates or None,
+                                                       dry_run, yes), pipelines.Output())
+
+
+def _pipeline(kind: str, doc: str) -> Callable[..., None]:
+    def body(c: Context, course: str = "", dry_run: bool = False, yes: bool = False,
+             skip_gates: str = "", version: str = "") -> None:
+        _run(kind, course, dry_run, yes, skip_gates, version)
+
+    body.__name__, body.__doc__ = kind, doc
+    return task(help=RUN_HELP, name=kind)(body)
+
+
+patch = _pipeline("patch", "Patch release (fixes): RC, review, then final, from the dev branch.")
+minor = _pipeline("minor", "Minor release (new modules, features): RC, review, then final.")
+major = _pipeline("major", "Major release (complete module set): RC, review, then final.")
+hotfix = _pipeline("hotfix", "Emergency fix from main: branch, your fix, fast-track, release.")
+
+
+@task(help={"course": COURSE, "kind": "the release type to plan when none is under way"})
+def status(c: Context, course: str = "", kind: str = "minor") -> None:
+    """Print the plan of the release under way (or the next one): done / to do / blocked."""
+    with boundary():
+        pipelines.status(course_path(course), kind, pipelines.Output())
+
+
+@task(help={"course": COURSE, "to": "branch to carry the fix to (repeatable)",
+            "source": "the hotfix branch (default: the newest hotfix/v*)"}, iterable=["to"])
+def backport(c: Context, to: list[str], course: str = "", source: str = "") -> None:
+    """Cherry-pick the newest hotfix onto other branches; conflicts are reported and undone."""
+    from release.repair import backport as run_backport
+
+    with boundary():
+        run_backport(course_path(course), to, source or None, pipelines.Output())
+
+
+@task(help={"course": COURSE})
+def abort(c: Context, course: str = "") -> None:
+    """Undo the local effects of an unfinished release; report what was already published."""
+    from release.repair import abort as run_abort
+
+    with boundary():
+        run_abort(course_path(course), pipelines.Output())
+
+
+@task(help={"keep": "keep the sandbox directory after the demo"})
+def demo(c: Context, keep: bool = False) -> None:
+    """A full minor release (RC and final) of the example course in a throw-away sandbox."""
+    from release.demo import run_demo
+
+    with boundary():
+        run_demo(DEFAULT_COURSE, keep, pipelines.Output())
+
+
+namespace = Collection("release", status, patch, minor, major, hotfix, backport, abort)
+
+
+def attach(root: Collection) -> None:
+    """Add `release.*` and `demo` to the project's top-level collection."""
+    root.add_collection(namespace)
+    root.add_task(demo)

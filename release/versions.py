@@ -1,0 +1,180 @@
+"""PEP 440 versions of a course release (bumps, release candidates, the next development
+version) and every place the course states its version, rewritten together and atomically.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomlkit
+from packaging.version import InvalidVersion, Version
+
+from release.errors import Refused
+
+KINDS = ("patch", "minor", "major")
+_INIT_VERSION = re.compile(r"""^(__version__\s*=\s*)(["'])([^"']*)\2""", re.MULTILINE)
+_INI_VERSION = re.compile(r"^(version\s*=\s*)(\S+)\s*$", re.MULTILINE)
+_BOOK_VERSION = re.compile(r"""^(\s*(?:version|release)\s*:\s*)(["']?)([^"'\s#]+)\2""",
+                           re.MULTILINE)
+BOOK_CONFIGS = ("book/_config.yml", "site/_config.yml", "docs/_config.yml")
+
+
+def parse(text: str, where: str = "version") -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise Refused(f"{where}: {text!r} is not a PEP 440 version") from None
+
+
+def bump(base: Version, kind: str) -> Version:
+    """The final version a `kind` release after `base` gets (0.3.1 -> 0.3.2 / 0.4.0 / 1.0.0)."""
+    major, minor, micro = (list(base.release) + [0, 0, 0])[:3]
+    if kind == "major":
+        return Version(f"{major + 1}.0.0")
+    if kind == "minor":
+        return Version(f"{major}.{minor + 1}.0")
+    return Version(f"{major}.{minor}.{micro + 1}")
+
+
+def candidate(final: Version, number: int) -> Version:
+    return Version(f"{final.base_version}rc{number}")
+
+
+def next_dev(final: Version) -> Version:
+    """What the development branch says after `final`: the next minor, as a dev release."""
+    return Version(f"{bump(final, 'minor').base_version}.dev0")
+
+
+def tag_of(version: Version | str) -> str:
+    return f"v{version}"
+
+
+def version_of_tag(tag: str) -> Version | None:
+    if not tag.startswith("v"):
+        return None
+    try:
+        return Version(tag[1:])
+    except InvalidVersion:
+        return None
+
+
+def released_base(current: Version, tags: list[str]) -> Version:
+    """The last final release: the newest final tag, or the files' version when it is final
+    and newer (a course released before it was tagged)."""
+    finals = [v for t in tags if (v := version_of_tag(t)) is not None and not v.is_prerelease]
+    newest = max(finals, default=None)
+    stated = current if not (current.is_prerelease or current.is_devrelease) else None
+    known = [v for v in (newest, stated) if v is not None]
+    return max(known) if known else Version(current.base_version)
+
+
+def target_for(current: Version, tags: list[str], kind: str, wanted: str | None) -> Version:
+    """The final version of a `kind` release; an explicit `wanted` must be exactly that bump."""
+    base = released_base(current, tags)
+    expected = bump(base, kind)
+    if wanted:
+        asked = parse(wanted, "--version")
+        if asked != expected:
+            raise Refused(f"--version {asked} does not follow from {base}: a {kind} release "
+                          f"after {base} is {expected}")
+    return expected
+
+
+@dataclass(frozen=True)
+class VersionSite:
+    """One place the course states its version: the file, its line, and the text there."""
+
+    path: str
+    line: int
+    value: str
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def find_sites(root: Path, package: str | None) -> list[VersionSite]:
+    """Every version statement the release rewrites (README mentions come from `readme_sites`)."""
+    sites = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        document = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+        value = document.get("project", {}).get("version")
+        if isinstance(value, str):
+            text = pyproject.read_text(encoding="utf-8")
+            found = re.search(r"^version\s*=", text, re.MULTILINE)
+            sites.append(VersionSite("pyproject.toml", _line(text, found.start()) if found else 1,
+                                     str(value)))
+    for rel, pattern in _pattern_files(root, package):
+        text = (root / rel).read_text(encoding="utf-8")
+        if found := pattern.search(text):
+            sites.append(VersionSite(rel, _line(text, found.start()), found.group(3)
+                                     if pattern is not _INI_VERSION else found.group(2)))
+    return sites
+
+
+def _pattern_files(root: Path, package: str | None) -> list[tuple[str, re.Pattern[str]]]:
+    pairs: list[tuple[str, re.Pattern[str]]] = []
+    if package and (root / package / "__init__.py").is_file():
+        pairs.append((f"{package}/__init__.py", _INIT_VERSION))
+    if (root / "settings.ini").is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string((root / "settings.ini").read_text(encoding="utf-8"))
+        if parser.has_option("DEFAULT", "version"):
+            pairs.append(("settings.ini", _INI_VERSION))
+    pairs.extend((rel, _BOOK_VERSION) for rel in BOOK_CONFIGS if (root / rel).is_file())
+    return pairs
+
+
+def readme_pattern(version: str) -> re.Pattern[str]:
+    """A README mention of the current version: `==0.1.0`, `v0.1.0`, `version 0.1.0`."""
+    return re.compile(rf"(==|@|(?<![\w.])v|(?<![\w.])[Vv]ersion\s+)({re.escape(version)})"
+                      r"(?![\w.])")
+
+
+def rewrite(root: Path, package: str | None, old: str, new: str) -> list[str]:
+    """Write `new` wherever the course states `old`; every new text is computed before the
+    first file is replaced, so a failure leaves every file as it was."""
+    texts: dict[str, str] = {}
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        document = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+        project = document.get("project")
+        if project is not None and isinstance(project.get("version"), str):
+            project["version"] = new
+            texts["pyproject.toml"] = tomlkit.dumps(document)
+    for rel, pattern in _pattern_files(root, package):
+        text = (root / rel).read_text(encoding="utf-8")
+        group = 2 if pattern is _INI_VERSION else 3
+        texts[rel] = pattern.sub(lambda m, g=group: _swap(m, g, new), text, count=1)
+    if (root / "README.md").is_file():
+        text = (root / "README.md").read_text(encoding="utf-8")
+        texts["README.md"] = readme_pattern(old).sub(lambda m: m.group(1) + new, text)
+    changed = [rel for rel, text in texts.items()
+               if text != (root / rel).read_text(encoding="utf-8")]
+    for rel in changed:
+        write_atomic(root / rel, texts[rel])
+    return changed
+
+
+def _swap(match: re.Match[str], group: int, new: str) -> str:
+    whole, start = match.group(0), match.start(group) - match.start(0)
+    return whole[:start] + new + whole[start + len(match.group(group)):]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same directory, then `os.replace`: readers see old or new, never half."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

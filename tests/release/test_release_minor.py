@@ -1,0 +1,79 @@
+"""A minor release against real git and a real password-protected pypiserver: two release
+candidates, then the final, checked on the index, the tags, the branches and the bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from releasehelpers import Captured, MakeCourse, commit_file, remote_tags
+
+from release.bundle import FakePublisher
+from release.pipelines import release, status
+from release.plan import Request
+from release.sandbox import PackageServer, git
+
+
+def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: Captured,
+                                                 index_server: PackageServer,
+                                                 publisher: FakePublisher) -> None:
+    root = make_repo()
+    plan = release(root, Request("minor", yes=True), output, publisher)  # real gates, standard
+    assert plan.release.tag == "v0.2.0rc1"
+    assert remote_tags(root) == ["v0.2.0rc1"]
+    assert index_server.files() == ["tinynn-0.2.0rc1-py3-none-any.whl", "tinynn-0.2.0rc1.tar.gz"]
+    assert "run `invoke release.minor` again on release/v0.2.0" in output.text
+    gates = json.loads(next((root / "build/release/v0.2.0rc1/gates").glob("*/report.json"))
+                       .read_text())
+    assert gates["status"] == "pass" and gates["level"] == "standard"
+
+    commit_file(root, "src/01_tensor/NOTES.md", "A fix found in review.\n", "Fix from review")
+    release(root, Request("minor", yes=True, skip_gates="gates ran on rc1"), output, publisher)
+    assert remote_tags(root) == ["v0.2.0rc1", "v0.2.0rc2"]
+
+    release(root, Request("minor", yes=True, skip_gates="gates ran on rc1"), output, publisher)
+    assert remote_tags(root) == ["v0.2.0", "v0.2.0rc1", "v0.2.0rc2"]
+    assert "tinynn-0.2.0.tar.gz" in index_server.files() and len(index_server.files()) == 6
+    assert git(root, "show", "origin/main:pyproject.toml").count('version = "0.2.0"') == 1
+    assert 'version = "0.3.0.dev0"' in git(root, "show", "origin/dev:pyproject.toml")
+    assert git(root, "branch", "--show-current") == "dev"
+    changelog = git(root, "show", "v0.2.0:CHANGELOG.md")
+    assert "## [0.2.0]" in changelog and "an SGD optimiser" in changelog
+    assert changelog.index("## [0.2.0]") < changelog.index("## [0.1.0]")
+    assert git(root, "ls-tree", "--name-only", "v0.2.0", "changelog.d/").strip() == \
+        "changelog.d/.gitkeep"
+    bundle = root / "build/release/v0.2.0"
+    sums = dict(line.split("  ")[::-1] for line in (bundle / "SHA256SUMS").read_text()
+                .splitlines())
+    assert set(sums) == {"tinynn-0.2.0-py3-none-any.whl", "tinynn-0.2.0.tar.gz",
+                         "gates-report.json"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == digest
+        if name.startswith("tinynn"):  # the bytes on the index are the bytes in the bundle
+            on_index = (index_server.folder / "packages" / name).read_bytes()
+            assert hashlib.sha256(on_index).hexdigest() == digest
+    assert "pip install tinynn==0.2.0" in (bundle / "ANNOUNCEMENT.md").read_text()
+    published = json.loads((publisher.store / "v0.2.0.json").read_text())
+    assert "an SGD optimiser" in published["notes"] and "SHA256SUMS" in published["assets"]
+    checklist = (bundle / "CHECKLIST.md").read_text()
+    assert "- [x] **tag**" in checklist and "- [-] **book**" in checklist
+    assert index_server.password not in output.text
+
+    again = Captured()  # the same command once more: nothing left to do, nothing duplicated
+    plan = release(root, Request("minor", yes=True), again, publisher)
+    assert plan.release.tag == "v0.2.0" and plan.todo == [] and plan.problems == []
+    assert "→" not in again.text  # no step was applied
+    assert "nothing to release" in " ".join(status(root, "patch", again, publisher).problems)
+    assert remote_tags(root) == ["v0.2.0", "v0.2.0rc1", "v0.2.0rc2"]
+
+
+def test_release_dry_run_changes_nothing(make_repo: MakeCourse, output: Captured,
+                                         index_server: PackageServer) -> None:
+    root = make_repo()
+    before = git(root, "for-each-ref"), git(root, "status", "--porcelain")
+    release(root, Request("patch", dry_run=True), output)
+    assert (git(root, "for-each-ref"), git(root, "status", "--porcelain")) == before
+    assert "[branch] git switch -c release/v0.1.1 dev" in output.text
+    assert "[tag] git tag -a v0.1.1rc1" in output.text
+    assert index_server.files() == [] and not (root / "build").exists()
