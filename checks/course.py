@@ -31,14 +31,17 @@ from checks.package import (
     PackageTree,
     Pyproject,
     Settings,
+    VersionMention,
     parse_pyproject,
     parse_settings,
     read_package,
+    version_mentions,
 )
 from checks.source import Import, ModuleSource, parse_source
 from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 T = TypeVar("T")
+BOOK_CONFIGS = ("book/_config.yml", "site/_config.yml", "docs/_config.yml")
 _DEFAULT_EXP = re.compile(r"^#\|\s*default_exp\s+(\S+)", re.MULTILINE)
 _README_TIME = re.compile(r"(?i)\b(?:time|duration)\b[^:\n]{0,20}:\s*\**\s*(.+)")
 _README_DIFFICULTY = re.compile(r"(?i)\bdifficulty\b[^:\n]{0,20}:\s*\**\s*(.+)")
@@ -124,6 +127,7 @@ class Course:
     package: PackageTree | None = None
     tests: TestSuite = field(default_factory=lambda: TestSuite("tests"))
     stale: list[StaleCopy] = field(default_factory=list)
+    version_mentions: list[VersionMention] = field(default_factory=list)
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
@@ -259,6 +263,9 @@ def _load_packaging(course: Course) -> None:
         course.package = read_package(files, name, folder)
     else:
         course.package = PackageTree(name, folder)
+    for rel in ("README.md", *BOOK_CONFIGS):
+        if (text := files.read(rel, "package")) is not None:
+            course.version_mentions += version_mentions(text, rel, name)
 
 
 def _load_tests(files: CourseFiles) -> TestSuite:

@@ -74,6 +74,31 @@ class PackageTree:
     version: tuple[str, int] | None = None
 
 
+@dataclass(frozen=True)
+class VersionMention:
+    """A version the course states outside its packaging files: the book config, the README."""
+
+    path: str
+    line: int
+    value: str
+
+
+_BOOK_VERSION = re.compile(r"""^\s*(?:version|release)\s*:\s*["']?([0-9][^"'\s#]*)""",
+                           re.MULTILINE)
+
+
+def version_mentions(text: str, path: str, package: str | None) -> list[VersionMention]:
+    """`version: 0.3.0` in a book `_config.yml`; `pkg==0.3.0` pins in a README."""
+    if path.endswith("_config.yml"):
+        pattern = _BOOK_VERSION
+    elif package:
+        pattern = re.compile(rf"(?<![\w.-]){re.escape(package)}==([0-9][\w.+!-]*[\w+])")
+    else:
+        return []
+    return [VersionMention(path, text.count("\n", 0, m.start()) + 1, m[1])
+            for m in pattern.finditer(text)]
+
+
 def parse_pyproject(text: str, path: str) -> Pyproject:
     try:
         return Pyproject(path, tomllib.loads(text), text=text)

@@ -90,6 +90,15 @@ declare_execution("PKG208", "The installed package imports", """
     Fix: add the missing dependency to `pyproject.toml`, or fix the import named.
     """)
 
+declare_execution("PKG209", "Changes carry a changelog fragment", """
+    `towncrier check` finds no fragment in the changelog folder for the changes since the
+    development branch (courses with a [tool.towncrier] configuration).
+
+    Why: the release notes are built from the fragments; a change without one is a change
+    learners are never told about.
+    Fix: `towncrier create +name.feature.md --content "what changed"` and commit it.
+    """)
+
 for _code, (_title, _docs) in DOCUMENTATION_CODES.items():
     declare_execution(_code, _title, _docs)
 

@@ -99,7 +99,7 @@ def execute_testing(execution: Execution) -> ExecutionResult:
 
 def execute_package(execution: Execution) -> ExecutionResult:
     result = ExecutionResult(codes=["PKG201", "PKG202", "PKG203", "PKG204", "PKG205",
-                                    "PKG206", "PKG207", "PKG208"])
+                                    "PKG206", "PKG207", "PKG208", "PKG209"])
     course = execution.course
     copy, export = execution.exported
     if export is not None and not export.ok:
@@ -111,6 +111,9 @@ def execute_package(execution: Execution) -> ExecutionResult:
         result.findings += package_execution.stale_package_findings(course, copy)
     else:
         result.skipped.append("export: the course declares no export_command")
+    findings, skipped = package_execution.changelog_findings(course)
+    result.findings += findings
+    result.skipped += skipped
     findings, result.artifacts, skipped = package_execution.distribution_findings(
         course, copy, execution.work_dir / "package", execution.level == "comprehensive")
     result.findings += findings

@@ -18,6 +18,7 @@ from checks.execution.build import (
     wheel_contents,
 )
 from checks.execution.interpreters import SUPPORTED, find_interpreter
+from checks.execution.workspace import run
 from checks.findings import Finding, Severity
 from checks.source import Cell
 
@@ -127,3 +128,37 @@ def _import_findings(course: Course, wheel: Path, python: Path, version: str,
 def _module_exporting(course: Course, dotted: str) -> str | None:
     return next((m.id for m in course.modules
                  if m.exports and f"{course.package_name}.{m.exports}" == dotted), None)
+
+
+def changelog_findings(course: Course) -> tuple[list[Finding], list[str]]:
+    """`towncrier check` against the development branch, for courses that keep fragments."""
+    tool = course.pyproject.data.get("tool", {}) if course.pyproject else {}
+    if not isinstance(tool, dict) or "towncrier" not in tool:
+        return [], ["changelog: the course has no [tool.towncrier] configuration"]
+    base = _base_ref(course)
+    if base is None:
+        return [], ["changelog: no development branch to compare with (the course is not "
+                    "the top of a git repository with a dev or main branch)"]
+    done = run([sys.executable, "-m", "towncrier", "check", "--compare-with", base],
+               cwd=course.root)
+    if done.ok:
+        return [], []
+    folder = tool["towncrier"].get("directory", "changelog.d")
+    return [Finding("PKG209", f"no changelog fragment for the changes since {base}: add one "
+                    f"to {folder}/ (towncrier create): {done.tail(2)}", str(folder))], []
+
+
+def _base_ref(course: Course) -> str | None:
+    """The development branch (`dev`, else `main`; `[tool.tinyrelease.release]` may say)."""
+    settings = course.config.raw.get("release", {})
+    settings = settings if isinstance(settings, dict) else {}
+    names = [settings.get("dev_branch", "dev"), settings.get("main_branch", "main")]
+    remote = settings.get("remote", "origin")
+    top = run(["git", "rev-parse", "--show-toplevel"], cwd=course.root)
+    if not top.ok or Path(top.output.strip()).resolve() != course.root:
+        return None  # a course inside another repository: its branches are not the course's
+    for name in (n for n in names if isinstance(n, str)):
+        for ref in (f"{remote}/{name}", name):
+            if run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=course.root).ok:
+                return ref
+    return None

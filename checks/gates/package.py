@@ -209,12 +209,13 @@ def settings_present(course: Course) -> Iterator[Hit]:
 
 @check("PKG124", "Versions agree")
 def versions_agree(course: Course) -> Iterator[Hit]:
-    """The version in `settings.ini` or the package's `__version__` differs from the one in
-    `pyproject.toml` (or from `settings.ini`'s when `pyproject.toml` has no static version).
+    """A place where the course states its version disagrees with `pyproject.toml` (or with
+    `settings.ini` when `pyproject.toml` has no static version): `settings.ini`, the package's
+    `__version__`, the book's `_config.yml`, a `pkg==X` pin in README.md.
 
-    Why: the built package, nbdev's release tooling and `{package}.__version__` would each
-    report a different version, and a release tags one of them.
-    Fix: set the same version in all three places (a release bumps them together).
+    Why: the built package, nbdev's release tooling, `{package}.__version__`, the site and the
+    install instructions would each name a different version, and a release tags one of them.
+    Fix: set the same version everywhere (`invoke release.*` bumps them together).
     """
     found: list[tuple[str, str, int | None]] = []
     if course.pyproject is not None and isinstance(course.pyproject.project.get("version"), str):
@@ -226,6 +227,7 @@ def versions_agree(course: Course) -> Iterator[Hit]:
     if course.package is not None and course.package.version is not None:
         value, line = course.package.version
         found.append((value, f"{course.package.dir}/__init__.py", line))
+    found += [(m.value, m.path, m.line) for m in course.version_mentions]
     for value, path, line in found[1:]:
         reference, where, _ = found[0]
         if value.strip() != reference.strip():

@@ -79,3 +79,23 @@ def test_comprehensive_installs_on_every_interpreter(make_course: CourseFactory,
         tmp_path / "package" / f"venv-{v}" for v in SUPPORTED if v not in missing]
     assert [s for s in report.gates[0].skipped_steps if "no interpreter" in s] == [
         f"install-and-import on Python {v}: no interpreter found" for v in missing]
+
+
+def test_changes_without_a_changelog_fragment(make_course: CourseFactory, tmp_path: Path) -> None:
+    import subprocess
+    root = make_course({"pyproject.toml": PYPROJECT + '\n[tool.towncrier]\ndirectory = '
+                        '"changelog.d"\n', "changelog.d/.gitkeep": ""})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q", "-b", "dev"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    subprocess.run([*git, "switch", "-qc", "feature"], cwd=root, check=True)
+    (root / "src/01_tensor/ABOUT.md").write_text("changed\n")
+    subprocess.run([*git, "commit", "-qam", "change"], cwd=root, check=True)
+    [finding] = codes(run_package(root, tmp_path / "a"), "PKG209")
+    assert finding.path == "changelog.d"
+    assert "no changelog fragment for the changes since dev" in finding.message
+    (root / "changelog.d/+about.doc.md").write_text("Rewrote the tensor page.\n")
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "fragment"], cwd=root, check=True)
+    assert codes(run_package(root, tmp_path / "b"), "PKG209") == []

@@ -155,3 +155,15 @@ def test_git_url_with_suffix_matches(make_course: CourseFactory, findings: Findi
     settings = SETTINGS.replace(f"git_url = https://example.org/{PACKAGE}",
                                 f"git_url = https://example.org/{PACKAGE}.git/")
     assert findings(make_course({"settings.ini": settings}), "PKG126") == []
+
+
+def test_pkg124_book_config_and_readme_pin_must_agree(make_course: CourseFactory,
+                                                      findings: Findings) -> None:
+    root = make_course({"site/_config.yml": "title: Mini\nversion: 0.0.9\n",
+                        "README.md": "# Mini\n\n    pip install minicourse==0.1.0\n"
+                                     "    pip install minicourse==0.2.0\n"})
+    found = [(f.path, f.line, f.message) for f in findings(root, "PKG124")]
+    assert found == [
+        ("README.md", 4, "version '0.2.0' in README.md differs from '0.1.0' in pyproject.toml"),
+        ("site/_config.yml", 2,
+         "version '0.0.9' in site/_config.yml differs from '0.1.0' in pyproject.toml")]
