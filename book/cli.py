@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import NoReturn
 
-from checks.errors import TinyReleaseError, UsageError
+from checks.cli import course_root, guarded
+from checks.errors import UsageError
 
-DEFAULT_COURSE = Path("examples") / "tinycourse"
 DEFAULT_OUT = Path("build") / "book"
 DEFAULT_REPORT = Path("build") / "gates" / "report.json"
 
@@ -49,18 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="deploy even from a dirty tree or with failed gates")
     deploy.add_argument("--dry-run", action="store_true", help="show what would be published")
     return parser
-
-
-def course_root(given: Path | None) -> Path:
-    """--course, else $COURSE_ROOT, else the bundled example course."""
-    if given is not None:
-        return given
-    if os.environ.get("COURSE_ROOT"):
-        return Path(os.environ["COURSE_ROOT"])
-    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
-        if (base / DEFAULT_COURSE).is_dir():
-            return base / DEFAULT_COURSE
-    raise UsageError("no course given: pass --course PATH or set COURSE_ROOT")
 
 
 def run(argv: list[str]) -> int:
@@ -115,11 +102,4 @@ def _deploy(root: Path, args: argparse.Namespace, html: Path, info: dict[str, ob
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        return run(sys.argv[1:] if argv is None else argv)
-    except TinyReleaseError as error:
-        print(f"tinyrelease: error: {error}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("tinyrelease: interrupted", file=sys.stderr)
-        return 130
+    return guarded(run, argv)

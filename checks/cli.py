@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -115,13 +116,18 @@ def explain(code: str, console: Console) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    console = Console(highlight=False)
+def guarded(command: Callable[[list[str]], int], argv: list[str] | None) -> int:
+    """Run a command line; expected failures end as one line on stderr, never a traceback."""
     try:
-        return run(sys.argv[1:] if argv is None else argv, console)
+        return command(sys.argv[1:] if argv is None else argv)
     except TinyReleaseError as error:
         print(f"tinyrelease: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("tinyrelease: interrupted", file=sys.stderr)
         return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    console = Console(highlight=False)
+    return guarded(lambda args: run(args, console), argv)
