@@ -73,6 +73,13 @@ def book(session: nox.Session) -> None:
 
 
 @nox.session
+def review(session: nox.Session) -> None:
+    """Pre-release review of the course: four reviewer reports and the plan (build/review)."""
+    _install(session, "review", course=True)
+    session.run("python", "-m", "review", *session.posargs)
+
+
+@nox.session
 def tests(session: nox.Session) -> None:
     """Run tinyrelease's own test suite."""
     _install(session, "test")
@@ -90,4 +97,4 @@ def bench(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Lint tinyrelease's own code with ruff."""
     _install(session, "lint")
-    session.run("ruff", "check", "checks", "tests", "noxfile.py", "tasks.py")
+    session.run("ruff", "check", "checks", "review", "tests", "noxfile.py", "tasks.py")
