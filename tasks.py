@@ -1,6 +1,5 @@
-"""invoke tasks that compose the nox sessions: `invoke gates`, `invoke test`, `invoke bench`.
-
-Release pipelines (release.patch / minor / major / hotfix) and the book land here next.
+"""invoke tasks that compose the nox sessions and the pipelines: `invoke gates`, `book.build`,
+`book.deploy`, `release.patch | minor | major | hotfix`, `release.review`, `demo` (`invoke -l`).
 """
 
 from __future__ import annotations
@@ -10,6 +9,8 @@ import shlex
 from invoke import Collection, Context, task
 
 from book import tasks as book_tasks
+from release import tasks as release_tasks
+from review import tasks as review_tasks
 
 
 def _nox(c: Context, session: str, *args: str) -> None:
@@ -36,6 +37,6 @@ def bench(c: Context) -> None:
 
 
 namespace = Collection(gates, test, bench)
-__import__("release.tasks").tasks.attach(namespace)  # release.* pipelines and demo (issue #5)
-__import__("review.tasks").tasks.attach(namespace)  # release.review, release.checklist (#6)
 namespace.add_collection(Collection.from_module(book_tasks, name="book"))
+release_tasks.attach(namespace)  # release.patch / minor / major / hotfix / ..., and demo
+review_tasks.attach(namespace)  # release.review and release.checklist join that collection
