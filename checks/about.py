@@ -21,10 +21,10 @@ from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 FRONT_MATTER_KEYS = ("title", "description", "difficulty", "time_estimate", "prerequisites",
                      "next_steps", "learning_objectives")
-_H1 = re.compile(r"^(?P<number>\d+)\.?\s+(?P<title>.+)$")
-_TIER = re.compile(r"^\*\*(?P<tier>[^*]*TIER[^*]*)\*\*\s*\|(?P<rest>.*)$", re.IGNORECASE)
+_H1 = re.compile(r"^(?P<number>\d{1,9})\.?\s+(?P<title>.+)$")
+_TIER = re.compile(r"^\*\*(?P<tier>[^*]*+)\*\*\s*+\|(?P<rest>.*)$")  # naming a TIER, in code
 _TIER_FIELD = re.compile(r"(Difficulty|Time)\s*:\s*([^|]+)", re.IGNORECASE)
-_CHECKPOINT = re.compile(r"^\*\*\s*(?:✓|✅|☑)?\s*CHECKPOINT\s*(\d+)\s*:?\s*(.*?)\*\*\s*$")
+_CHECKPOINT = re.compile(r"^\*\*\s*+(?:✓|✅|☑)?\s*+CHECKPOINT\s*+(\d++)\s*+:?(.*)\*\*$")
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def parse_about(text: str, path: str) -> About:
 def _tier_line(lines: list[tuple[int, str]]) -> TierLine | None:
     for number, line in lines:
         match = _TIER.match(line.strip())
-        if not match:
+        if not match or "TIER" not in match["tier"].upper():
             continue
         fields = {name.lower(): value.strip() for name, value in _TIER_FIELD.findall(match["rest"])}
         tier = re.sub(r"[^A-Za-z ]", "", match["tier"]).strip().upper()

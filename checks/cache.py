@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from checks import __version__
 from checks.course import Course
 from checks.engine import GateResult
+from checks.files import MAX_BYTES
 
 IGNORED_DIRS = {".git", ".nox", ".venv", "venv", "build", "dist", "__pycache__", "_build",
                 ".pytest_cache", "node_modules", ".hypothesis", ".ruff_cache"}
@@ -24,18 +26,32 @@ T = TypeVar("T")
 
 
 def course_digest(root: Path) -> str:
-    """One hash of every file of the course (paths and bytes), build output and caches aside."""
+    """One hash of every file of the course (paths and bytes), build output and caches aside.
+    Like the course model it never leaves the root: links out are hashed by their target's
+    name, files over the size limit by size and time, FIFOs and devices not at all."""
     digest = hashlib.sha256()
+    root = root.resolve()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
         for name in sorted(files):
             path = Path(folder) / name
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                digest.update(b"unreadable")
+            digest.update(_file_digest(path, root))
     return digest.hexdigest()
+
+
+def _file_digest(path: Path, root: Path) -> bytes:
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            return f"link:{os.readlink(path)}".encode()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return b"not a regular file"
+        if info.st_size > MAX_BYTES:
+            return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
+        return hashlib.sha256(path.read_bytes()).digest()
+    except (OSError, RuntimeError):
+        return b"unreadable"
 
 
 def gate_key(course: Course, gate: str, settings: dict[str, object]) -> str:

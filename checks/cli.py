@@ -78,6 +78,8 @@ def run(argv: list[str], console: Console) -> int:
         return explain(args.explain.upper(), console)
     if args.select and not select_checks(args.gates, args.select):
         raise UsageError(f"--select {' '.join(args.select)} matches no check")
+    if args.report_dir.exists() and not args.report_dir.is_dir():
+        raise UsageError(f"--report-dir {args.report_dir} is a file, not a folder")
     course = load_course(course_root(args.course))
     reporter = TerminalReporter(console)
     console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "

@@ -139,6 +139,11 @@ class Course:
         return None
 
     @property
+    def exports_known(self) -> bool:
+        """Whether every module's `default_exp` could be read (an unreadable source hides it)."""
+        return not any(self.files.unreadable(m.source_path) for m in self.modules)
+
+    @property
     def package_name(self) -> str | None:
         return self.package.name if self.package else None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,16 +52,16 @@ class CourseFiles:
 
     def exists(self, rel: str) -> bool:
         path = self.root / rel
-        return path.is_file() and self.inside(path)
+        return _safely(path.is_file) and self.inside(path)
 
     def is_dir(self, rel: str) -> bool:
         path = self.root / rel
-        return path.is_dir() and self.inside(path)
+        return _safely(path.is_dir) and self.inside(path)
 
     def listdir(self, rel: str = "") -> list[str]:
         """Sorted names in a folder of the course; links that leave the root are left out."""
         folder = self.root / rel
-        if not folder.is_dir() or not self.inside(folder):
+        if not self.is_dir(rel):
             return []
         # only a link can leave the root from inside it; resolving every entry costs a stat each
         return sorted(entry.name for entry in os.scandir(folder)
@@ -83,8 +84,17 @@ class CourseFiles:
     def read(self, rel: str, gate: str) -> str | None:
         """The text of a course file, or None when it is missing or unreadable (noted once)."""
         if rel not in self._texts:
-            self._texts[rel] = self._load(rel, gate)
+            try:
+                self._texts[rel] = self._load(rel, gate)
+            except OSError as error:  # a name too long, a folder without permission
+                self._problem(gate, rel, None, f"cannot be read: {error.strerror or error}")
+                self._texts[rel] = None
         return self._texts[rel]
+
+    def unreadable(self, rel: str) -> bool:
+        """Whether `rel` is there but was not read (a link out of the root, too large, locked):
+        a 001 check reports it, so the checks that need the file skip it silently."""
+        return self._texts.get(rel, "") is None and any(p.path == rel for p in self.problems)
 
     def digest(self, rel: str) -> str | None:
         text = self._texts.get(rel)
@@ -128,3 +138,11 @@ class CourseFiles:
 
     def _problem(self, gate: str, rel: str, line: int | None, message: str) -> None:
         self.problems.append(ReadProblem(gate, rel, line, f"{rel} {message}"))
+
+
+def _safely(test: Callable[[], bool]) -> bool:
+    """A file test that answers False, not OSError, for a name too long or a locked folder."""
+    try:
+        return test()
+    except OSError:
+        return False

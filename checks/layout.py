@@ -168,7 +168,9 @@ def detect_layout(files: CourseFiles, config: CourseConfig) -> Layout:
         name=chosen.name if config.modules_dir is None else "custom",
         modules_dir=config.modules_dir or chosen.modules_dir,
         source_name=config.source_name or chosen.source_name,
-        learning_path=config.learning_path or chosen.learning_path,
+        learning_path=config.learning_path or (  # a custom folder keeps its map beside it
+            chosen.learning_path if config.modules_dir is None
+            else f"{config.modules_dir}/LEARNING_PATH.md"),
         stale_dirs=chosen.stale_dirs,
     )
 

@@ -15,13 +15,16 @@ from checks.values import (
     parse_time,
 )
 
-_MODULE = re.compile(r"\*\*Module\s+(?P<number>\d+)\s*:\s*(?P<name>[^*]+?)\*\*\s*"
+# Numbers of at most nine digits (Python refuses to convert over 4,300), and possessive `*+`
+# where giving back spaces cannot help, keep the patterns linear on long lines.
+_MODULE = re.compile(r"\*\*Module\s+(?P<number>\d{1,9})\s*:\s*+(?P<name>[^*]+?)\*\*\s*"
                      r"\((?P<rest>[^)]*)\)")
-_PHASE = re.compile(r"^#{2,3}\s+Phase\s+(?P<number>\d+)\s*:\s*(?P<title>.*?)"
-                    r"(?:\(\s*Modules?\s+(?P<first>\d+)\s*[-–]\s*(?P<last>\d+)\s*\))?\s*$",
+_PHASE = re.compile(r"^#{2,3}\s+Phase\s+(?P<number>\d{1,9})\s*:\s*+(?P<title>.*?)"
+                    r"(?:\(\s*+Modules?\s++(?P<first>\d{1,9})\s*+[-–]\s*+(?P<last>\d{1,9})"
+                    r"\s*+\))?$",
                     re.IGNORECASE)
-_PHASE_TOTALS = re.compile(r"\*\*Time\*\*\s*:\s*(?P<time>[^|]+)\|"
-                           r"\s*\*\*Difficulty\*\*\s*:\s*(?P<difficulty>.*)$")
+_PHASE_TOTALS = re.compile(r"\*\*Time\*\*\s*:\s*+(?P<time>[^|]+)\|"
+                           r"\s*+\*\*Difficulty\*\*\s*:\s*(?P<difficulty>.*)$")
 _TOTAL = re.compile(r"\*\*Total Time\*\*\s*:\s*(?P<time>.+)$", re.IGNORECASE)
 
 

@@ -12,10 +12,14 @@ from typing import Any
 import yaml
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Possessive quantifiers and the trailing `#`s stripped in code keep every pattern linear: a
+# backtracking `(.*?)\s*#*\s*$` takes minutes on a line of a few thousand spaces.
+_HEADING = re.compile(r"^(#{1,6})\s++(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_HTML_SRC = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.IGNORECASE)
+_LINK = re.compile(r"(!?)\[([^\[\]\n]*+)\]\(\s*+<?([^)\s>\[]++)>?(?:\s+\"[^\"]*+\")?\s*\)")
+_HTML_SRC = re.compile(r"<img\b[^<>]*?\bsrc=[\"']([^\"']+)[\"']", re.IGNORECASE)
+MAX_YAML_DEPTH = 100
+MAX_YAML_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,10 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     """Parse YAML whose first line is `first_line` of its file; errors become `YamlError`."""
     loader = _Loader(text)
     try:
+        _refuse_deep_nesting(text)
         node = loader.get_single_node()
+        if node is not None and "&" in text:
+            _refuse_alias_expansion(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -63,6 +70,46 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
                 document.item_lines[name] = [first_line + item.start_mark.line
                                              for item in value.value]
     return document
+
+
+def _refuse_deep_nesting(text: str) -> None:
+    """libyaml's composer recurses in C: a few thousand `[` would crash the interpreter, so
+    nesting is measured on the event stream first (only when the text could nest that deep)."""
+    if sum(text.count(opener) for opener in "[{-?:") <= MAX_YAML_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_YAML_DEPTH} levels",
+                                           problem_mark=event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _refuse_alias_expansion(root: yaml.Node) -> None:
+    """Aliases are shared, but every reader of the values expands them: a kilobyte of
+    `&a [*a, *a]` chains is billions of values, and an alias inside its own anchor is endless."""
+    sizes: dict[int, int | None] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            known = sizes[id(node)]
+            if known is None:
+                raise yaml.MarkedYAMLError(problem="an alias refers to its own anchor",
+                                           problem_mark=node.start_mark)
+            return known
+        sizes[id(node)] = None
+        children = (node.value if isinstance(node, yaml.SequenceNode) else
+                    [part for pair in node.value for part in pair]
+                    if isinstance(node, yaml.MappingNode) else [])
+        sizes[id(node)] = 1 + sum(size(child) for child in children)
+        return sizes[id(node)]  # type: ignore[return-value]
+
+    if size(root) > MAX_YAML_VALUES:
+        raise yaml.MarkedYAMLError(problem=f"aliases expand to over {MAX_YAML_VALUES} values",
+                                   problem_mark=root.start_mark)
 
 
 @dataclass(frozen=True)
@@ -119,7 +166,8 @@ def parse_markdown(text: str, first_line: int = 1) -> MarkdownBody:
         body.lines.append((number, line))
         heading = _HEADING.match(line)
         if heading:
-            body.headings.append(Heading(len(heading[1]), heading[2], number))
+            text = heading[2].rstrip().rstrip("#").rstrip()  # the optional closing `#`s
+            body.headings.append(Heading(len(heading[1]), text, number))
         for match in _LINK.finditer(line):
             body.links.append(Link(match[3], number, match[1] == "!"))
         for src in _HTML_SRC.findall(line):

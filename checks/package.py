@@ -105,6 +105,8 @@ def parse_pyproject(text: str, path: str) -> Pyproject:
     except tomllib.TOMLDecodeError as error:
         line = _TOML_LINE.search(str(error))
         return Pyproject(path, error=(int(line[1]) if line else None, f"invalid TOML: {error}"))
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        return Pyproject(path, error=(None, "invalid TOML: arrays or tables nested too deeply"))
 
 
 def parse_settings(text: str, path: str) -> Settings:
@@ -113,7 +115,10 @@ def parse_settings(text: str, path: str) -> Settings:
     try:
         parser.read_string(text, source=path)
     except configparser.Error as error:
-        settings.error = (getattr(error, "lineno", None), f"invalid INI: {error.message}")
+        line = getattr(error, "lineno", None)
+        if line is None and getattr(error, "errors", None):
+            line = error.errors[0][0]  # type: ignore[attr-defined] # the first bad line
+        settings.error = (line, "invalid INI: " + " ".join(error.message.split()))
         return settings
     settings.values = dict(parser.defaults())
     for number, line in enumerate(text.split("\n"), start=1):

@@ -11,13 +11,13 @@ from functools import cached_property
 from typing import Any
 
 _CELL = re.compile(r"^#\s?%%(?P<options>.*)$")
-_DIRECTIVE = re.compile(r"^#\|\s*(?P<name>[\w-]+)\s*(?P<value>.*?)\s*$")
+_DIRECTIVE = re.compile(r"^#\|\s*+(?P<name>[\w-]++)\s*+(?P<value>(?:.*\S)?)\s*$")
 _EXPORT_CLAIM = re.compile(r"exports?\s+to\s+[`'\"]?(?P<target>[A-Za-z_][\w.]*[A-Za-z0-9_])",
                            re.IGNORECASE)
-_HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*$")
+_HEADING = re.compile(r"^\s*+(#{1,6})\s++(.*\S)\s*$")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _CALL = re.compile(r"(?<!def )(?<!class )\b([A-Za-z_]\w*)\s*\(")
-_OBJECTIVES_HEADING = re.compile(r"^\s*(#{1,6})\s+.*\blearning\s+(?:objectives|goals)\b",
+_OBJECTIVES_HEADING = re.compile(r"^\s*+(#{1,6})\s++.*\blearning\s+(?:objectives|goals)\b",
                                  re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 BEGIN_SOLUTION = "### BEGIN SOLUTION"

@@ -10,16 +10,18 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-_NUMBER = r"\d+(?:\.\d+)?"
+# Matches start only where a number starts and never give back digits or spaces, so that a
+# long run of either costs linear time instead of minutes of backtracking.
+_NUMBER = r"(?<![\d.])\d++(?:\.\d++)?"
 _TIME = re.compile(
-    rf"(?P<low>{_NUMBER})\s*(?:[-–—]|to)\s*(?P<high>{_NUMBER})\s*(?P<unit>hours?|hrs?|h)\b"
-    rf"|(?P<single>{_NUMBER})\s*(?P<unit1>hours?|hrs?|h)\b",
+    rf"(?P<low>{_NUMBER})\s*+(?:[-–—]|to)\s*+(?P<high>{_NUMBER})\s*+(?P<unit>hours?|hrs?|h)\b"
+    rf"|(?P<single>{_NUMBER})\s*+(?P<unit1>hours?|hrs?|h)\b",
     re.IGNORECASE,
 )
 _STAR = "⭐"
 _EMPTY_STARS = "☆"
 _STARS = re.compile(r"(⭐+)(☆*)")
-_RATIO = re.compile(r"\(?\s*(\d+)\s*/\s*(\d+)\s*\)?")
+_RATIO = re.compile(r"(?:\(\s*+)?(?<!\d)(\d++)\s*+/\s*+(\d++)\s*\)?")
 WORD_LEVELS = {"beginner": 1, "easy": 1, "intermediate": 2, "medium": 2, "advanced": 3,
                "hard": 3, "expert": 4}
 DEFAULT_SCALE = 4
@@ -97,7 +99,8 @@ class Difficulty:
 
 
 def parse_difficulty(text: object) -> Difficulty | None:
-    """Stars (`⭐⭐`, `⭐⭐⭐☆☆`), a ratio (`3/4`, `⭐⭐ (2/4)`), an int (`2`) or a word, or None."""
+    """Stars (`⭐⭐`, `⭐⭐⭐☆☆`), a ratio (`3/4`, `⭐⭐ (2/4)`), an int (`2`) or a word;
+    None for anything else."""
     if isinstance(text, bool) or not isinstance(text, str | int):
         return None
     raw = str(text).strip()

@@ -89,7 +89,7 @@ Start now.
 
 
 def source(number: int) -> str:
-    mid, title, name = module_id(number), TITLES[number], TITLES[number].lower()
+    title, name = TITLES[number], TITLES[number].lower()
     imports = f"from {PACKAGE}.core.{module_id(number - 1)[3:]} import *\n" if number > 1 else ""
     goals = "\n".join(f"- {o}" for o in objectives(number))
     return f'''# ---
@@ -199,7 +199,8 @@ def learning_path(modules: int = 4) -> str:
                      f"{stars(levels[0])}-{stars(levels[-1])} building\n")
         for m in members:
             low, high = HOURS[m]
-            lines.append(f"**Module {m:02d}: {TITLES[m]}** ({low}-{high} hours, {stars(STARS[m])})\n")
+            lines.append(f"**Module {m:02d}: {TITLES[m]}** "
+                         f"({low}-{high} hours, {stars(STARS[m])})\n")
     return "\n".join(lines)
 
 

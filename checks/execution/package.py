@@ -137,8 +137,8 @@ def changelog_findings(course: Course) -> tuple[list[Finding], list[str]]:
         return [], ["changelog: the course has no [tool.towncrier] configuration"]
     base = _base_ref(course)
     if base is None:
-        return [], ["changelog: no development branch to compare with (the course is not "
-                    "the top of a git repository with a dev or main branch)"]
+        return [], ["changelog: no branch to compare with (not the top of the course's own "
+                    "git repository, no dev or main branch, or a release branch)"]
     done = run([sys.executable, "-m", "towncrier", "check", "--compare-with", base],
                cwd=course.root)
     if done.ok:
@@ -149,14 +149,20 @@ def changelog_findings(course: Course) -> tuple[list[Finding], list[str]]:
 
 
 def _base_ref(course: Course) -> str | None:
-    """The development branch (`dev`, else `main`; `[tool.tinyrelease.release]` may say)."""
-    settings = course.config.raw.get("release", {})
-    settings = settings if isinstance(settings, dict) else {}
-    names = [settings.get("dev_branch", "dev"), settings.get("main_branch", "main")]
-    remote = settings.get("remote", "origin")
+    """The branch the current one adds to: main for a hotfix, else the development branch
+    (`[tool.tinyrelease.release]` may rename them); None outside the course's own git
+    repository, or on a release branch, whose fragments were checked on its base already."""
     top = run(["git", "rev-parse", "--show-toplevel"], cwd=course.root)
     if not top.ok or Path(top.output.strip()).resolve() != course.root:
         return None  # a course inside another repository: its branches are not the course's
+    settings = course.config.raw.get("release", {})
+    settings = settings if isinstance(settings, dict) else {}
+    dev, main = settings.get("dev_branch", "dev"), settings.get("main_branch", "main")
+    branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=course.root).output.strip()
+    if branch.startswith("release/"):
+        return None
+    names = [main] if branch.startswith("hotfix/") else [dev, main]
+    remote = settings.get("remote", "origin")
     for name in (n for n in names if isinstance(n, str)):
         for ref in (f"{remote}/{name}", name):
             if run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=course.root).ok:

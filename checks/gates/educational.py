@@ -104,6 +104,8 @@ def metadata_present(course: Course) -> Iterator[Hit]:
     """
     legacy = course.layout.name in {"legacy", "custom"}
     for module in course.modules:
+        if course.files.unreadable(module.about_path):
+            continue  # EDU001 already says why it was not read
         if module.about is None and not (legacy and module.meta is not None):
             where = ("no ABOUT.md, module.yaml or book chapter front matter" if legacy
                      else "no ABOUT.md")

@@ -112,6 +112,20 @@ def map_matches_modules(course: Course) -> Iterator[Hit]:
                       f"{course_map.path}", course_map.path, None, module.id)
 
 
+@check("IMP104", "The course map exists", quick=True)
+def course_map_present(course: Course) -> Iterator[Hit]:
+    """The layout keeps a course map (LEARNING_PATH.md) and the course has none.
+
+    Why: the course map is the learners' route through the modules, and the only place phase
+    and course totals are stated; without it none of them can be checked.
+    Fix: add LEARNING_PATH.md with a `**Module NN: Name** (X-Y hours, ⭐⭐)` line per module, or
+    point `[tool.tinyrelease] learning_path` at the course's map.
+    """
+    rel = course.layout.learning_path
+    if rel and course.learning_path is None and not course.files.unreadable(rel):
+        yield Hit(f"{rel} is missing: the course has no map of its modules", rel)
+
+
 def _first_entries(entries: list[PathEntry]) -> list[PathEntry]:
     """Each module's first line in the course map (later mentions restate it)."""
     seen: dict[int, PathEntry] = {}

@@ -155,7 +155,7 @@ def package_imports_exported(course: Course) -> Iterator[Hit]:
     Fix: import the module its source exports to now, remove the import, or restore the
     `default_exp` that produced it.
     """
-    if course.package is None:
+    if course.package is None or not course.exports_known:
         return
     for found in course.package.imports:
         if not _provided(course, found.target):

@@ -123,7 +123,7 @@ def test_imports_exported(course: Course) -> Iterator[Hit]:
     `default_exp` the test expects.
     """
     name = course.package_name
-    if name is None:
+    if name is None or not course.exports_known:
         return
     for test in course.tests.files:
         for found in test.imports:

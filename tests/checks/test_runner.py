@@ -78,3 +78,19 @@ def test_a_corrupt_parse_cache_is_ignored(make_course: CourseFactory, tmp_path: 
     cache.write_bytes(b"not a pickle")
     course = load_course(make_course(), parsed=ParseCache(cache))
     assert len(course.modules) == 4
+
+
+def test_the_cache_key_never_leaves_the_course(make_course: CourseFactory, tmp_path: Path) -> None:
+    import os
+
+    from checks.cache import course_digest
+    root = make_course()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("one")
+    (root / "link.txt").symlink_to(outside)
+    os.mkfifo(root / "pipe")
+    before = course_digest(root)
+    outside.write_text("two")  # a change outside the course does not change its key
+    assert course_digest(root) == before
+    (root / "src/01_tensor/ABOUT.md").write_text("changed")
+    assert course_digest(root) != before

@@ -175,3 +175,9 @@ def test_module_references_resolve(make_course: CourseFactory, reference: str,
     course = load_course(make_course({"src/04_losses/ABOUT.md": subtitled}))
     found = resolve_module_reference(course, reference)
     assert (found.id if found else None) == expected
+
+
+def test_imp104_missing_course_map(make_course: CourseFactory, findings: Findings) -> None:
+    [finding] = findings(make_course({"src/LEARNING_PATH.md": None}), "IMP104")
+    assert finding.path == "src/LEARNING_PATH.md"
+    assert "is missing: the course has no map of its modules" in finding.message
