@@ -73,10 +73,13 @@ class FakePublisher:
         write_atomic(self.store / f"{tag}.json", json.dumps(record, indent=2))
 
 
+CHECKLIST = "release-checklist.md"  # CHECKLIST.md beside it is rewritten by every later run
+
+
 def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path | None,
-                 announcement: str) -> list[Path]:
+                 announcement: str, checklist: str | None = None) -> list[Path]:
     """Everything a GitHub release carries, in `folder`; SHA256SUMS is written last, so its
-    presence means the bundle is complete."""
+    presence means the bundle is complete. The checklist is the one verified when bundled."""
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / "notes.md", notes)
     write_atomic(folder / "ANNOUNCEMENT.md", announcement)
@@ -88,6 +91,9 @@ def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path
     if gates_report is not None and gates_report.is_file():
         shutil.copy2(gates_report, folder / "gates-report.json")
         assets.append(folder / "gates-report.json")
+    if checklist is not None:
+        write_atomic(folder / CHECKLIST, checklist)
+        assets.append(folder / CHECKLIST)
     sums = "".join(f"{sha256(p)}  {p.name}\n" for p in assets)
     write_atomic(folder / "SHA256SUMS", sums)
     return [*assets, folder / "SHA256SUMS"]

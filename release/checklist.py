@@ -1,5 +1,5 @@
-"""The checklist every pipeline run writes: until the review templates (issue #6) render it,
-a plain Markdown list of the plan's steps with their state and why.
+"""The checklist every pipeline run writes: the course process's template for the release type
+(review.checklist), each item ticked only when verified, then where the pipeline stands.
 """
 
 from __future__ import annotations
@@ -7,28 +7,99 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from release.plan import Plan
+from release import index, prerelease, versions
+from release.errors import ReleaseError
+from release.plan import Plan, Release
+from release.state import ReleaseState
 from release.versions import write_atomic
+from review.checklist import IndexProbe, Verification, render, verify
 
-MARKS = {"done": "[x]", "todo": "[ ]", "blocked": "[!]", "skipped": "[-]"}
+
+def checklist_type(release: Release) -> str:
+    """The template: a hotfix is checked as the patch release it is."""
+    return "patch" if release.kind == "hotfix" else release.kind
 
 
-def render(plan: Plan, problems: list[str]) -> str:
-    """Markdown: one line per step, `[x]` only for what the tools verified."""
-    release = plan.release
+def latest_report(folder: Path) -> Path | None:
+    reports = sorted((folder / "gates").glob("*/report.json"), key=lambda p: p.stat().st_mtime)
+    return reports[-1] if reports else None
+
+
+def _file_version(name: str) -> str | None:
+    """The version in a wheel's or sdist's file name (PEP 427 / PEP 625)."""
+    if name.endswith(".whl"):
+        parts = name.split("-")
+        return parts[1] if len(parts) >= 5 else None
+    if name.endswith(".tar.gz"):
+        return name.removesuffix(".tar.gz").rpartition("-")[2] or None
+    return None
+
+
+def index_probe(state: ReleaseState) -> IndexProbe | None:
+    """Whether the configured release index has `project` `version`, asked the way the upload
+    step asks it (same listing, same credentials)."""
+    spec = state.settings.repository
+    if spec is None:
+        return None
+
+    def on_index(project: str, version: str) -> bool:
+        files = index.listing(index.resolve(spec), project)
+        return any(_file_version(name) == version for name in files)
+
+    return on_index
+
+
+def verification(state: ReleaseState, release: Release) -> Verification:
+    s, folder = state.settings, release.folder(state.root)
+    candidate = prerelease.candidate_of(state, release) if release.stage == "final" else release
+    report = latest_report(folder) or (latest_report(candidate.folder(state.root))
+                                       if candidate is not None else None)
+    reviews = prerelease.review_dir(state, release)
+    found = verify(state.root, checklist_type(release), str(release.final),
+                   gates_report=report, review_dir=reviews, on_index=index_probe(state),
+                   project=state.project, remote=s.remote, main_branch=s.main_branch,
+                   book_branch=s.book_branch)
+    # what the template cannot know about this release: where a hotfix branches, a review
+    # skipped with a reason, a book the course turned off
+    if release.kind == "hotfix":
+        there = release.branch in state.branches or release.branch in state.remote.branches
+        found.set("branch", there, f"{release.branch}: " + ("exists" if there else "missing"))
+        found.set("rc_tag", None, "a hotfix has no candidate")
+    if reviews is not None and "review" in found.verified and not found.verified["review"] \
+            and (reason := prerelease.skipped_reason(reviews)) is not None \
+            and not (reviews / prerelease.JSON).is_file():
+        found.set("review", False, f"skipped ({reason}): the final reviews before going on")
+    if not s.book:
+        found.set("book", None, "off: book = false in [tool.tinyrelease.release]")
+    return found
+
+
+def checklist_text(state: ReleaseState, release: Release, plan: Plan | None = None,
+                   problems: list[str] | None = None) -> str:
+    """The checklist in Markdown: `[x]` exactly for what the tools verified; with a plan, the
+    state of every step after it (no boxes: those are the checklist's alone)."""
+    found = verification(state, release)
+    text = render(checklist_type(release), found.verified, str(release.final), found.notes)
+    if release.kind == "hotfix":  # the patch template names the branch a patch is made on
+        text = text.replace(f"`release/{versions.tag_of(release.final)}`", f"`{release.branch}`")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Release checklist: {release.kind} {release.version}", "",
-             f"Stage: {release.stage} · branch `{release.branch}` · written {when}", ""]
-    lines += [f"- {MARKS[s.status]} **{s.key}**: {s.title} ({s.status}: {s.why})"
-              for s in plan.steps]
+    lines = ["", "## Where the pipeline stands", "",
+             f"{release.kind} {release.version}, stage {release.stage}, branch "
+             f"`{release.branch}`, written {when}.", ""]
+    if plan is not None:
+        lines += ["| step | state | why |", "|---|---|---|"]
+        lines += [f"| {s.key} | {s.status} | {s.why.replace('|', '/')} |" for s in plan.steps]
     if problems:
-        lines += ["", "## Blocking problems", ""] + [f"- {p}" for p in problems]
-    return "\n".join(lines) + "\n"
+        lines += ["", "Blocking problems:", ""] + [f"* {p}" for p in problems]
+    return text + "\n".join(lines) + "\n"
 
 
-def write_checklist(plan: Plan, problems: list[str], root: Path) -> Path:
-    folder = plan.release.folder(root)
+def write_checklist(state: ReleaseState, plan: Plan, problems: list[str]) -> Path:
+    folder = plan.release.folder(state.root)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "CHECKLIST.md"
-    write_atomic(path, render(plan, problems))
+    try:
+        write_atomic(path, checklist_text(state, plan.release, plan, problems))
+    except OSError as error:
+        raise ReleaseError(f"{path}: cannot write the checklist ({error})") from None
     return path

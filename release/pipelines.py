@@ -12,13 +12,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from release import index
+from release import index, prerelease
 from release.bundle import GhPublisher, Publisher
 from release.checklist import write_checklist
 from release.errors import Refused, ReleaseError
 from release.plan import Plan, Release, Request, identify, make_plan
 from release.state import ReleaseState, course_root_of, read_state
 from release.steps import Context, apply, observe
+from review.errors import NotApproved
 
 STYLE = {"done": "green", "todo": "yellow", "blocked": "red", "skipped": "dim"}
 Fault = Callable[[str], None]
@@ -83,7 +84,7 @@ def release(course: Path, request: Request, out: Output, publisher: Publisher | 
     ctx, plan = survey(root, request, publisher, out)
     out.plan(plan)
     if plan.problems:
-        write_checklist(plan, plan.problems, root)
+        write_checklist(ctx.state, plan, plan.problems)
         raise Refused(plan.problems[0] + (f" (and {len(plan.problems) - 1} more problem(s) "
                                           "above)" if len(plan.problems) > 1 else ""))
     if request.dry_run:
@@ -109,14 +110,22 @@ def release(course: Path, request: Request, out: Output, publisher: Publisher | 
     finally:
         if plan.release != started:
             plan = _replan(ctx, started)
-        write_checklist(plan, [], root)
+        write_checklist(ctx.state, plan, [])
     out.plan(plan)
+    if (refused := _unapproved(plan)) is not None:
+        raise NotApproved(refused)
     waiting = next((s for s in plan.steps if s.status == "blocked" and s.key == "fix"), None)
     if waiting is not None:
         out.line(f"Waiting for you: {waiting.why}")
     else:
         _conclude(started, ctx.state, out)
     return plan
+
+
+def _unapproved(plan: Plan) -> str | None:
+    """The one line of a final that waits for approvals (the plan's blocked approval step)."""
+    step = next((s for s in plan.steps if s.key == "approval"), None)
+    return step.why if step is not None and step.status == "blocked" else None
 
 
 def _replan(ctx: Context, started: Release) -> Plan:
@@ -132,6 +141,8 @@ def _conclude(release: Release, state: ReleaseState, out: Output) -> None:
         out.line(f"  notes:     {folder / 'notes.md'}")
         out.line(f"  gates:     {folder / 'gates'}")
         out.line(f"  checklist: {folder / 'CHECKLIST.md'}")
+        for line in prerelease.stop_message(state, release):
+            out.line(line)
         out.line(f"Then run `invoke release.{release.kind}` again on {release.branch}: a new "
                  "candidate if you commit fixes, else the final release.")
     elif release.kind == "hotfix" and release.stage == "final":

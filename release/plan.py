@@ -13,9 +13,11 @@ from release import versions
 from release.errors import Refused
 from release.git import TOOL_PREFIX
 from release.state import ReleaseState
+from review.approval import OVERRIDES
 
 GATE_LEVELS = {"patch": "standard", "minor": "standard", "major": "comprehensive",
                "hotfix": "quick"}
+REVIEWED = ("minor", "major")  # the four reviewers' approvals; optional for a patch, left out
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Observed:
     book: bool | None = None          # None: book deploy not available
     book_why: str = ""                # set when the course turned the book step off
     notes: bool = False
+    review: tuple[str, str] | None = None   # (status, why) of the review or approval step
     fix_commits: list[str] = field(default_factory=list)
 
 
@@ -160,11 +163,22 @@ def _continuing(state: ReleaseState, branch: str, kind: str) -> Release:
         tag = versions.tag_of(stated)
         if tag not in state.tags:
             return Release(kind, final, "rc", number)
-        if state.tags[tag] != head:
+        if state.tags[tag] != head and not _only_overrides(state, tag, head):
             return Release(kind, final, "rc", number + 1)  # fixes were committed since
+        if state.tags[tag] != head:  # approvals overridden since: the final goes on
+            return Release(kind, final, "final")
         pushed = state.remote.tags.get(tag) == head and state.remote.branches.get(branch) == head
         return Release(kind, final, "final") if pushed else Release(kind, final, "rc", number)
     return Release(kind, final, "rc", 1)
+
+
+def _only_overrides(state: ReleaseState, tag: str, head: str) -> bool:
+    """Whether only review overrides were committed since the candidate: no code to review
+    again, so no new candidate (the candidate itself must be pushed)."""
+    if state.remote.tags.get(tag) != state.tags[tag]:
+        return False
+    changed = state.changed_files(state.tags[tag], head)
+    return bool(changed) and all(path.startswith(OVERRIDES + "/") for path in changed)
 
 
 def preflight(state: ReleaseState, release: Release, request_yes: bool = True) -> list[str]:
@@ -245,6 +259,13 @@ def make_plan(state: ReleaseState, release: Release, seen: Observed, facts: Fact
     if release.stage != "final" or release.kind == "hotfix":
         add("branch", f"branch {b} from {start}", on_branch,
             "exists" if on_branch else "not created yet", ("git", "switch", "-c", b, start))
+    reviewed = release.kind in REVIEWED
+    review_state, review_why = seen.review or ("todo", "not reviewed" if not request.skip_gates
+                                               else f"skipped: {request.skip_gates}")
+    if reviewed and release.stage == "final":
+        add("approval", "the four reviewers approved the newest candidate (or an override "
+            "is committed)", False, review_why, ("python", "-m", "review", "--course", root,
+                                                  "--level", level), status=review_state)
     if release.kind == "hotfix":
         fixed = bool(seen.fix_commits)
         add("fix", f"the fix committed on {b} (by you)", fixed,
@@ -269,6 +290,10 @@ def make_plan(state: ReleaseState, release: Release, seen: Observed, facts: Fact
         seen.gates or ("skipped: " + request.skip_gates if request.skip_gates else "not run"),
         ("python", "-m", "checks", "--course", root, "--level", level, "--report-dir",
          str(folder / "gates")))
+    if reviewed and release.stage == "rc":
+        add("review", f"pre-release review by the four reviewers (level {level})", False,
+            review_why, ("python", "-m", "review", "--course", root, "--level", level, "--out",
+                         str(folder / "review")), status=review_state)
     add("build", "build the sdist and wheel, twine check --strict, install and import",
         bool(seen.dists), ", ".join(p.name for p in seen.dists) or "not built",
         ("python", "-m", "build", "--sdist", "--wheel", "--outdir", str(folder / "dist"), root),

@@ -119,6 +119,10 @@ class ReleaseState:
         return [p for p in self.dirty
                 if p not in self.owned_paths() and not p.startswith(fragment_dir)]
 
+    def changed_files(self, base: str, tip: str) -> list[str]:
+        """The files the commits from `base` to `tip` changed."""
+        return Git(self.root).changed_files(base, tip)
+
     def committed_version(self, ref: str) -> Version | None:
         """The version `pyproject.toml` states at `ref` (a branch or a commit)."""
         import tomlkit

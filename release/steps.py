@@ -13,7 +13,7 @@ from pathlib import Path
 
 from checks.execution.build import build_dists, install_and_import, twine_check
 from checks.execution.workspace import run
-from release import bookdeploy, changelog, index, versions
+from release import bookdeploy, changelog, index, prerelease, versions
 from release.bundle import Publisher, announcement, write_bundle
 from release.errors import GitError, Refused, ReleaseError
 from release.git import TOOL_PREFIX, Git
@@ -83,6 +83,7 @@ def observe(ctx: Context) -> tuple[Observed, Facts]:
             base = _fork_point(state, release)
             seen.fix_commits = [sha for sha, subject in git.commits(base, b)
                                 if not subject.startswith(TOOL_PREFIX)]
+    seen.review = prerelease.observe(state, release, facts)
     main = state.remote.branches.get(s.main_branch)
     tag_sha = state.remote.tags.get(release.tag)
     facts.merged = bool(main and tag_sha and git.has_object(main) and
@@ -290,8 +291,11 @@ def _bundle(ctx: Context) -> None:
     report = _latest_report(ctx.folder)
     index_url = index.resolve(state.settings.repository).simple_url \
         if state.settings.repository else None
+    from release.checklist import checklist_text
+
     write_bundle(ctx.folder, notes, _dists(ctx.folder, str(release.version)), report,
-                 announcement(state.project, str(release.version), notes, index_url))
+                 announcement(state.project, str(release.version), notes, index_url),
+                 checklist_text(state, release))
 
 
 def _publish(ctx: Context) -> None:
@@ -337,4 +341,5 @@ def _dev(ctx: Context) -> None:
 
 ACTIONS = {"branch": _branch, "version": _version, "notes": _notes, "gates": _gates,
            "build": _build, "upload": _upload, "tag": _tag, "push": _push, "merge": _merge,
-           "bundle": _bundle, "publish": _publish, "book": _book, "dev": _dev}
+           "bundle": _bundle, "publish": _publish, "book": _book, "dev": _dev,
+           "review": prerelease.review_step, "approval": prerelease.approval_step}

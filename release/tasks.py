@@ -19,7 +19,8 @@ DEFAULT_COURSE = Path(__file__).resolve().parent.parent / "examples" / "tinycour
 COURSE = "course repository (default: $COURSE_ROOT, then examples/tinycourse)"
 RUN_HELP = {"course": COURSE, "dry_run": "print the plan and the commands, change nothing",
             "yes": "do not ask before the first change (CI)",
-            "skip_gates": "skip the gates; the REASON goes into the report",
+            "skip_gates": "skip the gates (and the candidate's review, which runs them); the "
+                          "REASON goes into the reports",
             "version": "the final version, when it must be stated (checked against the bump)"}
 
 

@@ -38,6 +38,13 @@ def test_release_hotfix_then_backport(make_repo: MakeCourse, output: Captured,
     assert "guard against overflow" in git(root, "show", f"origin/main:{FIX}")
     tests_run = next((root / "build/release/v0.1.1/gates").glob("*/module-tests.txt"))
     assert "passed" in tests_run.read_text()
+    checklist = (root / "build/release/v0.1.1/CHECKLIST.md").read_text()
+    assert checklist.startswith("# Patch release checklist: v0.1.1")  # a hotfix is a patch
+    assert "- [x] The release branch `hotfix/v0.1.1` exists — *verified" in checklist
+    assert "- [ ] A release candidate `v0.1.1rcN` is tagged — *not checked: a hotfix has no " \
+        "candidate*" in checklist
+    assert "- [ ] The gates pass at level standard — *not done: pass at level quick (needs " \
+        "standard)*" in checklist  # the fast track is not the patch checklist's gates
 
     with pytest.raises(GitError, match="backport conflicts on release/v0.0.9-old"):
         backport(root, ["dev", "release/v0.0.9-old"], None, output)

@@ -24,6 +24,10 @@ def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: 
     assert remote_tags(root) == ["v0.2.0rc1"]
     assert index_server.files() == ["tinynn-0.2.0rc1-py3-none-any.whl", "tinynn-0.2.0rc1.tar.gz"]
     assert "run `invoke release.minor` again on release/v0.2.0" in output.text
+    assert ("review:    Education Reviewer: approved; Module Developer: approved; Quality "
+            "Assurance: approved; Package Manager: approved") in output.text
+    assert f"consolidated report: {root}/build/release/v0.2.0rc1/review/consolidated.md" in \
+        output.text
     gates = json.loads(next((root / "build/release/v0.2.0rc1/gates").glob("*/report.json"))
                        .read_text())
     assert gates["status"] == "pass" and gates["level"] == "standard"
@@ -31,9 +35,13 @@ def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: 
     commit_file(root, "src/01_tensor/NOTES.md", "A fix found in review.\n", "Fix from review")
     release(root, Request("minor", yes=True, skip_gates="gates ran on rc1"), output, publisher)
     assert remote_tags(root) == ["v0.2.0rc1", "v0.2.0rc2"]
+    assert "review:    skipped (gates ran on rc1): the final runs it before going on" in \
+        output.text
 
     release(root, Request("minor", yes=True, skip_gates="gates ran on rc1"), output, publisher)
     assert remote_tags(root) == ["v0.2.0", "v0.2.0rc1", "v0.2.0rc2"]
+    review = json.loads((root / "build/release/v0.2.0rc2/review/review.json").read_text())
+    assert all(r["approved"] for r in review["reviewers"].values())  # rc2, reviewed at the final
     assert "tinynn-0.2.0.tar.gz" in index_server.files() and len(index_server.files()) == 6
     assert git(root, "show", "origin/main:pyproject.toml").count('version = "0.2.0"') == 1
     assert 'version = "0.3.0.dev0"' in git(root, "show", "origin/dev:pyproject.toml")
@@ -47,7 +55,7 @@ def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: 
     sums = dict(line.split("  ")[::-1] for line in (bundle / "SHA256SUMS").read_text()
                 .splitlines())
     assert set(sums) == {"tinynn-0.2.0-py3-none-any.whl", "tinynn-0.2.0.tar.gz",
-                         "gates-report.json"}
+                         "gates-report.json", "release-checklist.md"}
     for name, digest in sums.items():
         assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == digest
         if name.startswith("tinynn"):  # the bytes on the index are the bytes in the bundle
@@ -57,7 +65,9 @@ def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: 
     published = json.loads((publisher.store / "v0.2.0.json").read_text())
     assert "an SGD optimiser" in published["notes"] and "SHA256SUMS" in published["assets"]
     checklist = (bundle / "CHECKLIST.md").read_text()
-    assert "- [x] **tag**" in checklist and "- [-] **book**" in checklist
+    assert "- [x] The release is tagged `v0.2.0` — *verified: v0.2.0 exists*" in checklist
+    assert "- [ ] The book is deployed to the site branch — *not checked: off: book = false" \
+        in checklist
     assert index_server.password not in output.text
 
     again = Captured()  # the same command once more: nothing left to do, nothing duplicated
