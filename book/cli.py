@@ -9,23 +9,17 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
 
-from checks.cli import course_root, guarded
-from checks.errors import UsageError
+from checks.cli import UsageParser, course_root, guarded
 
 DEFAULT_OUT = Path("build") / "book"
 DEFAULT_REPORT = Path("build") / "gates" / "report.json"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see python -m book --help)")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m book", description="Build, check and deploy a course book.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = UsageParser(prog="python -m book",
+                         description="Build, check and deploy a course book.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
     for name, text in (("build", "assemble and build the book"),
                        ("check", "build, link-check and open the book in Chromium"),
                        ("deploy", "build if needed and publish with ghp-import")):

@@ -27,13 +27,15 @@ from checks.reports.terminal import TerminalReporter
 DEFAULT_COURSE = Path("examples") / "tinycourse"
 
 
-class _Parser(argparse.ArgumentParser):
+class UsageParser(argparse.ArgumentParser):
+    """An argument parser whose errors are the one-line `UsageError` of every command."""
+
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see python -m checks --help)")
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m checks", description=__doc__.split("\n\n")[0])
+    parser = UsageParser(prog="python -m checks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", type=Path, help="course root (default: $COURSE_ROOT, "
                         "then examples/tinycourse)")
     parser.add_argument("--gate", action="append", choices=GATES, dest="gates",

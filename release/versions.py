@@ -5,15 +5,14 @@ version) and every place the course states its version, rewritten together and a
 from __future__ import annotations
 
 import configparser
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
 from packaging.version import InvalidVersion, Version
 
+from checks.reports import write_atomic
 from release.errors import Refused
 
 KINDS = ("patch", "minor", "major")
@@ -165,16 +164,3 @@ def rewrite(root: Path, package: str | None, old: str, new: str) -> list[str]:
 def _swap(match: re.Match[str], group: int, new: str) -> str:
     whole, start = match.group(0), match.start(group) - match.start(0)
     return whole[:start] + new + whole[start + len(match.group(group)):]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same directory, then `os.replace`: readers see old or new, never half."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -7,22 +7,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
 
-from checks.cli import course_root
+from checks.cli import UsageParser, course_root, guarded
 from checks.engine import LEVELS
-from checks.errors import TinyReleaseError, UsageError
 from review.model import Priority
 from review.run import Review, run_review
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see python -m review --help)")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m review", description=__doc__.split("\n\n")[0])
+    parser = UsageParser(prog="python -m review", description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", type=Path, help="course root (default: $COURSE_ROOT, "
                         "then examples/tinycourse)")
     parser.add_argument("--out", type=Path, default=Path("build") / "review")
@@ -48,19 +41,16 @@ def summary(review: Review) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-        review = run_review(course_root(args.course), args.out, not args.static_only, args.level,
-                            not args.no_external, lambda text: print(f"… {text}", flush=True))
-    except TinyReleaseError as error:
-        print(f"tinyrelease: error: {error}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("tinyrelease: interrupted", file=sys.stderr)
-        return 130
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    review = run_review(course_root(args.course), args.out, not args.static_only, args.level,
+                        not args.no_external, lambda text: print(f"… {text}", flush=True))
     print("\n".join(summary(review)))
     return 0 if review.plan.approved else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return guarded(run, argv)
 
 
 if __name__ == "__main__":

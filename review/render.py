@@ -5,10 +5,9 @@ and review.json for the pipelines; every file written atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from checks.reports import write_atomic
 from review.consolidate import Plan
 from review.model import Item, Priority, Report, Table
 
@@ -16,18 +15,6 @@ FILES = {"education": "education.md", "developer": "developer.md", "quality": "q
          "packaging": "packaging.md"}
 SUMMARY = "consolidated.md"
 JSON = "review.json"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _cell(text: object) -> str:

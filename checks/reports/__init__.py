@@ -30,10 +30,14 @@ def write_reports(report: GatesReport, folder: Path) -> list[Path]:
 
 
 def write_atomic(path: Path, text: str) -> Path:
+    """Temp file in the same folder, then `os.replace`: readers see the old or the new file,
+    never half of one; a replaced file keeps its permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        os.chmod(temp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
