@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.findings import Finding
+
 PACKAGE = "minicourse"
 TITLES = {1: "Tensor", 2: "Activations", 3: "Layers", 4: "Losses"}
 STARS = {1: 1, 2: 2, 3: 2, 4: 3}
@@ -274,6 +276,24 @@ def base_files(modules: int = 4) -> dict[str, str]:
         files[f"src/{mid}/{mid}.py"] = source(number)
         files[f"tests/{mid}/test_{mid[3:]}_core.py"] = test_file(number)
     return files
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line on which `needle` first starts in `text`."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def only(found: list[Finding]) -> Finding:
+    """The single finding of a list, failing the test with the list otherwise."""
+    assert len(found) == 1, found
+    return found[0]
+
+
+def edited_source(number: int, old: str, new: str) -> str:
+    """The base source of module `number` with `old` (which must be there) replaced."""
+    text = source(number)
+    assert old in text
+    return text.replace(old, new)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, about, source
+from coursebuilder import CourseFactory, about, line_of, source
 
 from checks.cli import main
 from checks.course import load_course
@@ -33,10 +33,6 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith("tinyrelease: error: ")
     return err
-
-
-def line_of(text: str, part: str) -> int:
-    return text[: text.index(part)].count("\n") + 1
 
 
 def test_malformed_front_matter_yaml_names_the_file_and_line(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, about
+from coursebuilder import CourseFactory, about, line_of, only
 
 from checks.findings import Finding, Severity
 
@@ -14,15 +14,6 @@ Findings = Callable[[Path, str], list[Finding]]
 CODES = ["DOC101", "DOC102", "DOC103", "DOC111", "DOC121", "DOC131", "DOC141"]
 ABOUT1 = "src/01_tensor/ABOUT.md"
 H1_LINE = 16
-
-
-def only(found: list[Finding]) -> Finding:
-    assert len(found) == 1, found
-    return found[0]
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
 
 
 @pytest.mark.parametrize("code", CODES)

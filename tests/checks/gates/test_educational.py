@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import PYPROJECT, CourseFactory, about, source
+from coursebuilder import PYPROJECT, CourseFactory, about, only, source
 
 from checks.findings import Finding, Severity
 
@@ -21,11 +21,6 @@ SOURCE1, SOURCE2 = "src/01_tensor/01_tensor.py", "src/02_activations/02_activati
 def with_limits(**limits: int) -> str:
     return PYPROJECT + "\n[tool.tinyrelease.limits]\n" + "".join(
         f"{key} = {value}\n" for key, value in limits.items())
-
-
-def only(found: list[Finding]) -> Finding:
-    assert len(found) == 1, found
-    return found[0]
 
 
 @pytest.mark.parametrize("code", CODES)

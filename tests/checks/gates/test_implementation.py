@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, about, learning_path
+from coursebuilder import CourseFactory, about, learning_path, line_of, only
 
 from checks.course import load_course
 from checks.findings import Finding
@@ -17,15 +17,6 @@ Findings = Callable[[Path, str], list[Finding]]
 CODES = ["IMP101", "IMP102", "IMP103", "IMP111", "IMP112", "IMP113", "IMP114", "IMP131"]
 MAP = "src/LEARNING_PATH.md"
 ABOUT2 = "src/02_activations/ABOUT.md"
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
-
-
-def only(found: list[Finding]) -> Finding:
-    assert len(found) == 1, found
-    return found[0]
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, source
+from coursebuilder import CourseFactory, edited_source, line_of, only, source
 
 from checks.findings import Finding
 
@@ -18,21 +18,6 @@ IMPL = '"grade": false, "grade_id": "activations-impl", "locked": false'
 TEST = '"grade": true, "grade_id": "test-activations-impl", "locked": true, "points": 5'
 TEST_CELL = '"grade_id": "test-activations-impl"'
 IMPL_CELL = '"grade_id": "activations-impl"'
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
-
-
-def only(found: list[Finding]) -> Finding:
-    assert len(found) == 1, found
-    return found[0]
-
-
-def changed(old: str, new: str) -> str:
-    text = source(2)
-    assert old in text
-    return text.replace(old, new)
 
 
 def run(make_course: CourseFactory, findings: Findings, text: str, code: str) -> Finding:
@@ -47,7 +32,7 @@ def test_base_course_passes(make_course: CourseFactory, findings: Findings, code
 
 
 def test_metadata_that_does_not_parse(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed(f'{IMPL}, "schema_version": 3, "solution": true}}', f"{IMPL}, ")
+    text = edited_source(2, f'{IMPL}, "schema_version": 3, "solution": true}}', f"{IMPL}, ")
     finding = run(make_course, findings, text, "IMP141")
     assert finding.line == line_of(text, IMPL_CELL)
     assert "are not valid (nbgrader metadata must be single-line JSON)" in finding.message
@@ -68,14 +53,14 @@ def test_grade_id_missing_or_malformed(make_course: CourseFactory, findings: Fin
                                        grade_id: str | None, shown: str) -> None:
     new = '"grade": false, "locked": false' if grade_id is None else (
         f'"grade": false, "grade_id": {grade_id}, "locked": false')
-    text = changed(IMPL, new)
+    text = edited_source(2, IMPL, new)
     finding = run(make_course, findings, text, "IMP142")
     assert finding.line == line_of(text, new)
     assert finding.message == shown
 
 
 def test_duplicate_grade_id(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed(TEST_CELL, IMPL_CELL)
+    text = edited_source(2, TEST_CELL, IMPL_CELL)
     finding = run(make_course, findings, text, "IMP143")
     first = line_of(text, IMPL_CELL)
     assert finding.line == line_of(text, '"grade": true')
@@ -89,7 +74,7 @@ def test_grade_id_may_repeat_across_files(make_course: CourseFactory, findings: 
 
 
 def test_flag_that_is_not_a_boolean(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed('"locked": true, "points": 5', '"locked": "true", "points": 5')
+    text = edited_source(2, '"locked": true, "points": 5', '"locked": "true", "points": 5')
     root = make_course({SOURCE: text})
     finding = run(make_course, findings, text, "IMP144")
     assert finding.line == line_of(text, TEST_CELL)
@@ -103,14 +88,14 @@ def test_flag_that_is_not_a_boolean(make_course: CourseFactory, findings: Findin
     (', "points": "5"', 'has points "5"')])
 def test_graded_cell_points(make_course: CourseFactory, findings: Findings, points: str,
                             shown: str) -> None:
-    text = changed('"locked": true, "points": 5', f'"locked": true{points}')
+    text = edited_source(2, '"locked": true, "points": 5', f'"locked": true{points}')
     finding = run(make_course, findings, text, "IMP145")
     assert finding.line == line_of(text, TEST_CELL)
     assert finding.message == f'graded cell "test-activations-impl" {shown}; give it a number >= 0'
 
 
 def test_unlocked_test_cell(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed(TEST, TEST.replace('"locked": true', '"locked": false'))
+    text = edited_source(2, TEST, TEST.replace('"locked": true', '"locked": false'))
     finding = run(make_course, findings, text, "IMP146")
     assert finding.line == line_of(text, TEST_CELL)
     assert 'autograded test cell "test-activations-impl" is not locked' in finding.message
@@ -118,7 +103,7 @@ def test_unlocked_test_cell(make_course: CourseFactory, findings: Findings) -> N
 
 def test_manually_graded_answer_need_not_be_locked(make_course: CourseFactory,
                                                    findings: Findings) -> None:
-    text = changed(f'{IMPL}, "schema_version": 3, "solution": true',
+    text = edited_source(2, f'{IMPL}, "schema_version": 3, "solution": true',
                    f'{IMPL.replace("false", "true", 1)}, "points": 2, "solution": true')
     assert findings(make_course({SOURCE: text}), "IMP14") == []
 
@@ -145,21 +130,21 @@ def test_markdown_answer_that_is_both_passes(make_course: CourseFactory,
 
 
 def test_region_never_closed(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed("    ### END SOLUTION\n", "")
+    text = edited_source(2, "    ### END SOLUTION\n", "")
     finding = run(make_course, findings, text, "IMP151")
     assert finding.line == line_of(text, "### BEGIN SOLUTION")
     assert finding.message == "### BEGIN SOLUTION is never closed before the cell ends"
 
 
 def test_region_end_without_begin(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed("    ### BEGIN SOLUTION\n", "")
+    text = edited_source(2, "    ### BEGIN SOLUTION\n", "")
     finding = run(make_course, findings, text, "IMP151")
     assert finding.line == line_of(text, "### END SOLUTION")
     assert finding.message == "### END SOLUTION without a matching ### BEGIN SOLUTION"
 
 
 def test_nested_region(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed("    return value\n", "    ### BEGIN SOLUTION\n    return value\n")
+    text = edited_source(2, "    return value\n", "    ### BEGIN SOLUTION\n    return value\n")
     found = findings(make_course({SOURCE: text}), "IMP151")
     outer = line_of(text, "### BEGIN SOLUTION")
     assert (found[0].path, found[0].line) == (SOURCE, outer + 1)
@@ -167,7 +152,7 @@ def test_nested_region(make_course: CourseFactory, findings: Findings) -> None:
 
 
 def test_region_outside_solution_cell(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed('"solution": true}', '"solution": false}')
+    text = edited_source(2, '"solution": true}', '"solution": false}')
     finding = run(make_course, findings, text, "IMP152")
     assert finding.line == line_of(text, "### BEGIN SOLUTION")
     cell = line_of(text, IMPL_CELL)
@@ -183,7 +168,7 @@ def test_region_in_cell_without_metadata(make_course: CourseFactory, findings: F
 
 
 def test_solution_cell_without_region(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed("    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "")
+    text = edited_source(2, "    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "")
     finding = run(make_course, findings, text, "IMP153")
     assert finding.line == line_of(text, IMPL_CELL)
     assert finding.message.startswith('solution cell "activations-impl" has no ### BEGIN SOLUTION')

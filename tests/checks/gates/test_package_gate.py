@@ -6,17 +6,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import PACKAGE, PYPROJECT, SETTINGS, CourseFactory, package_files, source
+from coursebuilder import (
+    PACKAGE,
+    PYPROJECT,
+    SETTINGS,
+    CourseFactory,
+    line_of,
+    package_files,
+    source,
+)
 
 from checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 TENSOR = "src/01_tensor/01_tensor.py"
 INIT = f"{PACKAGE}/__init__.py"
-
-
-def line_of(text: str, needle: str) -> int:
-    return text[: text.index(needle)].count("\n") + 1
 
 
 @pytest.mark.parametrize("code", ["PKG101", "PKG102", "PKG103", "PKG104", "PKG111", "PKG121",

@@ -6,16 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, source
+from coursebuilder import CourseFactory, line_of, source
 
 from checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 TENSOR = "src/01_tensor/01_tensor.py"
-
-
-def line_of(text: str, needle: str) -> int:
-    return text[: text.index(needle)].count("\n") + 1
 
 
 @pytest.mark.parametrize("code", ["SYS101", "SYS102", "SYS103", "SYS111", "SYS112", "SYS113",

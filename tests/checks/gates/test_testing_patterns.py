@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, source
+from coursebuilder import CourseFactory, edited_source, line_of, only, source
 
 from checks.findings import Finding, Severity
 
@@ -18,28 +18,13 @@ MODULE_TEST = "def test_module():"
 GUARDED_UNIT = 'if __name__ == "__main__":\n    test_unit_make_activations()\n'
 
 
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.split("\n"), start=1) if needle in line)
-
-
-def only(found: list[Finding]) -> Finding:
-    assert len(found) == 1, found
-    return found[0]
-
-
-def changed(old: str, new: str) -> str:
-    text = source(2)
-    assert old in text
-    return text.replace(old, new)
-
-
 @pytest.mark.parametrize("code", CODES)
 def test_base_course_passes(make_course: CourseFactory, findings: Findings, code: str) -> None:
     assert findings(make_course(), code) == []
 
 
 def test_other_test_names_are_errors(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed("# %%\ndef test_module", "# %%\ndef test_shapes():\n    pass\n\n"
+    text = edited_source(2, "# %%\ndef test_module", "# %%\ndef test_shapes():\n    pass\n\n"
                    "class Helper:\n    def test_method(self):\n        pass\n\n"
                    "def test_module")
     finding = only(findings(make_course({SOURCE: text}), "IMP121"))
@@ -49,7 +34,7 @@ def test_other_test_names_are_errors(make_course: CourseFactory, findings: Findi
 
 
 def test_missing_test_module(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed(MODULE_TEST, "def check_module():").replace("    test_module()",
+    text = edited_source(2, MODULE_TEST, "def check_module():").replace("    test_module()",
                                                                "    check_module()")
     finding = only(findings(make_course({SOURCE: text}), "IMP122"))
     assert (finding.path, finding.line) == (SOURCE, None)
@@ -65,13 +50,13 @@ def test_second_test_module(make_course: CourseFactory, findings: Findings) -> N
 
 
 def test_syntax_error_skips_the_source(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed(MODULE_TEST, "def test_module(:")
+    text = edited_source(2, MODULE_TEST, "def test_module(:")
     assert findings(make_course({SOURCE: text}), "IMP122") == []
 
 
 def test_unit_test_not_called_under_guard(make_course: CourseFactory,
                                           findings: Findings) -> None:
-    text = changed(GUARDED_UNIT, "test_unit_make_activations()\n")
+    text = edited_source(2, GUARDED_UNIT, "test_unit_make_activations()\n")
     finding = only(findings(make_course({SOURCE: text}), "IMP123"))
     assert (finding.path, finding.line) == (SOURCE, line_of(text, UNIT))
     assert 'test_unit_make_activations() is never called under `if __name__ == "__main__":`' \
@@ -79,7 +64,7 @@ def test_unit_test_not_called_under_guard(make_course: CourseFactory,
 
 
 def test_docstring_without_marker_warns(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed('"""🔬 make_activations', '"""make_activations')
+    text = edited_source(2, '"""🔬 make_activations', '"""make_activations')
     finding = only(findings(make_course({SOURCE: text}), "IMP124"))
     assert (finding.path, finding.line, finding.severity) == (
         SOURCE, line_of(text, UNIT), Severity.WARNING)
@@ -88,14 +73,14 @@ def test_docstring_without_marker_warns(make_course: CourseFactory, findings: Fi
 
 
 def test_test_module_marker(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed('"""🧪 ', '"""🔬 ')
+    text = edited_source(2, '"""🧪 ', '"""🔬 ')
     finding = only(findings(make_course({SOURCE: text}), "IMP124"))
     assert finding.line == line_of(text, MODULE_TEST)
     assert finding.message.endswith("start it with 🧪")
 
 
 def test_test_in_export_cell(make_course: CourseFactory, findings: Findings) -> None:
-    text = changed(f"{UNIT}\n", f"#| export\n{UNIT}\n")
+    text = edited_source(2, f"{UNIT}\n", f"#| export\n{UNIT}\n")
     finding = only(findings(make_course({SOURCE: text}), "IMP125"))
     assert (finding.path, finding.line) == (SOURCE, line_of(text, UNIT))
     cell = line_of(text, '"grade_id": "test-activations-impl"')
