@@ -41,6 +41,7 @@ from checks.source import Import, ModuleSource, parse_source
 from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 T = TypeVar("T")
+# where a course keeps its book config, which may state the version too
 BOOK_CONFIGS = ("book/_config.yml", "site/_config.yml", "docs/_config.yml")
 _DEFAULT_EXP = re.compile(r"^#\|\s*default_exp\s+(\S+)", re.MULTILINE)
 _README_TIME = re.compile(r"(?i)\b(?:time|duration)\b[^:\n]{0,20}:\s*\**\s*(.+)")

@@ -12,6 +12,7 @@ from pathlib import Path
 import tomlkit
 from packaging.version import InvalidVersion, Version
 
+from checks.course import BOOK_CONFIGS
 from checks.reports import write_atomic
 from release.errors import Refused
 
@@ -20,7 +21,6 @@ _INIT_VERSION = re.compile(r"""^(__version__\s*=\s*)(["'])([^"']*)\2""", re.MULT
 _INI_VERSION = re.compile(r"^(version\s*=\s*)(\S+)\s*$", re.MULTILINE)
 _BOOK_VERSION = re.compile(r"""^(\s*(?:version|release)\s*:\s*)(["']?)([^"'\s#]+)\2""",
                            re.MULTILINE)
-BOOK_CONFIGS = ("book/_config.yml", "site/_config.yml", "docs/_config.yml")
 
 
 def parse(text: str, where: str = "version") -> Version:
