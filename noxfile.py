@@ -1,7 +1,7 @@
 """Every gate and build of tinyrelease as a nox session, each in its own uv environment.
 
 `nox -s gates` judges the bundled example course; `nox -s gates -- --course ../TinyTorch`
-judges another. Arguments after `--` go to `python -m checks`.
+judges another. Arguments after `--` go to `python -m checks` (the same options everywhere).
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # the stdlib-only helpers of checks.execution
-from checks.execution.session import course_requirements, course_root  # noqa: E402
+from checks.execution.session import (  # noqa: E402
+    REQUIREMENTS_MARKER,
+    course_requirements,
+    course_root,
+    gate_arguments,
+)
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 nox.needs_version = ">=2025.2.9"
@@ -24,34 +29,36 @@ nox.options.sessions = ["gates"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
-EXECUTION_GROUPS = {"testing": ("testing", "export"), "package": ("package",),
-                    "documentation": ("book",)}
+GATE_EXTRAS = {"testing": ("testing", "export"), "package": ("package",),
+               "documentation": ("book",)}
 
 
-def _install(session: nox.Session, *groups: str, course: bool = False) -> None:
-    """Install tinyrelease (editable) and the groups, unless the reused environment already
-    has exactly these requirements."""
+def _install(session: nox.Session, *extras: str, groups: tuple[str, ...] = (),
+             course: bool = False) -> None:
+    """Install tinyrelease (editable, with `extras`) and the dependency `groups`, unless the
+    reused environment already has exactly these requirements."""
+    target = f".[{','.join(extras)}]" if extras else "."
     requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
     if course:
         requirements += course_requirements(course_root(list(session.posargs)))
-    key = hashlib.sha256("\n".join([Path("pyproject.toml").read_text(), *requirements])
+    key = hashlib.sha256("\n".join([Path("pyproject.toml").read_text(), target, *requirements])
                          .encode()).hexdigest()
-    marker = Path(session.virtualenv.location) / ".tinyrelease-requirements"
+    marker = Path(session.virtualenv.location) / REQUIREMENTS_MARKER
     if marker.is_file() and marker.read_text() == key:
         session.log("environment reused: requirements unchanged")
         return
-    session.install("-e", ".", *requirements)
+    marker.unlink(missing_ok=True)
+    session.install("-e", target, *requirements)
     marker.write_text(key)
 
 
 def _gate(name: str) -> None:
-    @nox.session(name=name, tags=["gate"])
+    @nox.session(name=name, tags=["gate"], allow_parallel=True)
     def gate(session: nox.Session) -> None:
-        _install(session, *EXECUTION_GROUPS.get(name, ()), course=name in EXECUTION_GROUPS)
-        session.run("python", "-m", "checks", "--gate", name,
-                    "--report-dir", f"build/gates/{name}", *session.posargs)
+        _install(session, *GATE_EXTRAS.get(name, ()), course=name in GATE_EXTRAS)
+        session.run("python", "-m", "checks", *gate_arguments(name, list(session.posargs)))
 
-    gate.__doc__ = f"Run the {name} gate on the course."
+    gate.__doc__ = f"Run the {name} gate on the course (reports in build/gates/{name})."
 
 
 for _name in GATES:
@@ -60,9 +67,16 @@ for _name in GATES:
 
 @nox.session
 def gates(session: nox.Session) -> None:
-    """Run all six gates (in parallel, cached) and write the consolidated reports."""
+    """Run all six gates (cached; the execution gates as parallel nox sessions)."""
     _install(session)
-    session.run("python", "-m", "checks.runner", *session.posargs)
+    session.run("python", "-m", "checks", "--isolated", *session.posargs)
+
+
+@nox.session
+def doctor(session: nox.Session) -> None:
+    """What this machine has for each gate and task, and what a missing tool turns off."""
+    _install(session)
+    session.run("python", "-m", "checks", "doctor", *session.posargs)
 
 
 @nox.session
@@ -82,7 +96,7 @@ def review(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run tinyrelease's own test suite."""
-    _install(session, "test")
+    _install(session, "all", groups=("test",))
     session.run("pytest", *session.posargs)
 
 
@@ -96,5 +110,6 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Lint tinyrelease's own code with ruff."""
-    _install(session, "lint")
-    session.run("ruff", "check", "checks", "review", "tests", "noxfile.py", "tasks.py")
+    _install(session, groups=("lint",))
+    session.run("ruff", "check", "checks", "book", "release", "review", "tests", "noxfile.py",
+                "tasks.py")

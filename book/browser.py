@@ -4,7 +4,6 @@ Playwright) opens the index and every module page from a web server on loopback.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -15,8 +14,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from book.errors import BookError
+from checks import environment
 
-CHROMIUM = os.environ.get("TINYRELEASE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -67,29 +66,29 @@ def serve(html: Path) -> Iterator[str]:
 
 
 def check_in_browser(html: Path, module_pages: dict[str, str], shots: Path) -> BrowserReport:
-    """Open the index and each module page; screenshot the index and the first module."""
+    """Open the index, the root page and each module page, and screenshot every one of them
+    into `shots` (`index.png`, `intro.png`, `modules/01_tensor.png`)."""
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise BookError("the browser check needs playwright: install the `book` dependency "
                         "group (nox -s book does)") from None
-    if not Path(CHROMIUM).is_file():
-        raise BookError(f"{CHROMIUM}: no Chromium to open the site with "
-                        "(apt-get install chromium)")
+    executable = environment.chromium()
+    if executable is None:
+        raise BookError(f"{environment.CHROMIUM}: no Chromium to open the site with "
+                        "(sudo apt-get install chromium)")
     report = BrowserReport()
     home = _redirect_target(html / "index.html")
     pages = [("index.html", None)] + ([(home, None)] if home else []) + [
         (f"{doc}.html", module) for module, doc in module_pages.items()]
-    shoot = {pages[1 if home else 0][0]: shots / "index.png"}
-    if module_pages:
-        shoot[f"{next(iter(module_pages.values()))}.html"] = shots / "module.png"
-    shots.mkdir(parents=True, exist_ok=True)
+    shoot = {page: shots / f"{page.removesuffix('.html')}.png" for page, _ in pages}
     with serve(html) as base, sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=str(executable),
+                                                 args=CHROMIUM_ARGS)
         except PlaywrightError as error:
-            raise BookError(f"{CHROMIUM} did not start: {str(error).splitlines()[0]}") from None
+            raise BookError(f"{executable} did not start: {str(error).splitlines()[0]}") from None
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             # Offline by design: anything not on our loopback server is refused at once.
@@ -135,6 +134,7 @@ def _visit(context: object, base: str, page_path: str, module: str | None, shot:
                     "DOC223", page_path, f"the chapter of {module} shows only "
                     f"{len(text.strip())} characters of text in Chromium"))
         if shot is not None:
+            shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=False)
             report.screenshots.append(shot)
     finally:

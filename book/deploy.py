@@ -72,7 +72,9 @@ def refusals(info: dict[str, object], force: bool) -> list[str]:
     gates = info.get("gates")
     if gates != "pass" and not force:
         why = {"missing": "no gates report was found", "other-course":
-               "the gates report is for another course"}.get(str(gates), "the gates failed")
+               "the gates report is for another course", "partial":
+               "the gates report is of a partial run, not a verdict"}.get(str(gates),
+                                                                          "the gates failed")
         problems.append(f"{why}: run `nox -s gates` and fix what it reports, or deploy with "
                         "--force")
     return problems

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from book.chart import ModuleHours, PhaseHours
 from checks.course import Course, Module
+from checks.reports.skips import skipped_by_reason
 
-STATUS_MARK = {"pass": "✅ pass", "fail": "❌ fail", "skipped": "⏭️ skipped"}
+STATUS_MARK = {"pass": "✅ pass", "fail": "❌ fail", "skipped": "⏭️ skipped",
+               "partial": "⚠️ partial run, not a verdict"}
 
 
 def chapter_name(module: Module) -> str:
@@ -107,6 +109,11 @@ def dashboard(summary: GatesSummary) -> str:
     if summary.status == "other-course":
         lines.append("```{warning}\nThe latest gates report is for another course "
                      f"(`{cell(report['course'].get('root'))}`), not this one.\n```\n")  # type: ignore[index]
+    if report.get("partial"):
+        scope = "; ".join(str(s) for s in report.get("scope") or [])  # type: ignore[union-attr]
+        lines.append("```{warning}\nThis gates report is of a partial run "
+                     f"({cell(scope)}): it is not a release verdict. Run `nox -s gates` "
+                     "for one.\n```\n")
     tool = report.get("tool") or {}
     lines += [f"**Overall: {STATUS_MARK.get(str(report.get('status')), report.get('status'))}** "
               f"at the *{cell(report.get('level'))}* level, by tinyrelease "
@@ -123,9 +130,12 @@ def dashboard(summary: GatesSummary) -> str:
         lines.append(f"| {cell(gate.get('name'))} | {status} "
                      f"| {counts['error']} | {counts['warning']} "
                      f"| {sum(1 for f in found if f.get('waived'))} |")
+    skipped = {code: why for gate in report["gates"]  # type: ignore[union-attr]
+               for code, why in _skipped_of(gate).items()}
     lines += ["", "## Findings by module", ""]
     if not findings:
-        lines.append("No findings: every check passed.")
+        lines.append("No findings in the checks that ran." if skipped
+                     else "No findings: every check passed.")
     by_module: dict[str, list[dict[str, object]]] = {}
     for finding in findings:
         by_module.setdefault(str(finding.get("module") or "course"), []).append(finding)
@@ -137,7 +147,18 @@ def dashboard(summary: GatesSummary) -> str:
             lines.append(f"| {{ref}}`{cell(f.get('code'))} <check-{str(f.get('code')).lower()}>` "
                          f"| {cell(severity)} | `{cell(where)}` | {cell(f.get('message'))} |")
         lines.append("")
+    if skipped:
+        lines += ["## Skipped checks", "", "| Checks | Why |", "|---|---|"]
+        lines += [f"| {cell(codes)} | {cell(why)} |" for codes, why in skipped_by_reason(skipped)]
+        lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _skipped_of(gate: dict[str, object]) -> dict[str, str]:
+    skipped = gate.get("skipped") or {}
+    if isinstance(skipped, list):  # reports written before skips carried their reasons
+        return {str(code): "not run" for code in skipped}
+    return {str(k): str(v) for k, v in skipped.items()} if isinstance(skipped, dict) else {}
 
 
 def check_reference() -> str:

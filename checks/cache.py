@@ -1,28 +1,51 @@
-"""Gate results cached by the content of their inputs (course files, settings, tool and
-dependency versions), and parsed files cached by their text, so unchanged work is not redone.
+"""Gate results cached by the content of their inputs (the course's files, the settings,
+tinyrelease's own code, the tools of the environment that runs the gate), and parsed files
+cached by their text, so unchanged work is not redone.
+
+The cache lives outside every course (`$TINYRELEASE_CACHE_DIR`, else the user's cache folder),
+so nothing a course commits is ever loaded from it: gate results are JSON, and the parse cache
+is a pickle signed with a key only this user can read; a bad or unsigned entry is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import pickle
+import secrets
 import stat
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
 from checks import __version__
 from checks.course import Course
 from checks.engine import GateResult
+from checks.environment import gate_environment, source_digest
+from checks.errors import UsageError
 from checks.files import MAX_BYTES
 
 IGNORED_DIRS = {".git", ".nox", ".venv", "venv", "build", "dist", "__pycache__", "_build",
                 ".pytest_cache", "node_modules", ".hypothesis", ".ruff_cache"}
-DEPENDENCIES = ("PyYAML", "rich", "jupytext", "nbformat")
+KEEP_ENTRIES = 400
 T = TypeVar("T")
+
+
+def cache_dir(course_root: Path | None = None, given: Path | None = None) -> Path:
+    """`--cache-dir`, else $TINYRELEASE_CACHE_DIR, else $XDG_CACHE_HOME/tinyrelease (or
+    ~/.cache/tinyrelease); never inside the course, where the course could plant entries."""
+    if given is None and os.environ.get("TINYRELEASE_CACHE_DIR"):
+        given = Path(os.environ["TINYRELEASE_CACHE_DIR"])
+    if given is None:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        given = Path(base) / "tinyrelease"
+    folder = given.resolve()
+    if course_root is not None and folder.is_relative_to(course_root.resolve()):
+        raise UsageError(f"the cache folder {folder} is inside the course {course_root}: a "
+                         "course must not be able to plant cache entries (use --cache-dir)")
+    return folder
 
 
 def course_digest(root: Path) -> str:
@@ -35,7 +58,8 @@ def course_digest(root: Path) -> str:
         dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
         for name in sorted(files):
             path = Path(folder) / name
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            rel = path.relative_to(root).as_posix()
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
             digest.update(_file_digest(path, root))
     return digest.hexdigest()
 
@@ -43,7 +67,7 @@ def course_digest(root: Path) -> str:
 def _file_digest(path: Path, root: Path) -> bytes:
     try:
         if path.is_symlink() and not path.resolve().is_relative_to(root):
-            return f"link:{os.readlink(path)}".encode()
+            return f"link:{os.readlink(path)}".encode("utf-8", "surrogateescape")
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return b"not a regular file"
@@ -54,13 +78,11 @@ def _file_digest(path: Path, root: Path) -> bytes:
         return b"unreadable"
 
 
-def gate_key(course: Course, gate: str, settings: dict[str, object]) -> str:
-    tool = Path("pyproject.toml")
-    own = tool.read_bytes() if tool.is_file() else b""
-    versions = {name: _version(name) for name in DEPENDENCIES}
-    parts = [__version__, gate, json.dumps(settings, sort_keys=True, default=str),
-             json.dumps(versions, sort_keys=True), hashlib.sha256(own).hexdigest(),
-             _course_digest_once(course)]
+def gate_key(course: Course, gate: str, settings: dict[str, object], level: str,
+             envdir: Path | None = None) -> str:
+    """The key of one gate's result: what it ran on, how, and with what tools."""
+    parts = [__version__, source_digest(), gate, json.dumps(settings, sort_keys=True, default=str),
+             gate_environment(gate, level, envdir), _course_digest_once(course)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -70,43 +92,43 @@ def _course_digest_once(course: Course) -> str:
     return course._digest  # type: ignore[attr-defined]
 
 
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "absent"
-
-
 class GateCache:
-    """`<folder>/<key>.json`: a finished gate's result, written atomically."""
+    """`<folder>/gates/<key>.json`: a finished gate's result, written atomically."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
+        self.folder = folder / "gates"
 
     def load(self, key: str) -> GateResult | None:
-        from checks.runner import gate_from_json
-
         try:
-            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            result = gate_from_json(entry)
-        except (OSError, ValueError, KeyError, TypeError):
+            result = GateResult.from_json(json.loads(
+                (self.folder / f"{key}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         result.cached = True
         return result
 
     def store(self, key: str, result: GateResult) -> None:
-        entry = {"name": result.name, "duration_s": result.duration_s,
-                 "checks": result.checks_run, "skipped": result.skipped,
-                 "skipped_steps": result.skipped_steps, "artifacts": result.artifacts,
-                 "findings": [f.to_json() for f in result.findings]}
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temp = self.folder / f".{key}.tmp"
-        temp.write_text(json.dumps(entry), encoding="utf-8")
-        os.replace(temp, self.folder / f"{key}.json")
+        entry = result.to_json()
+        entry["cached"] = False
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temp = self.folder / f".{key}.{os.getpid()}.tmp"
+            temp.write_text(json.dumps(entry), encoding="utf-8")
+            os.replace(temp, self.folder / f"{key}.json")
+            _prune(self.folder, KEEP_ENTRIES)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _prune(folder: Path, keep: int) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[keep:]:
+        stale.unlink(missing_ok=True)
 
 
 class ParseCache:
-    """Parsed course files by kind and text hash: editing one module re-parses that module."""
+    """Parsed course files by kind and text hash: editing one module re-parses that module.
+    The file is a pickle followed by its HMAC under a key kept beside it (mode 0600)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -114,16 +136,31 @@ class ParseCache:
         self.used: set[str] = set()
         self.hits = 0
         try:
-            with path.open("rb") as stream:
-                loaded = pickle.load(stream)
-            if isinstance(loaded, dict) and loaded.get("version") == __version__:
-                self.entries = loaded["entries"]
+            data = path.read_bytes()
+            body, signature = data[:-32], data[-32:]
+            if hmac.compare_digest(signature, self._sign(body)):
+                loaded = pickle.loads(body)  # noqa: S301 - signed by us, outside any course
+                if isinstance(loaded, dict) and loaded.get("version") == __version__:
+                    self.entries = loaded["entries"]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                KeyError, TypeError, ValueError):
+                KeyError, TypeError, ValueError, IndexError):
             self.entries = {}
 
+    def _key(self) -> bytes:
+        key_file = self.path.parent / "key"
+        if not key_file.is_file():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(secrets.token_bytes(32))
+        return key_file.read_bytes()
+
+    def _sign(self, body: bytes) -> bytes:
+        return hmac.new(self._key(), body, hashlib.sha256).digest()
+
     def parse(self, kind: str, text: str, path: str, parser: Callable[[str, str], T]) -> T:
-        key = hashlib.sha256(f"{kind}\0{path}\0{text}".encode()).hexdigest()
+        key = hashlib.sha256(f"{kind}\0{path}\0{text}".encode("utf-8", "surrogatepass")
+                             ).hexdigest()
         self.used.add(key)
         if key in self.entries:
             self.hits += 1
@@ -134,8 +171,11 @@ class ParseCache:
     def save(self) -> None:
         """Keep what this run used (so the file does not grow forever), atomically."""
         kept = {key: value for key, value in self.entries.items() if key in self.used}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(".tmp")
-        with temp.open("wb") as stream:
-            pickle.dump({"version": __version__, "entries": kept}, stream)
-        os.replace(temp, self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            body = pickle.dumps({"version": __version__, "entries": kept})
+            temp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_bytes(body + self._sign(body))
+            os.replace(temp, self.path)
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass

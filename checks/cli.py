@@ -1,4 +1,5 @@
-"""`python -m checks`: judge a course with the gates, print the result, write the reports.
+"""`python -m checks` (also `tinyrelease`, and `nox -s gates --`): judge a course with the
+gates, print the result, write the reports. One parser serves every entry point.
 
 Exit status: 0 when no unwaived error, 1 when there is one, 2 for a usage error or a course
 that cannot be read at all (one line on stderr, never a traceback).
@@ -11,20 +12,20 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
-
-from rich.console import Console
+from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.course import Course, load_course
-from checks.engine import LEVELS, run_gates, select_checks
+from checks.engine import LEVELS
 from checks.errors import TinyReleaseError, UsageError
-from checks.execution.gates import Execution, affected_modules
-from checks.registry import GATES, REGISTRY, all_checks
-from checks.reports import write_reports
-from checks.reports.terminal import TerminalReporter
+from checks.registry import GATES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from checks.course import Course
 
 DEFAULT_COURSE = Path("examples") / "tinycourse"
+DEFAULT_REPORTS = Path("build") / "gates"
 
 
 class UsageParser(argparse.ArgumentParser):
@@ -34,23 +35,35 @@ class UsageParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = UsageParser(prog="python -m checks", description=__doc__.split("\n\n")[0])
+def build_parser(prog: str = "python -m checks") -> argparse.ArgumentParser:
+    parser = UsageParser(prog=prog, description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--course", type=Path, help="course root (default: $COURSE_ROOT, "
                         "then examples/tinycourse)")
     parser.add_argument("--gate", action="append", choices=GATES, dest="gates",
-                        help="run only this gate (repeatable)")
+                        help="run only this gate (repeatable; a partial run)")
     parser.add_argument("--level", choices=LEVELS, default="standard")
     parser.add_argument("--select", action="append", metavar="PREFIX",
-                        help="run only checks whose code starts with PREFIX (repeatable)")
-    parser.add_argument("--report-dir", type=Path, default=Path("build") / "gates")
+                        help="run only checks whose code starts with PREFIX (repeatable; a "
+                        "partial run, execution steps included)")
+    parser.add_argument("--report-dir", type=Path, help="where the reports go (default: "
+                        "build/gates, and build/gates/partial for a partial run)")
     parser.add_argument("--static-only", action="store_true",
-                        help="run the static checks only (no tests, no builds)")
+                        help="run the static checks only (no tests, no builds; a partial run)")
     parser.add_argument("--modules", action="append", metavar="ID[,ID]",
                         help="run the tests of these modules only (e.g. 05_autograd)")
     parser.add_argument("--changed-since", metavar="REF",
                         help="run the tests of the modules changed since the git REF and of "
                         "the modules that depend on them (the hotfix fast-track)")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                        help="execution gates to run at once (default: the number of cores)")
+    parser.add_argument("--no-cache", action="store_true", help="ignore cached gate results")
+    parser.add_argument("--cache-dir", type=Path, help="the gate cache (default: "
+                        "$TINYRELEASE_CACHE_DIR, else ~/.cache/tinyrelease)")
+    parser.add_argument("--isolated", action="store_true",
+                        help="run the execution gates in their own nox sessions, scheduled by "
+                        "nox (what nox -s gates does)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="stream each execution gate's own output (one gate at a time)")
     parser.add_argument("--explain", metavar="CODE", help="print a check's docs and exit")
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.add_argument("--version", action="version", version=f"tinyrelease {__version__}")
@@ -69,36 +82,35 @@ def course_root(given: Path | None) -> Path:
     raise UsageError("no course given: pass --course PATH or set COURSE_ROOT")
 
 
-def run(argv: list[str], console: Console) -> int:
-    args = build_parser().parse_args(argv)
-    if args.list_checks:
-        for item in all_checks():
-            console.print(f"{item.code}  {item.gate:<15} {item.severity.value:<8} {item.title}",
-                          highlight=False)
-        return 0
-    if args.explain:
-        return explain(args.explain.upper(), console)
-    if args.select and not select_checks(args.gates, args.select):
-        raise UsageError(f"--select {' '.join(args.select)} matches no check")
-    if args.report_dir.exists() and not args.report_dir.is_dir():
-        raise UsageError(f"--report-dir {args.report_dir} is a file, not a folder")
-    course = load_course(course_root(args.course))
-    reporter = TerminalReporter(console)
-    console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "
-                  f"{len(course.modules)} modules) at level {args.level}", highlight=False,
-                  soft_wrap=True)
-    execution = None if args.static_only else Execution(
-        course, args.level, args.report_dir / "work", selected_modules(course, args))
-    report = run_gates(course, args.gates, args.level, args.select, reporter.progress, execution)
-    reporter.summary(report)
-    written = write_reports(report, args.report_dir)
-    console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
-                  soft_wrap=True)
-    return 0 if report.status == "pass" else 1
+def scope_of(args: argparse.Namespace) -> list[str]:
+    """Why a run is partial (empty: it is a complete run of the gates at its level)."""
+    scope = []
+    if args.gates and set(args.gates) != set(GATES):
+        scope.append("--gate " + " ".join(args.gates))
+    if args.select:
+        scope.append("--select " + " ".join(args.select))
+    if args.modules:
+        scope.append("--modules " + " ".join(args.modules))
+    if args.changed_since:
+        scope.append(f"--changed-since {args.changed_since}")
+    if args.static_only:
+        scope.append("--static-only")
+    if args.level == "quick":
+        scope.append("--level quick (the quick checks only)")
+    return scope
+
+
+def report_dir(args: argparse.Namespace) -> Path:
+    """The reports of a partial run go beside the full ones, never over them."""
+    if args.report_dir is not None:
+        return Path(args.report_dir)
+    return DEFAULT_REPORTS / "partial" if scope_of(args) else DEFAULT_REPORTS
 
 
 def selected_modules(course: Course, args: argparse.Namespace) -> list[str] | None:
     """--modules and --changed-since as module ids (None: every module)."""
+    from checks.execution.gates import affected_modules
+
     if args.modules is None and args.changed_since is None:
         return None
     wanted = [m.strip() for group in args.modules or [] for m in group.split(",") if m.strip()]
@@ -110,13 +122,40 @@ def selected_modules(course: Course, args: argparse.Namespace) -> list[str] | No
     return sorted(set(wanted))
 
 
+def run(argv: list[str], console: Console) -> int:
+    if argv[:1] == ["doctor"]:
+        from checks.doctor import run_doctor
+
+        return run_doctor(argv[1:], console)
+    if argv[:1] == ["gates"]:
+        argv = argv[1:]
+    args = build_parser().parse_args(argv)
+    if args.list_checks:
+        return list_checks(console)
+    if args.explain:
+        return explain(args.explain.upper(), console)
+    from checks.runner import run_and_report
+
+    return run_and_report(args, console)
+
+
+def list_checks(console: Console) -> int:
+    from checks.registry import all_checks
+
+    for item in all_checks():
+        console.print(f"{item.code}  {item.gate:<15} {item.severity.value:<8} {item.title}",
+                      highlight=False, markup=False)
+    return 0
+
+
 def explain(code: str, console: Console) -> int:
-    all_checks()
-    item = REGISTRY.get(code)
+    from checks.registry import lookup
+
+    item = lookup(code)
     if item is None:
         raise UsageError(f"no check has the code {code} (see --list-checks)")
     console.print(f"{item.code} {item.title}\ngate: {item.gate} · severity: "
-                  f"{item.severity.value}\n\n{item.docs}", highlight=False)
+                  f"{item.severity.value}\n\n{item.docs}", highlight=False, markup=False)
     return 0
 
 
@@ -133,5 +172,7 @@ def guarded(command: Callable[[list[str]], int], argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+
     console = Console(highlight=False)
     return guarded(lambda args: run(args, console), argv)

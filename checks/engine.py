@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from checks import __version__
 from checks.course import Course
@@ -15,17 +17,26 @@ from checks.findings import Finding, Severity
 from checks.registry import GATES, PREFIXES, Check, all_checks, session_code
 
 LEVELS = ("quick", "standard", "comprehensive")
+NOT_AT_QUICK = "runs at the standard and comprehensive levels"
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
 class GateResult:
+    """One gate's outcome. `skipped` maps each check that did not run to why; `skipped_steps`
+    are parts of a check that did not run (a suite, an interpreter), each with its reason."""
+
     name: str
     findings: list[Finding] = field(default_factory=list)
     duration_s: float = 0.0
     checks_run: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
     skipped_steps: list[str] = field(default_factory=list)
     artifacts: dict[str, object] = field(default_factory=dict)
+    ran_at: str = field(default_factory=now)
     cached: bool = False
 
     @property
@@ -41,20 +52,59 @@ class GateResult:
     def waived(self) -> int:
         return sum(1 for f in self.findings if f.waived is not None)
 
+    def skip(self, codes: list[str], reason: str) -> None:
+        for code in codes:
+            if code not in self.checks_run:
+                self.skipped.setdefault(code, reason)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "duration_s": round(self.duration_s, 4),
+                "ran_at": self.ran_at, "cached": self.cached, "checks": self.checks_run,
+                "skipped": self.skipped, "skipped_steps": self.skipped_steps,
+                "artifacts": self.artifacts, "findings": [f.to_json() for f in self.findings]}
+
+    @classmethod
+    def from_json(cls, entry: dict[str, Any]) -> GateResult:
+        """The inverse of `to_json` (KeyError, TypeError or ValueError on a bad entry)."""
+        findings = [Finding(f["code"], f["message"], f["path"], f["line"], f["module"],
+                            Severity(f["severity"]), f["waived"]) for f in entry["findings"]]
+        skipped = entry.get("skipped", {})
+        if not isinstance(skipped, dict):  # reports written before skips carried reasons
+            skipped = dict.fromkeys(skipped, "not run")
+        return cls(str(entry["name"]), findings, float(entry.get("duration_s", 0.0)),
+                   list(entry.get("checks", [])), {str(k): str(v) for k, v in skipped.items()},
+                   list(entry.get("skipped_steps", [])), dict(entry.get("artifacts", {})),
+                   str(entry.get("ran_at", "")), bool(entry.get("cached", False)))
+
 
 @dataclass
 class GatesReport:
+    """Every gate's result for one course at one level. `scope` says why the run was partial
+    (a selection, some gates, some modules, the quick level): empty for a complete run."""
+
     course: Course
     level: str
     gates: list[GateResult]
+    scope: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.scope)
 
     @property
     def status(self) -> str:
-        return "fail" if any(g.status == "fail" for g in self.gates) else "pass"
+        """fail, pass, or partial: nothing failed but not everything ran, so no verdict."""
+        if any(g.status == "fail" for g in self.gates):
+            return "fail"
+        return "partial" if self.scope else "pass"
 
     @property
     def findings(self) -> list[Finding]:
         return [f for gate in self.gates for f in gate.findings]
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        return {code: why for gate in self.gates for code, why in gate.skipped.items()}
 
     def to_json(self) -> dict[str, object]:
         course = self.course
@@ -64,11 +114,9 @@ class GatesReport:
                        "modules": [m.id for m in course.modules]},
             "level": self.level,
             "status": self.status,
-            "gates": [{"name": g.name, "status": g.status, "duration_s": round(g.duration_s, 4),
-                       "checks": g.checks_run, "skipped": g.skipped,
-                       "skipped_steps": g.skipped_steps, "artifacts": g.artifacts,
-                       "cached": g.cached,
-                       "findings": [f.to_json() for f in g.findings]} for g in self.gates],
+            "partial": self.partial,
+            "scope": self.scope,
+            "gates": [g.to_json() for g in self.gates],
         }
 
 
@@ -85,50 +133,57 @@ def run_gates(course: Course, gates: list[str] | None = None, level: str = "stan
               execution: Execution | None = None) -> GatesReport:
     """Run every chosen gate (never stopping at a failing one); `progress` hears each start
     (with None) and each end (with the result)."""
-    chosen = select_checks(gates, select)
     results = []
     for gate in [g for g in GATES if not gates or g in gates]:
         if progress:
             progress(gate, None)
-        result = GateResult(gate)
-        started = time.perf_counter()
-        for item in (c for c in chosen if c.gate == gate):
-            if item.execution:
-                continue
-            if level == "quick" and not item.quick:
-                result.skipped.append(item.code)
-                continue
-            result.checks_run.append(item.code)
-            result.findings.extend(_waive(course, f) for f in _run_one(item, course))
-        _execute(gate, result, execution, level, [c.code for c in chosen if c.execution])
-        result.duration_s = time.perf_counter() - started
-        result.findings.sort(key=_order)
+        result = run_gate(course, gate, level, select, execution)
         results.append(result)
         if progress:
             progress(gate, result)
     return GatesReport(course, level, results)
 
 
+def run_gate(course: Course, gate: str, level: str = "standard",
+             select: list[str] | None = None, execution: Execution | None = None,
+             static: bool = True) -> GateResult:
+    """One gate: its static checks (unless `static` is False), then its execution part."""
+    chosen = [c for c in select_checks([gate], select) if c.code != session_code(gate)]
+    result = GateResult(gate)
+    started = time.perf_counter()
+    for item in (c for c in chosen if not c.execution and static):
+        if level == "quick" and not item.quick:
+            result.skipped[item.code] = f"not a quick check: {NOT_AT_QUICK}"
+            continue
+        result.checks_run.append(item.code)
+        result.findings.extend(waive(course, f) for f in _run_one(item, course))
+    _execute(gate, result, execution, level, [c.code for c in chosen if c.execution])
+    result.duration_s = time.perf_counter() - started
+    result.findings.sort(key=_order)
+    return result
+
+
 def _execute(gate: str, result: GateResult, execution: Execution | None, level: str,
-             selected: list[str]) -> None:
-    """The gate's execution part (tests, builds), at the standard and comprehensive levels."""
+             wanted: list[str]) -> None:
+    """The gate's execution part (tests, builds), at the standard and comprehensive levels;
+    it runs only the steps whose codes were selected."""
     executor = EXECUTORS.get(gate)
-    codes = [code for code in selected
-             if code.startswith(PREFIXES[gate]) and code != session_code(gate)]
+    codes = [code for code in wanted if code.startswith(PREFIXES[gate])]
     if executor is None or not codes:
         return
-    if level == "quick" or execution is None:
-        result.skipped += codes
-        result.skipped_steps.append(f"{gate} execution: " + (
-            "runs at the standard and comprehensive levels" if level == "quick"
-            else "static checks only were asked for"))
+    if level == "quick":
+        result.skip(codes, f"runs the course: {NOT_AT_QUICK}")
         return
-    outcome = executor(execution)
-    result.checks_run += [code for code in outcome.codes if code in codes]
-    result.skipped += [code for code in codes if code not in outcome.codes]
-    result.findings += [_waive(execution.course, f) for f in outcome.findings
-                        if f.code in codes]
-    result.skipped_steps += outcome.skipped
+    if execution is None:
+        result.skip(codes, "runs the course: --static-only was asked for")
+        return
+    outcome = executor(execution, set(codes))
+    result.checks_run += [code for code in codes if code in outcome.ran]
+    for code in codes:
+        if code not in outcome.ran:
+            result.skipped[code] = outcome.skipped.get(code, "not run by this execution")
+    result.findings += [waive(execution.course, f) for f in outcome.findings if f.code in codes]
+    result.skipped_steps += outcome.steps_skipped
     result.artifacts.update(outcome.artifacts)
 
 
@@ -140,7 +195,7 @@ def _run_one(item: Check, course: Course) -> list[Finding]:
                         f"{type(error).__name__}: {error} (please report this)")]
 
 
-def _waive(course: Course, finding: Finding) -> Finding:
+def waive(course: Course, finding: Finding) -> Finding:
     per_module = course.config.module_ignore.get(finding.module or "", {})
     for table in (per_module, course.config.ignore):
         reason = next((r for code, r in table.items() if finding.code.startswith(code)), None)

@@ -7,12 +7,12 @@ Overrides come from `[tool.tinyrelease]` in the course's `pyproject.toml` or a
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from checks.errors import CourseError
 from checks.files import CourseFiles
+from checks.toml import TomlProblem, load_toml
 
 MODULE_DIR = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)$")
 LOOSE_MODULE_DIR = re.compile(r"^(?P<number>\d+)[_-](?P<name>.+)$")
@@ -75,12 +75,12 @@ def load_config(files: CourseFiles) -> CourseConfig:
         if text is None:
             continue
         try:
-            table = pick(tomllib.loads(text))
-        except (tomllib.TOMLDecodeError, RecursionError) as error:
+            table = pick(load_toml(text))
+        except TomlProblem as problem:
             if rel == "pyproject.toml":
                 return CourseConfig()  # the package gate reports a broken pyproject.toml
-            problem = error if isinstance(error, tomllib.TOMLDecodeError) else "nested too deeply"
-            raise CourseError(f"{files.root / rel}: invalid TOML: {problem}") from None
+            where = f"{files.root / rel}:{problem.line}" if problem.line else files.root / rel
+            raise CourseError(f"{where}: {problem}") from None
         if table is not None:
             return _config_from(table, rel, files)
     return CourseConfig()

@@ -77,6 +77,10 @@ def _refuse_deep_nesting(text: str) -> None:
     nesting is measured on the event stream first (only when the text could nest that deep)."""
     if sum(text.count(opener) for opener in "[{-?:") <= MAX_YAML_DEPTH:
         return
+    if (line := _deep_flow_line(text)) is not None:  # libyaml's scanner has its own limit
+        mark = yaml.Mark("<front matter>", 0, line, 0, None, None)
+        raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_YAML_DEPTH} levels",
+                                   problem_mark=mark)
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):
@@ -86,6 +90,26 @@ def _refuse_deep_nesting(text: str) -> None:
                                            problem_mark=event.start_mark)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+
+
+def _deep_flow_line(text: str) -> int | None:
+    """The 0-based line where `[` / `{` outside quotes and comments nest past the limit."""
+    depth, quote, line = 0, "", 0
+    for index, char in enumerate(text):
+        if char == "\n":
+            line += 1
+            quote = "" if quote == "#" else quote
+        elif quote:
+            quote = "" if char == quote and quote != "#" else quote
+        elif char in "\"'" or (char == "#" and (index == 0 or text[index - 1] in " \t\n")):
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return None
 
 
 def _refuse_alias_expansion(root: yaml.Node) -> None:

@@ -7,13 +7,11 @@ from __future__ import annotations
 import ast
 import configparser
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from checks.files import CourseFiles
-
-_TOML_LINE = re.compile(r"at line (\d+)")
+from checks.toml import TomlProblem, load_toml
 
 
 @dataclass(frozen=True)
@@ -101,12 +99,9 @@ def version_mentions(text: str, path: str, package: str | None) -> list[VersionM
 
 def parse_pyproject(text: str, path: str) -> Pyproject:
     try:
-        return Pyproject(path, tomllib.loads(text), text=text)
-    except tomllib.TOMLDecodeError as error:
-        line = _TOML_LINE.search(str(error))
-        return Pyproject(path, error=(int(line[1]) if line else None, f"invalid TOML: {error}"))
-    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
-        return Pyproject(path, error=(None, "invalid TOML: arrays or tables nested too deeply"))
+        return Pyproject(path, load_toml(text), text=text)
+    except TomlProblem as problem:
+        return Pyproject(path, error=(problem.line, problem.message))
 
 
 def parse_settings(text: str, path: str) -> Settings:

@@ -1,156 +1,260 @@
-"""`nox -s gates`: every gate at once. Static gates run here; gates that execute the course run
-as their own nox sessions in parallel; results are cached by the content of their inputs.
+"""One run of the gates, for every entry point (`python -m checks`, `tinyrelease`,
+`nox -s gates`): load the course once, serve unchanged gates from the cache, run the static
+gates here and the execution gates either here (threads) or as their own nox sessions
+scheduled by nox (`--isolated`), then report.
+
+Why a pre-check in front of nox's scheduler: nox starts a child process per session even when
+its result is cached (about a second each), so the cache is consulted first and only the gates
+that must run are handed to `nox --parallel`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import hashlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
 
-from checks import cli
-from checks.cache import GateCache, ParseCache, gate_key
-from checks.cli import build_parser, course_root, selected_modules
+from checks.cache import GateCache, ParseCache, cache_dir, gate_key
+from checks.cli import course_root, report_dir, scope_of, selected_modules
 from checks.course import Course, load_course
-from checks.engine import GateResult, GatesReport, run_gates
-from checks.errors import TinyReleaseError
+from checks.engine import GateResult, GatesReport, run_gate, select_checks
+from checks.environment import REQUIREMENTS_MARKER, will_skip
+from checks.errors import UsageError
 from checks.execution.gates import EXECUTORS, Execution
-from checks.findings import Finding, Severity
+from checks.execution.workspace import streaming
+from checks.findings import Finding
+from checks.progress import Board
 from checks.registry import GATES, session_code
 from checks.reports import write_reports
 from checks.reports.terminal import TerminalReporter
 
+PROJECT = Path(__file__).resolve().parent.parent
+POLL_S = 0.25
 
-def build_runner_parser() -> argparse.ArgumentParser:
-    parser = build_parser()
-    parser.prog = "nox -s gates --"
-    parser.add_argument("-j", "--jobs", type=int, default=len(EXECUTORS),
-                        help="gate sessions to run at once (default: all of them; they spend "
-                        "much of their time waiting on builds and installs)")
-    parser.add_argument("--no-cache", action="store_true", help="ignore cached gate results")
-    return parser
+
+def run_and_report(args: argparse.Namespace, console: Console) -> int:
+    root = course_root(args.course)
+    if args.select and not select_checks(args.gates, args.select):
+        raise UsageError(f"--select {' '.join(args.select)} matches no check")
+    out = report_dir(args)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--report-dir {out} is a file, not a folder")
+    cache = cache_dir(root if root.is_dir() else None, args.cache_dir)
+    parsed = ParseCache(cache / "parsed" / f"{_name_hash(root)}.pickle")
+    course = load_course(root, parsed=parsed)
+    parsed.save()
+    scope = scope_of(args)
+    gates = [g for g in GATES if not args.gates or g in args.gates]
+    console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "
+                  f"{len(course.modules)} modules) at level {args.level}"
+                  + (f" — partial run: {'; '.join(scope)}" if scope else ""),
+                  highlight=False, soft_wrap=True)
+    execution_gates = [g for g in gates if g in EXECUTORS and not args.static_only]
+    if skips := will_skip(execution_gates, args.level, args.isolated):
+        console.print(f"[yellow]Will skip[/]: {'; '.join(skips)} (tinyrelease doctor tells "
+                      "more)", highlight=False, soft_wrap=True)
+    report = GateRunner(course, args, console, out, cache).run(gates)
+    report.scope = scope
+    TerminalReporter(console).summary(report)
+    written = write_reports(report, out)
+    console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
+                  soft_wrap=True)
+    return 1 if report.status == "fail" else 0
+
+
+def _name_hash(root: Path) -> str:
+    return hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 class GateRunner:
-    def __init__(self, course: Course, args: argparse.Namespace, console: Console) -> None:
-        self.course, self.args, self.console = course, args, console
-        self.reporter = TerminalReporter(console)
-        self.cache = GateCache(args.report_dir / "cache")
-        self.lock = threading.Lock()
-        self.modules = selected_modules(course, args)
+    """Runs the gates of one course once: from cache, here, or in nox sessions."""
 
-    def run(self) -> GatesReport:
-        gates = self.args.gates or list(GATES)
-        keys = {gate: gate_key(self.course, gate, self._settings()) for gate in gates}
+    def __init__(self, course: Course, args: argparse.Namespace, console: Console, out: Path,
+                 cache: Path) -> None:
+        self.course, self.args, self.console, self.out = course, args, console, out
+        self.cache = GateCache(cache)
+        self.reporter = TerminalReporter(console)
+        self.modules = selected_modules(course, args)
+        self.envdir = Path(sys.prefix).parent if args.isolated else None
+
+    def run(self, gates: list[str]) -> GatesReport:
         results: dict[str, GateResult] = {}
-        to_run = []
-        for gate in gates:
-            cached = None if self.args.no_cache else self.cache.load(keys[gate])
-            if cached is not None:
-                results[gate] = self._done(gate, cached)
-            else:
-                to_run.append(gate)
-        sessions = [g for g in to_run if self._in_session(g)]
-        with ThreadPoolExecutor(max_workers=max(1, self.args.jobs)) as pool:
-            futures = {gate: pool.submit(self._session, gate) for gate in sessions}
-            for gate in (g for g in to_run if g not in sessions):
-                results[gate] = self._done(gate, self._here(gate))
-            for gate, future in futures.items():
-                results[gate] = future.result()
-        for gate in to_run:
-            if not any(f.code == session_code(gate) for f in results[gate].findings):
-                self.cache.store(keys[gate], results[gate])
+        with Board(self.console) as board:
+            self.board = board
+            todo = []
+            for gate in gates:
+                cached = None if self.args.no_cache else self.cache.load(self._key(gate))
+                if cached is not None:
+                    results[gate] = self._done(gate, cached)
+                else:
+                    todo.append(gate)
+            here = [g for g in todo if not self._executes(g)]
+            for gate in here:
+                results[gate] = self._store(gate, self._here(gate))
+            executing = [g for g in todo if self._executes(g)]
+            if executing and self.args.isolated:
+                results.update(self._in_sessions(executing))
+            elif executing:
+                results.update(self._in_threads(executing))
         return GatesReport(self.course, self.args.level, [results[g] for g in gates])
 
     def _settings(self) -> dict[str, object]:
         return {"level": self.args.level, "select": self.args.select, "modules": self.modules,
                 "static_only": self.args.static_only}
 
-    def _in_session(self, gate: str) -> bool:
-        """Gates that execute the course run in their own environment, when nox is here."""
+    def _executes(self, gate: str) -> bool:
+        """Whether the gate runs the course this time (its execution checks are selected)."""
         return (gate in EXECUTORS and not self.args.static_only and self.args.level != "quick"
-                and shutil.which("nox") is not None and Path("noxfile.py").is_file())
+                and any(c.execution for c in select_checks([gate], self.args.select)))
 
-    def _here(self, gate: str) -> GateResult:
-        execution = None if self.args.static_only else Execution(
-            self.course, self.args.level, self.args.report_dir / "work" / gate, self.modules)
-        report = run_gates(self.course, [gate], self.args.level, self.args.select,
-                           execution=execution)
-        return report.gates[0]
+    def _key(self, gate: str) -> str:
+        """The same key in the orchestrating process and in the gate's own nox session: both
+        read the requirements marker of the session's environment."""
+        if self._executes(gate) and self.envdir is not None:
+            envdir: Path | None = self.envdir / gate
+        else:
+            own = Path(sys.prefix)
+            envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
+        return gate_key(self.course, gate, self._settings(), self.args.level, envdir)
 
-    def _session(self, gate: str) -> GateResult:
-        folder = (self.args.report_dir / gate).resolve()
-        argv = ["nox", "--reuse-venv", "yes", "-s", gate, "--", "--course",
-                str(self.course.root), "--level", self.args.level, "--report-dir", str(folder),
-                *[f"--select={s}" for s in self.args.select or []],
-                *[f"--modules={m}" for m in self.modules or []]]
-        started = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, errors="replace", check=False)
-        result = _read_gate(folder / "report.json", gate)
-        if result is None:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
-            result = GateResult(gate, [Finding(session_code(gate), f"the {gate} session "
-                                               f"failed (exit {done.returncode}):\n{tail}")],
-                                checks_run=[session_code(gate)])
-        result.duration_s = time.perf_counter() - started
-        return self._done(gate, result, done.stdout if result.status == "fail" else "")
-
-    def _done(self, gate: str, result: GateResult, log: str = "") -> GateResult:
-        with self.lock:  # one gate's lines at a time: parallel output is never interleaved
-            self.reporter.progress(gate, result)
-            if log and self.args.verbose_sessions:
-                self.console.print(log, markup=False, highlight=False)
+    def _store(self, gate: str, result: GateResult) -> GateResult:
+        if not any(f.code == session_code(gate) for f in result.findings):
+            self.cache.store(self._key(gate), result)
         return result
 
+    def _here(self, gate: str) -> GateResult:
+        execution = Execution(self.course, self.args.level, (self.out / "work" / gate).resolve(),
+                              self.modules) if self._executes(gate) else None
+        self.board.start(gate, f"{gate} gate")
+        try:
+            result = run_gate(self.course, gate, self.args.level, self.args.select, execution)
+        except Exception as error:  # noqa: BLE001 - one broken gate must not hide the others
+            result = GateResult(gate, [Finding(session_code(gate), f"the {gate} gate stopped "
+                                               f"with an internal error: {type(error).__name__}: "
+                                               f"{error} (please report this)")],
+                                checks_run=[session_code(gate)])
+        return self._done(gate, result)
 
-def _read_gate(path: Path, gate: str) -> GateResult | None:
+    def _done(self, gate: str, result: GateResult) -> GateResult:
+        self.board.finish(gate, self.reporter.progress_line(gate, result))
+        return result
+
+    def _in_threads(self, gates: list[str]) -> dict[str, GateResult]:
+        """Execution gates in this environment; one at a time when their output is streamed."""
+        jobs = 1 if self.args.verbose else max(1, self.args.jobs)
+        results: dict[str, GateResult] = {}
+        with streaming(self.args.verbose), ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures: dict[str, Future[GateResult]] = {g: pool.submit(self._here, g)
+                                                      for g in gates}
+            try:
+                for gate, future in futures.items():
+                    results[gate] = self._store(gate, future.result())
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        return results
+
+    def _in_sessions(self, gates: list[str]) -> dict[str, GateResult]:
+        """The execution gates as nox sessions, run by nox's own parallel scheduler; each
+        session writes its report into `<out>/<gate>/` and caches its own result."""
+        base = self.out.resolve()
+        argv = [*_nox(), "-f", str(PROJECT / "noxfile.py"), "--parallel",
+                str(max(1, self.args.jobs)), "-s", *gates, "--", *self._forwarded(base)]
+        started = time.time()
+        for gate in gates:
+            self.board.start(gate, f"{gate} gate (nox session)")
+        log = base / "sessions.log"
+        base.mkdir(parents=True, exist_ok=True)
+        with log.open("w", encoding="utf-8") as stream:
+            process = subprocess.Popen(argv, cwd=PROJECT, start_new_session=True,
+                                       stdout=None if self.args.verbose else stream,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            results = self._wait(process, gates, base, started)
+        for gate in gates:
+            if gate not in results:
+                results[gate] = self._done(gate, self._session_failed(gate, process, log))
+        return results
+
+    def _forwarded(self, base: Path) -> list[str]:
+        args = self.args
+        return ["--course", str(self.course.root), "--level", args.level, "--report-dir",
+                str(base), *(f"--select={s}" for s in args.select or []),
+                *(f"--modules={m}" for m in self.modules or []),
+                *(["--no-cache"] if args.no_cache else []),
+                *(["--cache-dir", str(args.cache_dir.resolve())] if args.cache_dir else [])]
+
+    def _wait(self, process: subprocess.Popen[bytes], gates: list[str], base: Path,
+              started: float) -> dict[str, GateResult]:
+        results: dict[str, GateResult] = {}
+        try:
+            while True:
+                finished = process.poll() is not None
+                for gate in (g for g in gates if g not in results):
+                    result = _fresh_report(base / gate / "report.json", gate, started)
+                    if result is not None:
+                        results[gate] = self._done(gate, result)
+                if finished:
+                    return results
+                time.sleep(POLL_S)
+        except KeyboardInterrupt:
+            _stop(process)
+            raise
+
+    def _session_failed(self, gate: str, process: subprocess.Popen[bytes], log: Path
+                        ) -> GateResult:
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        tail = "\n".join(text.strip().splitlines()[-15:])
+        message = (f"the {gate} session failed before it wrote its report (nox exit "
+                   f"{process.returncode}); the sessions' output is in {log}"
+                   + (f":\n{tail}" if tail else ""))
+        return GateResult(gate, [Finding(session_code(gate), message)],
+                          checks_run=[session_code(gate)])
+
+
+def _nox() -> list[str]:
+    found = shutil.which("nox")
+    return [found] if found else [sys.executable, "-m", "nox"]
+
+
+def _fresh_report(path: Path, gate: str, since: float) -> GateResult | None:
+    """The gate's result from a report its session wrote during this run."""
+    import json
+
     try:
+        if path.stat().st_mtime < since:
+            return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        entry = next(g for g in data["gates"] if g["name"] == gate)
+        return GateResult.from_json(next(g for g in data["gates"] if g["name"] == gate))
     except (OSError, ValueError, StopIteration, KeyError, TypeError):
         return None
-    return gate_from_json(entry)
 
 
-def gate_from_json(entry: dict) -> GateResult:
-    findings = [Finding(f["code"], f["message"], f["path"], f["line"], f["module"],
-                        Severity(f["severity"]), f["waived"]) for f in entry["findings"]]
-    return GateResult(entry["name"], findings, entry.get("duration_s", 0.0),
-                      entry.get("checks", []), entry.get("skipped", []),
-                      entry.get("skipped_steps", []), entry.get("artifacts", {}))
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Interrupt nox and every session it started (they share its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=10)
+    except (ProcessLookupError, PermissionError):
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
-    console = Console(highlight=False)
-    parser = build_runner_parser()
-    parser.add_argument("--verbose-sessions", action="store_true",
-                        help="print the output of failing gate sessions")
-    try:
-        argv = sys.argv[1:] if argv is None else argv
-        args = parser.parse_args(argv)
-        if args.explain or args.list_checks:
-            return cli.main(argv)
-        parsed = ParseCache(args.report_dir / "cache" / "parsed.pickle")
-        course = load_course(course_root(args.course), parsed=parsed)
-        parsed.save()
-        console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "
-                      f"{len(course.modules)} modules) at level {args.level}", soft_wrap=True)
-        report = GateRunner(course, args, console).run()
-        TerminalReporter(console).summary(report)
-        written = write_reports(report, args.report_dir)
-        console.print(f"Reports: {', '.join(str(p) for p in written)}", soft_wrap=True)
-    except TinyReleaseError as error:
-        print(f"tinyrelease: error: {error}", file=sys.stderr)
-        return error.exit_code
-    return 0 if report.status == "pass" else 1
+    """`python -m checks.runner` is `python -m checks` (kept for old scripts)."""
+    from checks.cli import main as cli_main
+
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

@@ -103,3 +103,29 @@ def write_checklist(state: ReleaseState, plan: Plan, problems: list[str]) -> Pat
     except OSError as error:
         raise ReleaseError(f"{path}: cannot write the checklist ({error})") from None
     return path
+
+
+def next_version(root: Path, kind: str) -> str:
+    """The final version the next `kind` release of the course gets: the bump from the last
+    final tag (or from the stated version when it is final and newer), as the pipeline
+    computes it."""
+    from release.git import Git
+
+    stated = versions.stated_version(root)
+    tags = Git(root).run("tag", "--list", check=False).output.split()
+    return str(versions.target_for(stated, tags, kind, None))
+
+
+def render_checklist(root: Path, kind: str, version: str | None, gates_report: Path,
+                     review_dir: Path, out: Path | None) -> tuple[Path, int, int, str]:
+    """`invoke release.checklist`: the template of `kind` for the next release (or `version`),
+    ticked from what the tools verify. Returns (path, ticked, checkable, version)."""
+    from review.checklist import TYPES
+
+    if kind not in TYPES:
+        raise ReleaseError(f"no checklist for release type {kind!r} (one of {', '.join(TYPES)})")
+    final = version or next_version(root, kind)
+    found = verify(root, kind, final, gates_report=gates_report, review_dir=review_dir)
+    path = out or Path("build") / "review" / f"CHECKLIST-{kind}.md"
+    write_atomic(path, render(kind, found.verified, final, found.notes))
+    return path, sum(1 for v in found.verified.values() if v), len(found.verified), final

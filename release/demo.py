@@ -23,6 +23,7 @@ def run_demo(example: Path, keep: bool, out: pipelines.Output) -> Path:
     saved = {k: os.environ.get(k) for k in ("TWINE_USERNAME", "TWINE_PASSWORD")}
     os.environ.update(TWINE_USERNAME=server.username, TWINE_PASSWORD=server.password)
     out.secrets.append(server.password)
+    failed = True
     try:
         root = course_repository(example, base, {"repository": server.url,
                                                  "rc_repository": server.url}, FRAGMENT)
@@ -40,6 +41,7 @@ def run_demo(example: Path, keep: bool, out: pipelines.Output) -> Path:
         out.line(f"  on the index:    {', '.join(server.files())}")
         out.line(f"  bundle:          {root / 'build' / 'release'}")
         out.line(f"  GitHub (fake):   {base / 'github'}")
+        failed = False
     finally:
         server.stop()
         for key, value in saved.items():
@@ -47,7 +49,10 @@ def run_demo(example: Path, keep: bool, out: pipelines.Output) -> Path:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        if not keep:
+        if failed:  # what the error names (a report, a log) is in the sandbox: keep it
+            out.line(f"The demo stopped; the sandbox is kept for you to look at: {base} "
+                     "(remove it when done)")
+        elif not keep:
             shutil.rmtree(base, ignore_errors=True)
             out.line("The sandbox was removed (invoke demo --keep keeps it).")
     return base

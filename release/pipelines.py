@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from checks.progress import Board
 from release import index, prerelease
 from release.bundle import GhPublisher, Publisher
 from release.checklist import write_checklist
@@ -21,7 +24,8 @@ from release.state import ReleaseState, course_root_of, read_state
 from release.steps import Context, apply, observe
 from review.errors import NotApproved
 
-STYLE = {"done": "green", "todo": "yellow", "blocked": "red", "skipped": "dim"}
+STYLE = {"done": "green", "todo": "yellow", "blocked": "red", "skipped": "dim",
+         "unknown": "magenta"}
 Fault = Callable[[str], None]
 
 
@@ -42,11 +46,19 @@ class Output:
         for column in ("step", "state", "what", "why"):
             table.add_column(column)
         for step in plan.steps:
-            table.add_row(step.key, f"[{STYLE[step.status]}]{step.status}[/]", step.title,
-                          index.redact(step.why, self.secrets))
+            table.add_row(step.key, f"[{STYLE[step.status]}]{step.status}[/]",
+                          escape(index.redact(step.title, self.secrets)),
+                          escape(index.redact(step.why, self.secrets)))
         self.console.print(table)
         for problem in plan.problems:
             self.line(f"  ✗ {problem}")
+
+    @contextmanager
+    def step(self, key: str, title: str) -> Iterator[None]:
+        """A step shown live with its elapsed time while it runs, then `✓ title (12.3 s)`."""
+        with Board(self.console) as board, board.step(key, escape(
+                index.redact(title, self.secrets))):
+            yield
 
 
 def _secrets(state: ReleaseState) -> list[str]:
@@ -99,8 +111,8 @@ def release(course: Path, request: Request, out: Output, publisher: Publisher | 
         while (step := plan.next) is not None:
             if step.key in applied:
                 raise ReleaseError(f"step {step.key} did not converge: {step.why}")
-            out.line(f"→ {step.title}")
-            apply(ctx, step.key)
+            with out.step(step.key, step.title):
+                apply(ctx, step.key)
             applied.add(step.key)
             if fault is not None:
                 fault(step.key)

@@ -61,13 +61,14 @@ class Observed:
     notes: bool = False
     review: tuple[str, str] | None = None   # (status, why) of the review or approval step
     fix_commits: list[str] = field(default_factory=list)
+    index_problem: str | None = None  # the index could not be asked: the upload is unknown
 
 
 @dataclass(frozen=True)
 class Step:
     key: str
     title: str
-    status: str                       # done | todo | blocked | skipped
+    status: str                       # done | todo | blocked | skipped | unknown
     why: str
     commands: tuple[tuple[str, ...], ...] = ()
 
@@ -88,7 +89,7 @@ class Plan:
             # a blocked book deploy must not hold back the steps after it; a missing fix must
             if step.status == "blocked" and step.key != "book":
                 return None
-            if step.status == "todo":
+            if step.status in ("todo", "unknown"):  # unknown: applying it tells
                 return step
         return None
 
@@ -305,9 +306,10 @@ def make_plan(state: ReleaseState, release: Release, seen: Observed, facts: Fact
             f"no {'rc_' if release.stage == 'rc' else ''}repository configured", status="skipped")
     else:
         add("upload", f"upload to {index}", bool(uploaded),
-            "on the index, same hashes" if uploaded else "not on the index",
+            seen.index_problem or ("on the index, same hashes" if uploaded
+                                   else "not on the index"),
             ("twine", "upload", "--repository-url" if "://" in index else "--repository", index,
-             str(folder / "dist" / "*")))
+             str(folder / "dist" / "*")), status="unknown" if seen.index_problem else None)
     add("tag", f"annotated tag {tag} (only after a complete upload)", tag in state.tags,
         "exists" if tag in state.tags else "not tagged", ("git", "tag", "-a", tag, "-m", tag, b))
     pushed = (state.remote.branches.get(b) == state.branches.get(b) and on_branch

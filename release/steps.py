@@ -15,7 +15,7 @@ from checks.execution.build import build_dists, install_and_import, twine_check
 from checks.execution.workspace import run
 from release import bookdeploy, changelog, index, prerelease, versions
 from release.bundle import Publisher, announcement, write_bundle
-from release.errors import GitError, Refused, ReleaseError
+from release.errors import GitError, IndexRefused, Refused, ReleaseError
 from release.git import TOOL_PREFIX, Git
 from release.plan import GATE_LEVELS, Facts, Observed, Release, Request
 from release.state import ReleaseState
@@ -61,9 +61,13 @@ def observe(ctx: Context) -> tuple[Observed, Facts]:
             f"skipped: {data.get('reason', '')}"
     spec = s.rc_repository if release.stage == "rc" else s.repository
     if spec and seen.dists:
-        uploaded = not index.pending(index.resolve(spec), state.project, seen.dists)
-        seen.rc_uploaded, seen.uploaded = (uploaded, None) if release.stage == "rc" else \
-            (None, uploaded)
+        try:
+            uploaded = not index.pending(index.resolve(spec), state.project, seen.dists)
+        except IndexRefused as error:  # unreachable now: the step's state is unknown
+            seen.index_problem = str(error)
+        else:
+            seen.rc_uploaded, seen.uploaded = (uploaded, None) if release.stage == "rc" else \
+                (None, uploaded)
     seen.notes = (ctx.folder / "notes.md").is_file()
     seen.bundle = (ctx.folder / "SHA256SUMS").is_file()
     why = ctx.publisher.available()

@@ -94,7 +94,26 @@ def demo(c: Context, keep: bool = False) -> None:
         run_demo(DEFAULT_COURSE, keep, pipelines.Output())
 
 
-namespace = Collection("release", status, patch, minor, major, hotfix, backport, abort)
+@task(help={"type": "patch, minor or major", "course": COURSE,
+            "version": "the final version (default: the next one of this type)",
+            "gates_report": "gates report.json (default build/gates/report.json)",
+            "review_dir": "the review's folder (default build/review)",
+            "out": "where to write the checklist (default build/review/CHECKLIST-TYPE.md)"})
+def checklist(c: Context, type: str = "minor", course: str = "", version: str = "",
+              gates_report: str = "build/gates/report.json", review_dir: str = "build/review",
+              out: str = "") -> None:
+    """Render the checklist of the next release, ticking only what the tools verified."""
+    from release.checklist import render_checklist
+
+    with boundary():
+        path, ticked, total, final = render_checklist(
+            course_path(course), type, version or None, Path(gates_report), Path(review_dir),
+            Path(out) if out else None)
+    print(f"{path}: checklist of {final}, {ticked} of {total} checkable items verified")
+
+
+namespace = Collection("release", status, patch, minor, major, hotfix, backport, abort,
+                       checklist)
 
 
 def attach(root: Collection) -> None:

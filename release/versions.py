@@ -117,6 +117,16 @@ def find_sites(root: Path, package: str | None) -> list[VersionSite]:
     return sites
 
 
+def stated_version(root: Path) -> Version:
+    """The version `pyproject.toml` states (else the first other site), as a Version."""
+    sites = find_sites(root, None)
+    site = next((s for s in sites if s.path == "pyproject.toml"), sites[0] if sites else None)
+    if site is None:
+        raise Refused(f"{root}: the course states no version (pyproject.toml [project] "
+                      "version): pass --version")
+    return parse(site.value, f"{site.path}:{site.line}")
+
+
 def _pattern_files(root: Path, package: str | None) -> list[tuple[str, re.Pattern[str]]]:
     pairs: list[tuple[str, re.Pattern[str]]] = []
     if package and (root / package / "__init__.py").is_file():

@@ -1,20 +1,14 @@
-"""The invoke tasks `release.review` (the `review` nox session) and `release.checklist`, added
-to the release collection; each body is a call and one-line errors at the boundary.
+"""The invoke task `release.review` (the `review` nox session), added to the release
+collection; its body is a call.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-import tomllib
 from pathlib import Path
 
-from invoke import Collection, Context, Exit, task
-
-from checks.errors import TinyReleaseError
-from review.checklist import TYPES, render, verify
-from review.errors import ReviewError
-from review.render import write_atomic
+from invoke import Collection, Context, task
 
 DEFAULT_COURSE = Path(__file__).resolve().parent.parent / "examples" / "tinycourse"
 COURSE = "course root (default: $COURSE_ROOT, then examples/tinycourse)"
@@ -33,44 +27,6 @@ def review(c: Context, course: str = "", out: str = "build/review",
     c.run(shlex.join(["nox", "-s", "review", "--", *args]))
 
 
-@task(help={"type": "patch, minor or major", "course": COURSE,
-            "version": "the final version (default: the course's version without rc/dev)",
-            "gates_report": "gates report.json (default build/gates/report.json)",
-            "review_dir": "the review's folder (default build/review)",
-            "out": "where to write the checklist (default build/review/CHECKLIST-TYPE.md)"})
-def checklist(c: Context, type: str = "minor", course: str = "", version: str = "",
-              gates_report: str = "build/gates/report.json", review_dir: str = "build/review",
-              out: str = "") -> None:
-    """Render the release checklist, ticking only what the tools verified."""
-    try:
-        root = _course(course)
-        final = version or course_version(root)
-        found = verify(root, type, final, gates_report=Path(gates_report),
-                       review_dir=Path(review_dir))
-        path = Path(out or f"build/review/CHECKLIST-{type}.md")
-        write_atomic(path, render(type, found.verified, final, found.notes))
-    except TinyReleaseError as error:
-        raise Exit(f"tinyrelease: error: {error}", code=error.exit_code) from None
-    ticked = sum(1 for v in found.verified.values() if v)
-    print(f"{path}: {ticked} of {len(found.verified)} checkable items verified "
-          f"({', '.join(TYPES)} checklists exist)")
-
-
-def course_version(root: Path) -> str:
-    """The version the course's pyproject.toml states, without a pre- or dev-release part."""
-    from packaging.version import InvalidVersion, Version
-
-    path = root / "pyproject.toml"
-    try:
-        stated = tomllib.loads(path.read_text(encoding="utf-8"))["project"]["version"]
-        return Version(str(stated)).base_version
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, InvalidVersion) as error:
-        raise ReviewError(f"{path}: no readable [project] version ({error}); pass "
-                          "--version") from None
-
-
 def attach(root: Collection) -> None:
-    """Add release.review and release.checklist to the release collection."""
-    release = root.collections["release"]
-    release.add_task(review)
-    release.add_task(checklist)
+    """Add release.review to the release collection."""
+    root.collections["release"].add_task(review)

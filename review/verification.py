@@ -63,8 +63,10 @@ def _gates(result: Verification, report: Path | None, level: str) -> None:
         result.set("gates", False, f"{report} is not a gates report")
         return
     enough = _LEVEL_RANK.get(ran, -1) >= _LEVEL_RANK[level]
-    result.set("gates", status == "pass" and enough,
-               f"{status} at level {ran}" + ("" if enough else f" (needs {level})"))
+    scope = "; ".join(str(s) for s in data.get("scope") or [])
+    partial = f" (a partial run: {scope}; not a verdict)" if data.get("partial") else ""
+    result.set("gates", status == "pass" and enough and not data.get("partial"),
+               f"{status} at level {ran}" + ("" if enough else f" (needs {level})") + partial)
 
 
 def _changelog(result: Verification, root: Path, version: str) -> None:

@@ -20,6 +20,12 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "tinycourse"
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's gate cache in its own temp folder, never the user's."""
+    monkeypatch.setenv("TINYRELEASE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def make_course(tmp_path: Path) -> CourseFactory:
     return CourseFactory(tmp_path)

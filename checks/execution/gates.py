@@ -5,15 +5,14 @@ standard and comprehensive levels, sharing one exported copy of the course per r
 from __future__ import annotations
 
 import shlex
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from book.codes import EXECUTION_CODES as DOCUMENTATION_CODES
 from checks.course import Course
+from checks.environment import INSTALL_ALL, chromium, importable
 from checks.errors import UsageError
 from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
@@ -26,10 +25,21 @@ DEFAULT_COVERAGE = 80.0
 
 @dataclass
 class ExecutionResult:
+    """What an execution part did: the codes it ran, each code it did not run with why, the
+    steps it left out (a suite, an interpreter) with why, its findings and its artifacts."""
+
     findings: list[Finding] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    steps_skipped: list[str] = field(default_factory=list)
     artifacts: dict[str, object] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
+
+    def skip(self, codes: list[str] | set[str], reason: str) -> None:
+        for code in sorted(codes):
+            self.skipped.setdefault(code, reason)
+
+    def did(self, codes: list[str] | set[str]) -> None:
+        self.ran += [code for code in sorted(codes) if code not in self.ran]
 
 
 @dataclass
@@ -69,15 +79,34 @@ class Execution:
         return copy, run(command, cwd=copy) if command else None
 
 
-def execute_testing(execution: Execution) -> ExecutionResult:
-    result = ExecutionResult(codes=["TST201", "TST202", "TST203", "TST204", "TST205"])
+TESTING = ("TST201", "TST202", "TST203", "TST204", "TST205")
+SUITE_CODES = {"TST201", "TST202", "TST203", "TST204"}
+
+
+def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
+    """Export (when the course has an export step), then run the suites with coverage; only
+    the steps whose codes are `wanted` run."""
+    result = ExecutionResult()
     course = execution.course
+    if not wanted & SUITE_CODES:
+        result.skip(wanted, "none of the suite checks was selected")
+        return result
+    if not importable("pytest"):
+        result.skip(wanted, f"pytest is not installed here: nox -s testing installs it, or "
+                    f"{INSTALL_ALL}")
+        return result
     copy, export = execution.exported
     if export is not None and not export.ok:
+        result.did({"TST205"} & wanted)
         result.findings.append(Finding("TST205", "the suites were not run: the export step "
                                        f"`{shlex.join(export.args)}` failed", "pyproject.toml"))
+        result.skip(wanted - {"TST205"}, "the export step failed (TST205)")
         return result
-    suites, result.skipped = testing_execution.plan_suites(
+    if export is None:
+        result.skip({"TST205"} & wanted, "the course declares no export step")
+    else:
+        result.did({"TST205"} & wanted)
+    suites, result.steps_skipped = testing_execution.plan_suites(
         course, execution.modules, execution.level == "comprehensive")
     scratch = execution.work_dir / "testing"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -86,55 +115,91 @@ def execute_testing(execution: Execution) -> ExecutionResult:
     if suites:
         tests, findings = testing_execution.run_suites(suites, copy, course.package_name, scratch)
         result.findings += findings
+        result.did(wanted & {"TST201", "TST202", "TST204"})
+    else:
+        result.skip(wanted & SUITE_CODES, "the course has no test suites to run")
     result.artifacts = {"suites": [s.path for s in suites], "tests": tests}
-    if course.package_name and suites and execution.modules is None:
+    if "TST203" not in wanted or not suites:
+        return result
+    if execution.modules is not None:
+        result.skip({"TST203"}, "coverage threshold: not applied to a run of selected modules")
+    elif not course.package_name:
+        result.skip({"TST203"}, "the course has no package to measure")
+    else:
         total, findings = testing_execution.coverage_findings(
             course, copy, scratch, execution.coverage_threshold)
         result.findings += findings
         result.artifacts["coverage"] = total
-    elif execution.modules is not None:
-        result.skipped.append("coverage threshold: not applied to a run of selected modules")
+        result.did({"TST203"})
     return result
 
 
-def execute_package(execution: Execution) -> ExecutionResult:
-    result = ExecutionResult(codes=["PKG201", "PKG202", "PKG203", "PKG204", "PKG205",
-                                    "PKG206", "PKG207", "PKG208", "PKG209"])
+EXPORT_CODES = {"PKG201", "PKG202", "PKG203"}
+DIST_CODES = {"PKG204", "PKG205", "PKG206", "PKG207", "PKG208"}
+
+
+def execute_package(execution: Execution, wanted: set[str]) -> ExecutionResult:
+    """The export, the changelog check and the distributions, each only when one of its codes
+    is `wanted`."""
+    result = ExecutionResult()
     course = execution.course
-    copy, export = execution.exported
-    if export is not None and not export.ok:
-        result.findings.append(Finding("PKG201", f"`{shlex.join(export.args)}` failed:\n"
-                                       f"{export.tail()}", "pyproject.toml"))
-        return result
-    if export is not None:
-        result.findings += package_execution.export_cell_findings(course, copy)
-        result.findings += package_execution.stale_package_findings(course, copy)
-    else:
-        result.skipped.append("export: the course declares no export_command")
-    findings, skipped = package_execution.changelog_findings(course)
-    result.findings += findings
-    result.skipped += skipped
-    findings, result.artifacts, skipped = package_execution.distribution_findings(
-        course, copy, execution.work_dir / "package", execution.level == "comprehensive")
-    result.findings += findings
-    result.skipped += skipped
+    if wanted & (EXPORT_CODES | DIST_CODES):
+        copy, export = execution.exported
+        if export is not None and not export.ok:
+            result.did({"PKG201"} & wanted)
+            result.findings.append(Finding("PKG201", f"`{shlex.join(export.args)}` failed:\n"
+                                           f"{export.tail()}", "pyproject.toml"))
+            result.skip(wanted - {"PKG201", "PKG209"}, "the export step failed (PKG201)")
+        else:
+            _export_checks(execution, copy, export is not None, wanted, result)
+            if wanted & DIST_CODES and not importable("build"):
+                result.skip(wanted & DIST_CODES, "build is not installed here: nox -s package "
+                            f"installs it, or {INSTALL_ALL}")
+            elif wanted & DIST_CODES:
+                findings, result.artifacts, skipped = package_execution.distribution_findings(
+                    course, copy, execution.work_dir / "package",
+                    execution.level == "comprehensive")
+                result.findings += findings
+                result.steps_skipped += skipped
+                result.did(wanted & DIST_CODES)
+    if "PKG209" in wanted:
+        findings, reason = package_execution.changelog_findings(course)
+        result.findings += findings
+        if reason:
+            result.skip({"PKG209"}, reason)
+        else:
+            result.did({"PKG209"})
     return result
 
 
-def execute_documentation(execution: Execution) -> ExecutionResult:
+def _export_checks(execution: Execution, copy: Path, exported: bool, wanted: set[str],
+                   result: ExecutionResult) -> None:
+    if not exported:
+        result.skip(wanted & EXPORT_CODES, "the course declares no export step "
+                    "(export_command in [tool.tinyrelease])")
+        return
+    result.did(wanted & EXPORT_CODES)
+    if "PKG202" in wanted:
+        result.findings += package_execution.export_cell_findings(execution.course, copy)
+    if "PKG203" in wanted:
+        result.findings += package_execution.stale_package_findings(execution.course, copy)
+
+
+def execute_documentation(execution: Execution, wanted: set[str]) -> ExecutionResult:
     """Build the course's book (strict at the comprehensive level), check its links offline
     and open it in headless Chromium when the machine has one."""
     result = ExecutionResult()
     try:
         from book.gate import documentation_findings
     except ImportError as error:
-        result.skipped.append(f"book build: {error.name} is not installed in this environment "
-                              "(nox -s documentation installs it)")
+        result.skip(wanted, f"the book tools are not installed here ({error.name}): "
+                    f"nox -s documentation installs them, or {INSTALL_ALL}")
         return result
-    browser = shutil.which("chromium") is not None or Path("/usr/bin/chromium").is_file()
-    if not browser:
-        result.skipped.append("browser check: no Chromium on this machine")
-    result.codes = [c for c in DOCUMENTATION_CODES if browser or not c.startswith("DOC22")]
+    browser_codes = {c for c in wanted if c.startswith("DOC22")}
+    browser = bool(browser_codes) and chromium() is not None
+    if browser_codes and not browser:
+        result.skip(browser_codes, "no Chromium on this machine (sudo apt-get install chromium)")
+    result.did(wanted - browser_codes if not browser else wanted)
     result.findings = documentation_findings(execution.course.root, execution.level,
                                              execution.work_dir / "book", browser=browser)
     return result

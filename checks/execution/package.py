@@ -4,6 +4,7 @@ matches a fresh export, the distributions build, pass twine, carry the right fil
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -130,22 +131,25 @@ def _module_exporting(course: Course, dotted: str) -> str | None:
                  if m.exports and f"{course.package_name}.{m.exports}" == dotted), None)
 
 
-def changelog_findings(course: Course) -> tuple[list[Finding], list[str]]:
-    """`towncrier check` against the development branch, for courses that keep fragments."""
+def changelog_findings(course: Course) -> tuple[list[Finding], str | None]:
+    """`towncrier check` against the development branch, for courses that keep fragments:
+    the findings, or why the check could not run."""
     tool = course.pyproject.data.get("tool", {}) if course.pyproject else {}
     if not isinstance(tool, dict) or "towncrier" not in tool:
-        return [], ["changelog: the course has no [tool.towncrier] configuration"]
+        return [], "the course has no [tool.towncrier] configuration"
     base = _base_ref(course)
     if base is None:
-        return [], ["changelog: no branch to compare with (not the top of the course's own "
-                    "git repository, no dev or main branch, or a release branch)"]
+        return [], ("no branch to compare with (not the top of the course's own git "
+                    "repository, no dev or main branch, or a release branch)")
+    if importlib.util.find_spec("towncrier") is None:
+        return [], "towncrier is not installed here (pip install -e \".[package]\")"
     done = run([sys.executable, "-m", "towncrier", "check", "--compare-with", base],
                cwd=course.root)
     if done.ok:
-        return [], []
+        return [], None
     folder = tool["towncrier"].get("directory", "changelog.d")
     return [Finding("PKG209", f"no changelog fragment for the changes since {base}: add one "
-                    f"to {folder}/ (towncrier create): {done.tail(2)}", str(folder))], []
+                    f"to {folder}/ (towncrier create): {done.tail(2)}", str(folder))], None
 
 
 def _base_ref(course: Course) -> str | None:

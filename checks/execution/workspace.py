@@ -5,9 +5,12 @@ execution gates share (lists of arguments, captured output, a time limit, no she
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,11 +37,27 @@ class Completed:
         return "\n".join(self.output.rstrip().split("\n")[-lines:])
 
 
+_STREAM = {"on": False}
+
+
+@contextmanager
+def streaming(on: bool) -> Iterator[None]:
+    """While active, commands echo their output as it comes (`-v`), and still capture it."""
+    before = _STREAM["on"]
+    _STREAM["on"] = on
+    try:
+        yield
+    finally:
+        _STREAM["on"] = before
+
+
 def run(args: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None,
         timeout: float = DEFAULT_TIMEOUT) -> Completed:
     """Run a command without a shell; a missing program or a time-out is a failed `Completed`."""
     argv = tuple(str(a) for a in args)
     merged = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    if _STREAM["on"]:
+        return _run_streamed(argv, cwd, merged, timeout)
     try:
         done = subprocess.run(argv, cwd=cwd, env=merged, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, errors="replace",
@@ -49,6 +68,28 @@ def run(args: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None
         output = expired.output if isinstance(expired.output, str) else ""
         return Completed(argv, 124, f"{output}\ntimed out after {timeout:.0f} s")
     return Completed(argv, done.returncode, done.stdout)
+
+
+def _run_streamed(argv: tuple[str, ...], cwd: Path, env: dict[str, str], timeout: float
+                  ) -> Completed:
+    print(f"$ {shlex.join(argv)}", flush=True)
+    lines: list[str] = []
+    try:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, errors="replace")
+    except FileNotFoundError:
+        return Completed(argv, 127, f"{argv[0]}: command not found")
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        if time.monotonic() > deadline:
+            process.kill()
+            lines.append(f"\ntimed out after {timeout:.0f} s")
+            break
+    return Completed(argv, process.wait(), "".join(lines))
 
 
 @contextmanager

@@ -10,16 +10,21 @@ from checks.registry import lookup
 
 
 def render(report: GatesReport) -> str:
-    suites = ElementTree.Element("testsuites", name="tinyrelease gates")
+    name = "tinyrelease gates" + (" (partial run)" if report.partial else "")
+    suites = ElementTree.Element("testsuites", name=name)
     for gate in report.gates:
         suite = ElementTree.SubElement(suites, "testsuite", name=gate.name,
                                        time=f"{gate.duration_s:.4f}")
         failures = 0
-        for code in gate.checks_run + gate.skipped:
+        if report.partial:
+            properties = ElementTree.SubElement(suite, "properties")
+            ElementTree.SubElement(properties, "property", name="partial",
+                                   value="; ".join(report.scope))
+        for code in [*gate.checks_run, *sorted(gate.skipped)]:
             case = ElementTree.SubElement(suite, "testcase", classname=f"gates.{gate.name}",
                                           name=f"{code} {_title(code)}")
             if code in gate.skipped:
-                ElementTree.SubElement(case, "skipped", message=f"not run at level {report.level}")
+                ElementTree.SubElement(case, "skipped", message=gate.skipped[code])
                 continue
             errors = [f for f in gate.findings if f.code == code and f.counts]
             others = [f for f in gate.findings if f.code == code and not f.counts]

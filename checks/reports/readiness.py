@@ -5,6 +5,7 @@ from __future__ import annotations
 from checks.course import Course
 from checks.engine import GatesReport
 from checks.findings import Finding, Severity
+from checks.reports.skips import skipped_by_reason
 from checks.values import TimeEstimate
 
 
@@ -12,11 +13,20 @@ def render(report: GatesReport) -> str:
     course = report.course
     errors = sum(gate.count(Severity.ERROR) for gate in report.gates)
     failed = [gate.name for gate in report.gates if gate.status == "fail"]
-    verdict = ("**READY**: no gate failed." if not failed else
-               f"**NOT READY**: {errors} error(s) in the {', '.join(failed)} gate(s).")
-    lines = [f"# Release readiness: {course.root.name}", "",
+    if failed:
+        verdict = f"**NOT READY**: {errors} error(s) in the {', '.join(failed)} gate(s)."
+    elif report.partial:
+        verdict = ("**PARTIAL RUN, NOT A VERDICT**: nothing failed in what ran, but the run "
+                   f"was partial ({_escape('; '.join(report.scope))}). Run every gate for a "
+                   "release verdict.")
+    else:
+        verdict = "**READY**: no gate failed."
+    title = "Gates report (partial run)" if report.partial else "Release readiness"
+    lines = [f"# {title}: {course.root.name}", "",
              f"Level: `{report.level}` · layout: `{course.layout.name}` · "
-             f"{len(course.modules)} modules", "", verdict, "", "## Gates", "",
+             f"{len(course.modules)} modules"
+             + (f" · partial: {_escape('; '.join(report.scope))}" if report.partial else ""),
+             "", verdict, "", "## Gates", "",
              "| gate | status | errors | warnings | waived | checks run | skipped |",
              "|---|---|---|---|---|---|---|"]
     for gate in report.gates:
@@ -25,6 +35,7 @@ def render(report: GatesReport) -> str:
                      f"{len(gate.skipped)} |")
     lines += ["", "## Findings", ""]
     lines += _findings(report.findings) or ["No findings.", ""]
+    lines += _skipped(report)
     lines += ["## Module inventory", ""] + _inventory(course, report.findings)
     return "\n".join(lines) + "\n"
 
@@ -39,6 +50,17 @@ def _findings(findings: list[Finding]) -> list[str]:
                          f"{_escape(f.message)}{waived}")
         lines.append("")
     return lines
+
+
+def _skipped(report: GatesReport) -> list[str]:
+    reasons = skipped_by_reason(report.skipped)
+    steps = [step for gate in report.gates for step in gate.skipped_steps]
+    if not reasons and not steps:
+        return []
+    lines = ["## Skipped", "", "| checks | why |", "|---|---|"]
+    lines += [f"| {codes} | {_escape(reason)} |" for codes, reason in reasons]
+    lines += [f"| (step) | {_escape(step)} |" for step in steps]
+    return [*lines, ""]
 
 
 def _inventory(course: Course, findings: list[Finding]) -> list[str]:

@@ -18,12 +18,18 @@ def render(report: GatesReport) -> str:
     rules = [_rule(code) for code in codes]
     index = {code: number for number, code in enumerate(codes)}
     results = [_result(f, index) for f in report.findings if f.code in index]
+    notes = [{"level": "note", "descriptor": {"id": code},
+              "message": {"text": f"{code} skipped: {reason}"}}
+             for code, reason in sorted(report.skipped.items())]
     run = {
         "tool": {"driver": {"name": "tinyrelease", "version": __version__,
                             "informationUri": "https://example.org/tinyrelease",
                             "rules": rules}},
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
         "originalUriBaseIds": {"COURSEROOT": {"uri": report.course.root.as_uri() + "/"}},
         "results": results,
+        "properties": {"level": report.level, "status": report.status,
+                       "partial": report.partial, "scope": report.scope},
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

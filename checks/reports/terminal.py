@@ -1,4 +1,6 @@
-"""The terminal view: a progress line per gate while it runs, findings by module, a table."""
+"""The terminal view: a line per gate as it finishes, findings by module, a table, what was
+skipped and why, and the verdict (a partial run is never a release verdict).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from rich.table import Table
 
 from checks.engine import GateResult, GatesReport
 from checks.findings import Finding, Severity
+from checks.reports.skips import skipped_by_reason
 
-STYLES = {"pass": "green", "fail": "bold red", "skipped": "dim"}
+STYLES = {"pass": "green", "fail": "bold red", "skipped": "dim", "partial": "yellow"}
 SEVERITY_STYLES = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
@@ -17,20 +20,25 @@ class TerminalReporter:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    def progress(self, gate: str, result: GateResult | None) -> None:
-        """One line per gate as it finishes (the start is silent: static gates take ms)."""
-        if result is None:
-            return
+    def progress_line(self, gate: str, result: GateResult) -> str:
         style = STYLES[result.status]
         counts = (f"{result.count(Severity.ERROR)} errors, "
                   f"{result.count(Severity.WARNING)} warnings")
-        timing = "from cache" if result.cached else f"{result.duration_s:.2f} s"
-        self.console.print(f"[{style}]{result.status:>7}[/] {gate:<15} {counts} "
-                           f"[dim]({timing})[/]", highlight=False)
+        if result.skipped:
+            counts += f", {len(result.skipped)} skipped"
+        timing = (f"from cache, run {result.ran_at.replace('T', ' ').rstrip('Z')} UTC"
+                  if result.cached else f"{result.duration_s:.2f} s")
+        return f"[{style}]{result.status:>7}[/] {gate:<15} {counts} [dim]({timing})[/]"
+
+    def progress(self, gate: str, result: GateResult | None) -> None:
+        """One line per gate as it finishes (the start is silent: static gates take ms)."""
+        if result is not None:
+            self.console.print(self.progress_line(gate, result), highlight=False)
 
     def summary(self, report: GatesReport) -> None:
         self.findings(report.findings)
-        table = Table(title=f"Gates at level {report.level}: {report.course.root.name}")
+        title = f"Gates at level {report.level}: {report.course.root.name}"
+        table = Table(title=title + (" (partial run)" if report.partial else ""))
         for column in ("gate", "status", "errors", "warnings", "waived", "checks"):
             table.add_column(column, justify="left" if column in {"gate", "status"} else "right")
         for gate in report.gates:
@@ -39,8 +47,27 @@ class TerminalReporter:
                           str(gate.waived), f"{len(gate.checks_run)}"
                           + (f" (+{len(gate.skipped)} skipped)" if gate.skipped else ""))
         self.console.print(table)
+        self.skipped(report)
         style = STYLES[report.status]
-        self.console.print(f"[{style}]Gates {report.status.upper()}[/]", highlight=False)
+        if report.status == "partial":
+            self.console.print(f"[{style}]Gates PARTIAL[/]: nothing failed, but this run was "
+                               f"partial ({escape('; '.join(report.scope))}); it is not a "
+                               "release verdict", highlight=False, soft_wrap=True)
+        else:
+            scope = f" (partial run: {escape('; '.join(report.scope))})" if report.partial else ""
+            self.console.print(f"[{style}]Gates {report.status.upper()}[/]{scope}",
+                               highlight=False, soft_wrap=True)
+
+    def skipped(self, report: GatesReport) -> None:
+        lines = skipped_by_reason(report.skipped)
+        steps = [step for gate in report.gates for step in gate.skipped_steps]
+        if not lines and not steps:
+            return
+        self.console.print("[dim]Skipped:[/]", highlight=False)
+        for codes, reason in lines:
+            self.console.print(f"  {codes}: {escape(reason)}", highlight=False, soft_wrap=True)
+        for step in steps:
+            self.console.print(f"  {escape(step)}", highlight=False, soft_wrap=True)
 
     def findings(self, findings: list[Finding]) -> None:
         for module in sorted({f.module or "" for f in findings}):

@@ -6,17 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bookcourse import EXAMPLE
+from bookcourse import EXAMPLE, needs_chromium
 from coursebuilder import about
 
 from book.gate import EXECUTION_CODES, documentation_findings
 from checks.findings import Severity
 
 
+@needs_chromium
 def test_the_example_course_passes(tmp_path: Path) -> None:
     findings = documentation_findings(EXAMPLE, "comprehensive", tmp_path / "book")
     assert [f for f in findings if f.counts] == []
-    assert (tmp_path / "book" / "screenshots" / "index.png").is_file()
+    shots = tmp_path / "book" / "screenshots"
+    assert (shots / "index.png").is_file() and (shots / "modules" / "04_losses.png").is_file()
 
 
 def broken_course(make_course: Callable[..., Path], extra: str) -> tuple[Path, int]:

@@ -83,7 +83,8 @@ def test_waiver_per_module_only_covers_that_module(make_course: CourseFactory,
 def test_select_runs_only_matching_codes(make_course: CourseFactory, tmp_path: Path) -> None:
     _, report = run_cli(make_course(BROKEN_VERSION), tmp_path, "--select", "EDU")
     assert all(code.startswith("EDU") for g in report["gates"] for code in g["checks"])
-    assert report["status"] == "pass"
+    assert report["status"] == "partial" and report["partial"] is True
+    assert report["scope"] == ["--select EDU", "--static-only"]
 
 
 def test_quick_level_runs_only_quick_checks(make_course: CourseFactory, tmp_path: Path) -> None:

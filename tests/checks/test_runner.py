@@ -35,7 +35,7 @@ def test_second_run_comes_from_cache(make_course: CourseFactory, tmp_path: Path,
     out = capsys.readouterr().out
     assert code == 0
     assert all(g["cached"] for g in second["gates"])
-    assert out.count("(from cache)") == 6
+    assert out.count("(from cache, run ") == 6
     assert [g["findings"] for g in second["gates"]] == [g["findings"] for g in first["gates"]]
 
 

@@ -73,7 +73,7 @@ def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: 
     again = Captured()  # the same command once more: nothing left to do, nothing duplicated
     plan = release(root, Request("minor", yes=True), again, publisher)
     assert plan.release.tag == "v0.2.0" and plan.todo == [] and plan.problems == []
-    assert "→" not in again.text  # no step was applied
+    assert "✓ " not in again.text  # no step was applied
     assert "nothing to release" in " ".join(status(root, "patch", again, publisher).problems)
     assert remote_tags(root) == ["v0.2.0", "v0.2.0rc1", "v0.2.0rc2"]
 

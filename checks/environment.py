@@ -1,0 +1,214 @@
+"""What this machine and this Python environment can do for the gates and tasks: which tools
+are present (never their secrets), what each missing one turns off, and the command that fixes
+it. `tinyrelease doctor` prints it; the gates say before they start what they will skip; the
+gate cache keys on it, so installing Chromium re-runs the documentation gate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from checks.execution.interpreters import SUPPORTED, find_interpreter
+from checks.execution.session import REQUIREMENTS_MARKER
+
+CHROMIUM = Path(os.environ.get("TINYRELEASE_CHROMIUM", "/usr/bin/chromium"))
+SOURCE_PACKAGES = ("checks", "book", "release", "review")
+# the distributions whose versions change what a gate finds, per gate
+GATE_DISTRIBUTIONS = {
+    "testing": ("pytest", "pytest-cov", "coverage", "jupytext", "nbdev", "execnb", "fastcore"),
+    "package": ("build", "twine", "towncrier", "jupytext", "nbdev", "execnb", "fastcore", "uv"),
+    "documentation": ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "playwright",
+                      "matplotlib"),
+}
+STATIC_DISTRIBUTIONS = ("PyYAML", "jupytext", "markdown-it-py")
+INSTALL_ALL = 'python -m pip install -e ".[all]"'
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One thing a gate or task needs: whether it is here, what it serves, the fix."""
+
+    name: str
+    found: str | None      # a version or a path; None when missing
+    needed_for: str
+    without: str           # what is skipped or fails without it
+    fix: str
+    machine: bool = True   # False: a package of this Python environment (nox installs its own)
+
+
+def chromium() -> Path | None:
+    """Debian's Chromium, which the browser checks drive (Playwright never downloads one)."""
+    return CHROMIUM if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK) else None
+
+
+@cache
+def interpreters() -> dict[str, Path | None]:
+    """The supported Pythons found on PATH or in pyenv (None: not on this machine)."""
+    return {version: find_interpreter(version) for version in SUPPORTED}
+
+
+def distribution(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@cache
+def source_digest() -> str:
+    """A hash of tinyrelease's own code and data: a new version of a check is a new result."""
+    digest = hashlib.sha256()
+    base = Path(__file__).resolve().parent.parent
+    for package in SOURCE_PACKAGES:
+        for path in sorted((base / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def gate_environment(gate: str, level: str, envdir: Path | None = None) -> str:
+    """What, besides the course and the settings, decides a gate's result on this machine:
+    the versions of the tools it runs (read from its nox environment's requirements marker
+    when it runs in one), Chromium for the documentation gate, the interpreters for the
+    comprehensive package gate."""
+    facts: dict[str, object] = {}
+    if envdir is not None:
+        facts["environment"] = _read(envdir / REQUIREMENTS_MARKER)
+        facts["python"] = _read(envdir / "pyvenv.cfg")
+    else:
+        facts["python"] = sys.version.split()[0]
+        names = (*STATIC_DISTRIBUTIONS, *GATE_DISTRIBUTIONS.get(gate, ()))
+        facts["distributions"] = {name: distribution(name) for name in names}
+    if gate == "documentation":
+        found = chromium()
+        facts["chromium"] = _file_identity(found) if found else None
+    if gate == "package" and level == "comprehensive":
+        facts["interpreters"] = {v: str(p) if p else None for v, p in interpreters().items()}
+    return json.dumps(facts, sort_keys=True)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _file_identity(path: Path) -> str:
+    info = path.stat()
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def tools(course_root: Path | None = None) -> list[Tool]:
+    """Every tool the gates and tasks use, machine first, then this environment's packages."""
+    found = [
+        Tool("uv", shutil.which("uv"), "nox sessions (nox -s ...)", "nox cannot create the "
+             "gate environments", 'python -m pip install "nox[uv]"'),
+        Tool("nox", distribution("nox"), "nox -s gates, the invoke tasks", "the sessions and "
+             "tasks cannot run", 'python -m pip install "nox[uv]"'),
+        *(Tool(f"Python {version}", str(path) if path else None, "install-and-import at the "
+               "comprehensive level", f"PKG208 is not checked on Python {version}",
+               f"pyenv install {version} (or your system's python{version} package)")
+          for version, path in interpreters().items()),
+        Tool("git", shutil.which("git"), "releases, --changed-since, book deploy, the review",
+             "nothing can be released or deployed", "sudo apt-get install git"),
+        Tool("git identity", _git_identity(), "release and deploy commits",
+             "git refuses to commit", 'git config --global user.name "..." && '
+             'git config --global user.email "..."'),
+        Tool("Chromium", str(chromium()) if chromium() else None, "DOC221-DOC223 (the book "
+             "opened in a browser)", "the browser checks are skipped",
+             "sudo apt-get install chromium"),
+        Tool("gh", shutil.which("gh"), "the GitHub release of a final", "the GitHub release "
+             "step is skipped (the bundle is still written)", "install the GitHub CLI, gh auth "
+             "login"),
+    ]
+    packages = [
+        ("jupytext", "jupytext", "the export step and the static source parser"),
+        ("nbdev", "nbdev", "the export step (PKG201-PKG203, TST205)"),
+        ("pytest", "pytest", "the testing gate's suites (TST201-TST204)"),
+        ("pytest-cov", "pytest_cov", "the coverage threshold (TST203)"),
+        ("build", "build", "the package gate's build (PKG204-PKG208)"),
+        ("twine", "twine", "twine check (PKG205) and uploads"),
+        ("towncrier", "towncrier", "the changelog check (PKG209) and release notes"),
+        ("jupyter-book", "jupyter_book", "the book (DOC201-DOC212, nox -s book)"),
+        ("playwright", "playwright", "the browser checks (DOC221-DOC223)"),
+        ("matplotlib", "matplotlib", "the learning-path chart of the book"),
+        ("invoke", "invoke", "invoke release.*, book.*, demo"),
+        ("pypiserver", "pypiserver", "invoke demo's package index"),
+        ("passlib", "passlib", "invoke demo's index password"),
+        ("ruff", "ruff", "the review's code report"),
+    ]
+    for name, module, needed in packages:
+        version = distribution(name) if importable(module) else None
+        found.append(Tool(name, version, needed, f"{needed.split(' (')[0]} cannot run in this "
+                          "environment", INSTALL_ALL, machine=False))
+    if course_root is not None:
+        found += _course_tools(course_root)
+    return found
+
+
+def _git_identity() -> str | None:
+    from checks.execution.workspace import run
+
+    name = run(["git", "config", "user.name"], cwd=Path.cwd(), timeout=10)
+    email = run(["git", "config", "user.email"], cwd=Path.cwd(), timeout=10)
+    if not (name.ok and email.ok and name.output.strip() and email.output.strip()):
+        return None
+    return f"{name.output.strip()} <{email.output.strip()}>"
+
+
+def _course_tools(root: Path) -> list[Tool]:
+    """The course's remote and its index credentials: present or not, never their values."""
+    from checks.execution.workspace import run
+
+    remote = run(["git", "ls-remote", "--heads", "origin"], cwd=root, timeout=30,
+                 env={"GIT_TERMINAL_PROMPT": "0"})
+    credentials = [name for name in ("TWINE_USERNAME", "TWINE_PASSWORD") if os.environ.get(name)]
+    pypirc = Path.home() / ".pypirc"
+    where = ", ".join(credentials + ([str(pypirc)] if pypirc.is_file() else []))
+    return [
+        Tool("course remote", "origin reachable" if remote.ok else None, "releases and "
+             "deploys of this course", "the release cannot fetch or push",
+             f"git -C {root} remote add origin URL (or check the network)"),
+        Tool("index credentials", f"set in {where}" if where else None, "uploads to the "
+             "package index", "the upload step fails", "export TWINE_USERNAME=... "
+             "TWINE_PASSWORD=... (or write ~/.pypirc)"),
+    ]
+
+
+def will_skip(gates: list[str], level: str, isolated: bool) -> list[str]:
+    """What the coming run will leave out for want of a tool, one phrase each (with the fix).
+    In isolated runs the sessions install their own packages: only machine tools count."""
+    lines = []
+    if "documentation" in gates and level != "quick":
+        if chromium() is None:
+            lines.append("DOC221-DOC223 (no Chromium: sudo apt-get install chromium)")
+        if not isolated and not importable("jupyter_book"):
+            lines.append(f"DOC201-DOC223 (no jupyter-book here: {INSTALL_ALL})")
+    if "testing" in gates and level != "quick" and not isolated and not importable("pytest"):
+        lines.append(f"TST201-TST204 (no pytest here: {INSTALL_ALL})")
+    if "package" in gates and level != "quick" and not isolated and not importable("build"):
+        lines.append(f"PKG204-PKG208 (no build here: {INSTALL_ALL})")
+    if "package" in gates and level == "comprehensive":
+        missing = [v for v, path in interpreters().items() if path is None]
+        if missing:
+            lines.append(f"install-and-import on Python {', '.join(missing)} (not on this "
+                         "machine)")
+    return lines
