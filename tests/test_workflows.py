@@ -9,6 +9,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,8 @@ def test_every_session_a_workflow_calls_exists() -> None:
 
 
 def test_every_invoke_task_a_workflow_calls_exists() -> None:
-    done = subprocess.run(["invoke", "--list", "--list-format", "json"], cwd=REPO,
+    invoke = str(Path(sys.executable).parent / "invoke")
+    done = subprocess.run([invoke, "--list", "--list-format", "json"], cwd=REPO,
                           capture_output=True, text=True, check=True)
     tree = json.loads(done.stdout)
     tasks = {t["name"] for t in tree["tasks"]} | {
