@@ -34,13 +34,13 @@ GATE_EXTRAS = {"testing": ("testing", "export"), "package": ("package",),
 
 
 def _install(session: nox.Session, *extras: str, groups: tuple[str, ...] = (),
-             course: bool = False) -> None:
+             course: str | None = None) -> None:
     """Install tinyrelease (editable, with `extras`) and the dependency `groups`, unless the
     reused environment already has exactly these requirements."""
     target = f".[{','.join(extras)}]" if extras else "."
     requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
-    if course:
-        requirements += course_requirements(course_root(list(session.posargs)))
+    if course:  # what the course declares it needs for this session (a gate, the review)
+        requirements += course_requirements(course_root(list(session.posargs)), course)
     key = hashlib.sha256("\n".join([Path("pyproject.toml").read_text(), target, *requirements])
                          .encode()).hexdigest()
     marker = Path(session.virtualenv.location) / REQUIREMENTS_MARKER
@@ -55,7 +55,8 @@ def _install(session: nox.Session, *extras: str, groups: tuple[str, ...] = (),
 def _gate(name: str) -> None:
     @nox.session(name=name, tags=["gate"], allow_parallel=True)
     def gate(session: nox.Session) -> None:
-        _install(session, *GATE_EXTRAS.get(name, ()), course=name in GATE_EXTRAS)
+        _install(session, *GATE_EXTRAS.get(name, ()),
+                 course=name if name in GATE_EXTRAS else None)
         session.run("python", "-m", "checks", *gate_arguments(name, list(session.posargs)))
 
     gate.__doc__ = f"Run the {name} gate on the course (reports in build/gates/{name})."
@@ -89,7 +90,7 @@ def book(session: nox.Session) -> None:
 @nox.session
 def review(session: nox.Session) -> None:
     """Pre-release review of the course: four reviewer reports and the plan (build/review)."""
-    _install(session, "review", course=True)
+    _install(session, "review", course="review")
     session.run("python", "-m", "review", *session.posargs)
 
 

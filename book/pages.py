@@ -143,6 +143,8 @@ def dashboard(summary: GatesSummary) -> str:
         lines += [f"### {module}", "", "| Code | Severity | Where | Message |", "|---|---|---|---|"]
         for f in found:
             where = f"{f.get('path')}:{f.get('line')}" if f.get("line") else f.get("path")
+            if f.get("places"):
+                where = f"{where} (+{len(f['places'])} more)"  # type: ignore[arg-type]
             severity = f"{f.get('severity')} (waived)" if f.get("waived") else f.get("severity")
             lines.append(f"| {{ref}}`{cell(f.get('code'))} <check-{str(f.get('code')).lower()}>` "
                          f"| {cell(severity)} | `{cell(where)}` | {cell(f.get('message'))} |")

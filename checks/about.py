@@ -24,6 +24,7 @@ FRONT_MATTER_KEYS = ("title", "description", "difficulty", "time_estimate", "pre
 _H1 = re.compile(r"^(?P<number>\d{1,9})\.?\s+(?P<title>.+)$")
 _TIER = re.compile(r"^\*\*(?P<tier>[^*]*+)\*\*\s*+\|(?P<rest>.*)$")  # naming a TIER, in code
 _TIER_FIELD = re.compile(r"(Difficulty|Time)\s*:\s*([^|]+)", re.IGNORECASE)
+_INFO_BLOCK = re.compile(r"^(?::{3,}|`{3,})\{admonition\}\s*Module Info\s*$", re.MULTILINE)
 _CHECKPOINT = re.compile(r"^\*\*\s*+(?:✓|✅|☑)?\s*+CHECKPOINT\s*+(\d++)\s*+:?(.*)\*\*$")
 
 
@@ -78,6 +79,12 @@ class About:
     checkpoints: list[tuple[int, str]] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     objective_items: list[str] = field(default_factory=list)
+    info_block: bool = False  # a MyST "Module Info" admonition (TinyTorch 2026)
+
+    @property
+    def front_keys(self) -> list[str]:
+        """The keys of the YAML front matter, in order (empty without front matter)."""
+        return [str(k) for k in self.meta.mapping] if self.meta is not None else []
 
 
 def numbered_title(heading: str) -> tuple[int | None, str]:
@@ -128,6 +135,7 @@ def parse_about(text: str, path: str) -> About:
     about.checkpoints = [(n, m[2].strip()) for n, line in body.lines
                          if (m := _CHECKPOINT.match(line.strip()))]
     about.objective_items = _section_items(body.lines, body.headings, "learning objectives")
+    about.info_block = _INFO_BLOCK.search(body_text) is not None
     return about
 
 

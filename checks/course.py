@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from checks.about import About, ModuleMeta, meta_from, parse_about, parse_module_yaml
+from checks.conventions import Conventions
+from checks.conventions import resolve as resolve_conventions
 from checks.errors import CourseError
 from checks.files import CourseFiles
 from checks.layout import (
@@ -129,6 +131,7 @@ class Course:
     tests: TestSuite = field(default_factory=lambda: TestSuite("tests"))
     stale: list[StaleCopy] = field(default_factory=list)
     version_mentions: list[VersionMention] = field(default_factory=list)
+    conventions: Conventions = field(default_factory=Conventions)
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
@@ -207,6 +210,7 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
     _load_packaging(course)
     course.tests = _load_tests(files)
     course.stale = _stale_copies(course)
+    course.conventions = resolve_conventions(course)
     return course
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from checks import __version__
+from checks.conventions import Conventions
 from checks.course import Course
 from checks.execution.gates import EXECUTORS, Execution
 from checks.findings import Finding, Severity
@@ -66,8 +67,7 @@ class GateResult:
     @classmethod
     def from_json(cls, entry: dict[str, Any]) -> GateResult:
         """The inverse of `to_json` (KeyError, TypeError or ValueError on a bad entry)."""
-        findings = [Finding(f["code"], f["message"], f["path"], f["line"], f["module"],
-                            Severity(f["severity"]), f["waived"]) for f in entry["findings"]]
+        findings = [Finding.from_json(f) for f in entry["findings"]]
         skipped = entry.get("skipped", {})
         if not isinstance(skipped, dict):  # reports written before skips carried reasons
             skipped = dict.fromkeys(skipped, "not run")
@@ -151,12 +151,20 @@ def run_gate(course: Course, gate: str, level: str = "standard",
     chosen = [c for c in select_checks([gate], select) if c.code != session_code(gate)]
     result = GateResult(gate)
     started = time.perf_counter()
+    conventions = course.conventions
     for item in (c for c in chosen if not c.execution and static):
         if level == "quick" and not item.quick:
             result.skipped[item.code] = f"not a quick check: {NOT_AT_QUICK}"
             continue
+        if item.convention and not conventions.on(item.convention):
+            result.skipped[item.code] = (f"checks the {item.convention} convention; "
+                                         f"{conventions.describe()}")
+            continue
         result.checks_run.append(item.code)
-        result.findings.extend(waive(course, f) for f in _run_one(item, course))
+        found = _run_one(item, course)
+        if item.convention:
+            found = [_as_convention(f, conventions) for f in found]
+        result.findings.extend(waive(course, f) for f in found)
     _execute(gate, result, execution, level, [c.code for c in chosen if c.execution])
     result.duration_s = time.perf_counter() - started
     result.findings.sort(key=_order)
@@ -185,6 +193,18 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
     result.findings += [waive(execution.course, f) for f in outcome.findings if f.code in codes]
     result.skipped_steps += outcome.steps_skipped
     result.artifacts.update(outcome.artifacts)
+
+
+def _as_convention(finding: Finding, conventions: Conventions) -> Finding:
+    """A convention the course did not state (it was detected), or stated as warnings, is
+    never an error: taste does not block a release unless the course says so."""
+    if conventions.severity == "error" and conventions.stated:
+        return finding if finding.severity is Severity.INFO else replace(
+            finding, severity=Severity.ERROR)
+    if finding.severity is Severity.ERROR and (not conventions.stated
+                                               or conventions.severity == "warning"):
+        return replace(finding, severity=Severity.WARNING)
+    return finding
 
 
 def _run_one(item: Check, course: Course) -> list[Finding]:

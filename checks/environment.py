@@ -63,6 +63,14 @@ def distribution(name: str) -> str | None:
         return None
 
 
+def missing_requirements(requirements: list[str]) -> list[str]:
+    """The requirements whose distribution is not installed in this environment."""
+    import re
+
+    names = [(r, re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r.strip())) for r in requirements]
+    return [r for r, name in names if name and distribution(name[0]) is None]
+
+
 def importable(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None

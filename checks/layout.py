@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from checks.conventions import from_config
 from checks.errors import CourseError
 from checks.files import CourseFiles
 from checks.toml import TomlProblem, load_toml
@@ -66,6 +67,7 @@ class CourseConfig:
     module_ignore: dict[str, dict[str, str]] = field(default_factory=dict)
     limits: Limits = Limits()
     raw: dict[str, Any] = field(default_factory=dict)
+    conventions: tuple[str | None, dict[str, Any], str | None] = (None, {}, None)
 
 
 def load_config(files: CourseFiles) -> CourseConfig:
@@ -127,6 +129,10 @@ def _config_from(table: Any, rel: str, files: CourseFiles) -> CourseConfig:
         raise fail(f"limits has unknown keys: {', '.join(unknown)}")
     if not all(isinstance(value, int) for value in limit_table.values()):
         raise fail("limits values must be integers")
+    try:
+        conventions = from_config(table.get("conventions"), rel)
+    except ValueError as error:
+        raise fail(str(error)) from None
     return CourseConfig(
         source=rel,
         layout=layout,
@@ -141,6 +147,7 @@ def _config_from(table: Any, rel: str, files: CourseFiles) -> CourseConfig:
         },
         limits=Limits(**limit_table),
         raw=table,
+        conventions=conventions,
     )
 
 

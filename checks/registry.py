@@ -25,6 +25,7 @@ class Hit:
     line: int | None = None
     module: str | None = None
     severity: Severity | None = None
+    places: tuple[tuple[str, int | None], ...] = ()
 
 
 CheckFunction = Callable[[Course], Iterable[Hit]]
@@ -40,11 +41,12 @@ class Check:
     function: CheckFunction
     quick: bool
     execution: bool = False
+    convention: str | None = None  # the convention it enforces, when it is one of taste
 
     def run(self, course: Course) -> list[Finding]:
         return [Finding(self.code, hit.message, hit.path, hit.line,
                         hit.module if hit.module else _module_of(course, hit.path),
-                        hit.severity or self.severity)
+                        hit.severity or self.severity, places=hit.places)
                 for hit in self.function(course)]
 
 
@@ -55,16 +57,19 @@ def _module_of(course: Course, path: str | None) -> str | None:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(code: str, title: str, severity: Severity = Severity.ERROR,
-          quick: bool = False) -> Callable[[CheckFunction], CheckFunction]:
-    """Declare a check; its docstring is its docs text (what, why, how to fix)."""
+def check(code: str, title: str, severity: Severity = Severity.ERROR, quick: bool = False,
+          convention: str | None = None) -> Callable[[CheckFunction], CheckFunction]:
+    """Declare a check; its docstring is its docs text (what, why, how to fix). A check of a
+    `convention` (a table of the course's conventions profile) runs only when the course
+    follows that convention."""
     gate = next(g for g, prefix in PREFIXES.items() if code.startswith(prefix))
 
     def register(function: CheckFunction) -> CheckFunction:
         if code in REGISTRY:
             raise ValueError(f"check code {code} is declared twice")
         docs = inspect.cleandoc(function.__doc__ or "")
-        REGISTRY[code] = Check(code, gate, severity, title, docs, function, quick)
+        REGISTRY[code] = Check(code, gate, severity, title, docs, function, quick,
+                               convention=convention)
         return function
 
     return register

@@ -93,6 +93,7 @@ class Function:
     docstring: str
     cell: int | None
     in_class: bool
+    calls: frozenset[str] = frozenset()  # names called in its body (a regex, like `calls`)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,19 @@ class ModuleSource:
     guarded_calls: set[str] = field(default_factory=set)
     imports: list[Import] = field(default_factory=list)
     syntax_error: tuple[int, str] | None = None
+
+    def reached_from_guard(self) -> set[str]:
+        """The functions a run of the module calls: those called under the main guard, and
+        every top-level function they call in turn (a test called from `test_module()`)."""
+        bodies = {f.name: f.calls for f in self.functions if not f.in_class}
+        reached, todo = set(), list(self.guarded_calls)
+        while todo:
+            name = todo.pop()
+            if name in reached:
+                continue
+            reached.add(name)
+            todo.extend(bodies.get(name, ()))
+        return reached
 
     def cell_at(self, line: int) -> Cell | None:
         return next((c for c in self.cells if c.line <= line <= c.end_line), None)
@@ -265,8 +279,9 @@ def _read_python(text: str, source: ModuleSource) -> None:
         line = getattr(error, "lineno", None) or 1
         source.syntax_error = (line, getattr(error, "msg", None) or str(error))
         return
+    lines = text.split("\n")
     for node in tree.body:
-        _top_level(node, source, guarded=False)
+        _top_level(node, source, guarded=False, lines=lines)
     source.calls = _calls_in_code(source.cells)
 
 
@@ -283,14 +298,25 @@ def _calls_in_code(cells: list[Cell]) -> set[str]:
     return names
 
 
-def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool) -> None:
+def _body_calls(node: ast.stmt, lines: list[str]) -> frozenset[str]:
+    names: set[str] = set()
+    for line in lines[node.lineno:node.end_lineno or node.lineno]:
+        code = line.split("#", 1)[0] if "#" in line else line
+        if "(" in code:
+            names.update(_CALL.findall(code))
+    return frozenset(names)
+
+
+def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool,
+               lines: list[str] | None = None) -> None:
     def cell_of(line: int) -> int | None:
         cell = source.cell_at(line)
         return cell.index if cell else None
 
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         source.functions.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
-                                         cell_of(node.lineno), False))
+                                         cell_of(node.lineno), False,
+                                         _body_calls(node, lines or [])))
     elif isinstance(node, ast.ClassDef):
         source.classes.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
                                        cell_of(node.lineno), False))
@@ -306,13 +332,13 @@ def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool) -> None:
         source.imports.append(Import(module, tuple(a.name for a in node.names), node.lineno))
     if _is_main_guard(node):
         for inner in node.body:  # type: ignore[attr-defined]
-            _top_level(inner, source, guarded=True)
+            _top_level(inner, source, guarded=True, lines=lines)
             source.guarded_calls.update(_called_names(inner))
         return
     if isinstance(node, ast.If | ast.Try | ast.With):
         for inner in ast.iter_child_nodes(node):
             if isinstance(inner, ast.stmt):
-                _top_level(inner, source, guarded)
+                _top_level(inner, source, guarded, lines)
 
 
 def _is_main_guard(node: ast.stmt) -> bool:

@@ -242,6 +242,9 @@ Homepage = "https://example.org/{PACKAGE}"
 
 [tool.setuptools.packages.find]
 include = ["{PACKAGE}*"]
+
+[tool.tinyrelease.conventions]
+profile = "tinytorch-2025"
 """
 
 SETTINGS = f"""[DEFAULT]
@@ -252,6 +255,29 @@ nbs_path = src
 version = 0.1.0
 license = mit
 git_url = https://example.org/{PACKAGE}
+min_python = 3.11
+doc_path = _docs
+recursive = True
+tst_flags = notest
+put_version_in_init = False
+branch = main
+user = tinyrelease
+author = The course authors
+author_email = course@example.org
+copyright = 2025 onwards, the course authors
+description = A mini course for the tests
+keywords = education
+language = English
+status = 3
+title = {PACKAGE}
+doc_host = https://example.org
+doc_baseurl = /{PACKAGE}
+custom_sidebar = False
+black_formatting = False
+readme_nb = index.ipynb
+jupyter_hooks = False
+clean_ids = True
+clear_all = False
 """
 
 

@@ -85,10 +85,11 @@ def wheel_contents(wheel: Path) -> list[str]:
         return sorted(archive.namelist())
 
 
-def stray_files(names: list[str], package: str) -> list[str]:
+def stray_files(names: list[str], package: str, declared: set[str] | None = None) -> list[str]:
     """Files a learner's wheel must not carry: tests, notebooks, caches, files outside the
-    package and its metadata."""
-    top = {package.split(".")[0]}
+    package, its metadata and the other top-level packages the course `declared` on purpose
+    (its package discovery, its console scripts)."""
+    top = {package.split(".")[0], *(declared or set())}
     return [n for n in names
             if _STRAY.search(n) or (n.split("/")[0] not in top and ".dist-info/" not in n)]
 

@@ -4,18 +4,20 @@ standard and comprehensive levels, sharing one exported copy of the course per r
 
 from __future__ import annotations
 
-import shlex
+import re
 import subprocess
-import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from checks.course import Course
-from checks.environment import INSTALL_ALL, chromium, importable
+from checks.environment import INSTALL_ALL, chromium, importable, missing_requirements
 from checks.errors import UsageError
 from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
+from checks.execution.export import ExportStep, export_step, missing_targets
+from checks.execution.session import course_requirements
 from checks.execution.workspace import Completed, run, workspace
 from checks.findings import Finding
 from checks.gates.common import resolve_module_reference
@@ -55,19 +57,18 @@ class Execution:
         self.work_dir = self.work_dir.resolve()
 
     @cached_property
-    def export_command(self) -> list[str] | None:
-        value = self.course.config.raw.get("export_command")
-        if isinstance(value, str):
-            value = shlex.split(value)
-        if not isinstance(value, list) or not value or not all(isinstance(p, str) for p in value):
-            return None
-        # "python" means the gate's own interpreter, where the export tools are installed
-        return [sys.executable if value[0] == "python" else value[0], *value[1:]]
+    def export(self) -> ExportStep | None:
+        return export_step(self.course)
 
     @cached_property
     def coverage_threshold(self) -> float:
         value = self.course.config.raw.get("coverage_threshold", DEFAULT_COVERAGE)
         return float(value) if isinstance(value, int | float) else DEFAULT_COVERAGE
+
+    @property
+    def coverage_stated(self) -> bool:
+        """Whether the course set its own bar; the default one is a target, not a gate."""
+        return isinstance(self.course.config.raw.get("coverage_threshold"), int | float)
 
     @cached_property
     def exported(self) -> tuple[Path, Completed | None]:
@@ -75,11 +76,27 @@ class Execution:
         copy = self.work_dir / "course"
         with workspace(self.course.root, keep=copy):
             pass
-        command = self.export_command
-        return copy, run(command, cwd=copy) if command else None
+        step = self.export
+        return copy, run(step.command, cwd=copy) if step else None
+
+    @cached_property
+    def missing(self) -> list[tuple[str, str]]:
+        """(module, package file) of every `default_exp` a successful export did not write."""
+        copy, export = self.exported
+        return missing_targets(self.course, copy) if export is not None and export.ok else []
+
+    def export_problem(self) -> str | None:
+        """Why the exported package cannot be trusted: the export failed or is incomplete."""
+        _, export = self.exported
+        if export is not None and not export.ok:
+            return f"the export step {self.export.describe() if self.export else ''} failed"
+        if self.missing:
+            listed = ", ".join(f"{rel} ({module})" for module, rel in self.missing)
+            return (f"the export step {self.export.describe() if self.export else ''} ran but "
+                    f"wrote no {listed}")
+        return None
 
 
-TESTING = ("TST201", "TST202", "TST203", "TST204", "TST205")
 SUITE_CODES = {"TST201", "TST202", "TST203", "TST204"}
 
 
@@ -95,15 +112,21 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.skip(wanted, f"pytest is not installed here: nox -s testing installs it, or "
                     f"{INSTALL_ALL}")
         return result
+    if missing := missing_requirements(course_requirements(course.root, "testing")):
+        result.skip(wanted, f"the course's requirements are not installed here "
+                    f"({', '.join(missing)}): nox -s testing installs them")
+        return result
     copy, export = execution.exported
+    problem = execution.export_problem()
     if export is not None and not export.ok:
         result.did({"TST205"} & wanted)
-        result.findings.append(Finding("TST205", "the suites were not run: the export step "
-                                       f"`{shlex.join(export.args)}` failed", "pyproject.toml"))
+        result.findings.append(Finding("TST205", f"the suites were not run: {problem}",
+                                       _export_config(execution)))
         result.skip(wanted - {"TST205"}, "the export step failed (TST205)")
         return result
-    if export is None:
-        result.skip({"TST205"} & wanted, "the course declares no export step")
+    if execution.export is None:
+        result.skip({"TST205"} & wanted, NO_EXPORT)
+        result.steps_skipped.append(f"export: {NO_EXPORT}")
     else:
         result.did({"TST205"} & wanted)
     suites, result.steps_skipped = testing_execution.plan_suites(
@@ -114,11 +137,16 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
     tests = 0
     if suites:
         tests, findings = testing_execution.run_suites(suites, copy, course.package_name, scratch)
+        if problem is not None:  # an incomplete export: its knock-on failures are one cause
+            cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
+                            _export_config(execution))
+            findings = fold(cause, findings, _mentions_missing(execution))
         result.findings += findings
         result.did(wanted & {"TST201", "TST202", "TST204"})
     else:
         result.skip(wanted & SUITE_CODES, "the course has no test suites to run")
-    result.artifacts = {"suites": [s.path for s in suites], "tests": tests}
+    result.artifacts = {"suites": [s.path for s in suites], "tests": tests,
+                        "export": execution.export.describe() if execution.export else None}
     if "TST203" not in wanted or not suites:
         return result
     if execution.modules is not None:
@@ -127,11 +155,40 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.skip({"TST203"}, "the course has no package to measure")
     else:
         total, findings = testing_execution.coverage_findings(
-            course, copy, scratch, execution.coverage_threshold)
+            course, copy, scratch, execution.coverage_threshold, execution.coverage_stated)
         result.findings += findings
         result.artifacts["coverage"] = total
         result.did({"TST203"})
     return result
+
+
+NO_EXPORT = ("the course declares no export step (export_command) and is not an nbdev "
+             "project, so its committed package is used as it is")
+
+
+def _export_config(execution: Execution) -> str:
+    """Where the export step is configured: [tool.tinyrelease], else nbdev's settings.ini."""
+    if execution.course.config.raw.get("export_command") is not None:
+        return execution.course.config.source or "pyproject.toml"
+    return "settings.ini"
+
+
+def _mentions_missing(execution: Execution) -> Callable[[Finding], bool]:
+    names = [rel.removesuffix(".py").replace("/", ".") for _, rel in execution.missing]
+    return lambda finding: any(name in finding.message for name in names)
+
+
+def fold(cause: Finding, findings: list[Finding], belongs: Callable[[Finding], bool]
+         ) -> list[Finding]:
+    """`cause` with every finding it explains folded in as a place, and the rest."""
+    explained = [f for f in findings if belongs(f)]
+    if not explained:
+        return [cause, *findings]
+    places = tuple((f.path, f.line) for f in explained if f.path is not None)
+    message = (f"{cause.message}; {len(explained)} failure(s) follow from it and are listed "
+               "here, not as defects of the tests")
+    return [replace(cause, message=message, places=places),
+            *(f for f in findings if not belongs(f))]
 
 
 EXPORT_CODES = {"PKG201", "PKG202", "PKG203"}
@@ -147,18 +204,24 @@ def execute_package(execution: Execution, wanted: set[str]) -> ExecutionResult:
         copy, export = execution.exported
         if export is not None and not export.ok:
             result.did({"PKG201"} & wanted)
-            result.findings.append(Finding("PKG201", f"`{shlex.join(export.args)}` failed:\n"
-                                           f"{export.tail()}", "pyproject.toml"))
+            result.findings.append(Finding("PKG201", f"{execution.export_problem()}:\n"
+                                           f"{export.tail()}", _export_config(execution)))
             result.skip(wanted - {"PKG201", "PKG209"}, "the export step failed (PKG201)")
         else:
-            _export_checks(execution, copy, export is not None, wanted, result)
+            _export_checks(execution, copy, wanted, result)
             if wanted & DIST_CODES and not importable("build"):
                 result.skip(wanted & DIST_CODES, "build is not installed here: nox -s package "
                             f"installs it, or {INSTALL_ALL}")
             elif wanted & DIST_CODES:
-                findings, result.artifacts, skipped = package_execution.distribution_findings(
+                findings, artifacts, skipped = package_execution.distribution_findings(
                     course, copy, execution.work_dir / "package",
                     execution.level == "comprehensive")
+                result.artifacts.update(artifacts)
+                if execution.missing:
+                    cause = next(f for f in result.findings if f.code == "PKG201")
+                    folded = fold(cause, findings, _mentions_missing(execution))
+                    result.findings = [f for f in result.findings if f is not cause]
+                    findings = folded
                 result.findings += findings
                 result.steps_skipped += skipped
                 result.did(wanted & DIST_CODES)
@@ -172,13 +235,16 @@ def execute_package(execution: Execution, wanted: set[str]) -> ExecutionResult:
     return result
 
 
-def _export_checks(execution: Execution, copy: Path, exported: bool, wanted: set[str],
+def _export_checks(execution: Execution, copy: Path, wanted: set[str],
                    result: ExecutionResult) -> None:
-    if not exported:
-        result.skip(wanted & EXPORT_CODES, "the course declares no export step "
-                    "(export_command in [tool.tinyrelease])")
+    if execution.export is None:
+        result.skip(wanted & EXPORT_CODES, NO_EXPORT)
         return
     result.did(wanted & EXPORT_CODES)
+    result.artifacts["export"] = execution.export.describe()
+    if execution.missing:
+        result.findings.append(Finding("PKG201", f"the export is incomplete: "
+                                       f"{execution.export_problem()}", _export_config(execution)))
     if "PKG202" in wanted:
         result.findings += package_execution.export_cell_findings(execution.course, copy)
     if "PKG203" in wanted:
@@ -199,9 +265,17 @@ def execute_documentation(execution: Execution, wanted: set[str]) -> ExecutionRe
     browser = bool(browser_codes) and chromium() is not None
     if browser_codes and not browser:
         result.skip(browser_codes, "no Chromium on this machine (sudo apt-get install chromium)")
+    findings = documentation_findings(execution.course.root, execution.level,
+                                      execution.work_dir / "book", browser=browser)
+    extension = next((m[1] for f in findings if f.code == "DOC202"
+                      and (m := re.search(r"Could not import extension (\S+)", f.message))), None)
+    if extension is not None:  # our environment lacks what the course's book declares
+        result.skip(wanted, f"the book needs the Sphinx extension {extension}, which is not "
+                    "installed here: nox -s documentation installs the course's book "
+                    "requirements (site/requirements.txt, docs extras)")
+        return result
     result.did(wanted - browser_codes if not browser else wanted)
-    result.findings = documentation_findings(execution.course.root, execution.level,
-                                             execution.work_dir / "book", browser=browser)
+    result.findings = findings
     return result
 
 

@@ -1,11 +1,14 @@
 """`python -m checks.execution.nbdev_export`: export a course's percent-format sources into its
-package the way TinyTorch does (jupytext to notebooks, then nbdev's export), diff-free on re-runs.
+package the way TinyTorch's own `tito src export --all` does: each source becomes a notebook
+under nbdev's `nbs_path` (`<nbs_path>/<module dir>/<source name>.ipynb`, next to the source
+when the sources live there), then nbdev's export writes `lib_path`. Re-runs are diff-free.
 """
 
 from __future__ import annotations
 
 import argparse
 import configparser
+import posixpath
 import re
 import shutil
 import sys
@@ -22,10 +25,13 @@ def export(root: Path) -> list[Path]:
 
     settings = configparser.ConfigParser(interpolation=None)
     settings.read(root / "settings.ini", encoding="utf-8")
-    lib_path = settings.defaults().get("lib_path", settings.defaults().get("lib_name", ""))
+    values = settings.defaults()
+    lib_path = values.get("lib_path", values.get("lib_name", ""))
     if not lib_path:
         raise SystemExit(f"{root / 'settings.ini'}: no lib_path or lib_name to export into")
+    nbs_path = posixpath.normpath(values.get("nbs_path", "nbs"))
     course = load_course(root)
+    beside = []
     with tempfile.TemporaryDirectory(prefix="tinyrelease-export-") as temp:
         scratch = Path(temp)
         shutil.copy(root / "settings.ini", scratch / "settings.ini")
@@ -35,7 +41,12 @@ def export(root: Path) -> list[Path]:
             notebook = jupytext.read(root / module.source_path, fmt="py:percent")
             for index, cell in enumerate(notebook.cells):
                 cell["id"] = f"c{index:02d}"  # stable ids keep re-exports diff-free
-            target = (scratch / module.source_path).with_suffix(".ipynb")
+            source = Path(module.source_path)
+            if module.source_path.startswith(nbs_path + "/"):
+                target = scratch / source.with_suffix(".ipynb")  # the sources are the notebooks
+                beside.append(target)
+            else:
+                target = scratch / nbs_path / Path(module.dir).name / f"{source.stem}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             jupytext.write(notebook, target, fmt="ipynb")
         if (root / lib_path).is_dir():
@@ -44,13 +55,18 @@ def export(root: Path) -> list[Path]:
                     "nbdev_export()"], cwd=scratch)
         if not done.ok:
             raise SystemExit(f"nbdev export failed:\n{done.tail()}")
-        return _copy_back(scratch / lib_path, root / lib_path)
+        return _copy_back(scratch / lib_path, root / lib_path, bool(beside))
 
 
-def _copy_back(exported: Path, package: Path) -> list[Path]:
+def _copy_back(exported: Path, package: Path, beside: bool) -> list[Path]:
+    """Write the exported files that changed into the course's package. When the notebooks sat
+    beside their sources, the headers name the source a learner edits (`.py`), not the
+    notebook that existed only during the export."""
     written = []
     for path in sorted(exported.rglob("*.py")):
-        text = re.sub(r"(\.\./[^\s]*?)\.ipynb", r"\1.py", path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if beside:
+            text = re.sub(r"(\.\./[^\s]*?)\.ipynb", r"\1.py", text)
         target = package / path.relative_to(exported)
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_text(encoding="utf-8") != text:

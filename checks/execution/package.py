@@ -4,6 +4,7 @@ matches a fresh export, the distributions build, pass twine, carry the right fil
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import re
 import sys
@@ -64,16 +65,30 @@ def stale_package_findings(course: Course, exported: Path) -> list[Finding]:
     package = course.package
     if package is None or not (course.root / package.dir).is_dir():
         return []
-    findings = []
+    stale = []
     for path in sorted((exported / package.dir).rglob("*.py")):
         rel = path.relative_to(exported).as_posix()
+        if path.name == "_modidx.py":  # nbdev's own index of names, not code learners run
+            continue
         committed = course.root / rel
-        fresh = path.read_text(encoding="utf-8")
-        if not committed.is_file() or committed.read_text(encoding="utf-8") != fresh:
-            state = "is missing" if not committed.is_file() else "differs from a fresh export"
-            findings.append(Finding("PKG203", f"{rel} {state}: run the export and commit it",
-                                    rel, None, None, Severity.WARNING))
-    return findings
+        if not committed.is_file():
+            stale.append((rel, "is missing"))
+        elif _code(committed.read_text(encoding="utf-8")) != _code(
+                path.read_text(encoding="utf-8")):
+            stale.append((rel, "differs from a fresh export"))
+    if not stale:
+        return []
+    listed = ", ".join(f"{rel} {state}" for rel, state in stale)
+    return [Finding("PKG203", f"the committed package is not what the sources export: {listed}; "
+                    "run the export and commit it", stale[0][0], None, None, Severity.WARNING,
+                    places=tuple((rel, None) for rel, _ in stale[1:]))]
+
+
+def _code(text: str) -> list[str]:
+    """A module's code without comments and blank lines: an export that only rewrites the
+    generated headers (or a banner the course's tool adds) changes nothing to commit."""
+    return [line.rstrip() for line in text.split("\n")
+            if line.strip() and not line.lstrip().startswith("#")]
 
 
 def distribution_findings(course: Course, project: Path, scratch: Path, comprehensive: bool
@@ -89,8 +104,12 @@ def distribution_findings(course: Course, project: Path, scratch: Path, comprehe
                 for name, problem in twine_check(dists.files).items()]
     names = wheel_contents(dists.wheel)
     package = course.package_name or ""
-    findings += [Finding("PKG206", f"the wheel carries {name}", "pyproject.toml")
-                 for name in stray_files(names, package)]
+    stray = stray_files(names, package, declared_packages(course, names))
+    if stray:
+        findings.append(Finding("PKG206", f"the wheel carries {len(stray)} file(s) that are "
+                                f"not the package: {', '.join(stray[:6])}"
+                                + (f" and {len(stray) - 6} more" if len(stray) > 6 else ""),
+                                "pyproject.toml"))
     modules = sorted(course.exported_modules) if package else []
     findings += [Finding("PKG207", f"the wheel lacks {name}", "pyproject.toml")
                  for name in missing_modules(names, modules)]
@@ -105,6 +124,27 @@ def distribution_findings(course: Course, project: Path, scratch: Path, comprehe
     artifacts = {"wheel": dists.wheel.name, "sdist": dists.sdist.name if dists.sdist else None,
                  "wheel_contents": names}
     return findings, artifacts, skipped
+
+
+def declared_packages(course: Course, names: list[str]) -> set[str]:
+    """The top-level packages of the wheel the course ships on purpose: those its
+    `[tool.setuptools.packages.find] include` patterns or `packages` list name, and those its
+    console scripts run (`tito = "tito.main:main"`)."""
+    data = course.pyproject.data if course.pyproject else {}
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    setuptools = tool.get("setuptools") if isinstance(tool.get("setuptools"), dict) else {}
+    packages = setuptools.get("packages")
+    patterns = [p for p in packages if isinstance(p, str)] if isinstance(packages, list) else []
+    find = packages.get("find") if isinstance(packages, dict) else None
+    if isinstance(find, dict) and isinstance(find.get("include"), list):
+        patterns += [p for p in find["include"] if isinstance(p, str)]
+    project = course.pyproject.project if course.pyproject else {}
+    scripts = project.get("scripts") if isinstance(project.get("scripts"), dict) else {}
+    declared = {str(v).split(":")[0].split(".")[0] for v in scripts.values() if isinstance(v, str)}
+    tops = {name.split("/")[0] for name in names if "/" in name}
+    declared |= {top for top in tops for pattern in patterns
+                 if fnmatch.fnmatchcase(top, pattern.split(".")[0])}
+    return declared
 
 
 def _import_findings(course: Course, wheel: Path, python: Path, version: str,

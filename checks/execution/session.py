@@ -6,6 +6,7 @@ library only: the noxfile imports it before anything is installed.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -46,12 +47,50 @@ def gate_arguments(gate: str, args: list[str]) -> list[str]:
     return ["--gate", gate, "--report-dir", str(base / gate), *rest]
 
 
-def course_requirements(root: Path) -> list[str]:
-    """The course's `[project].dependencies`; none when its pyproject.toml is missing or broken
-    (the package gate reports that)."""
+BOOK_DIRS = ("site", "docs", "book")
+TEST_EXTRAS = ("test", "tests", "testing")
+DOCS_EXTRAS = ("docs", "doc", "book")
+_REQUIREMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._ -]*\])?\s*"
+                          r"([<>=!~][^;#]*)?(;[^#]*)?$")
+
+
+def course_requirements(root: Path, gate: str | None = None) -> list[str]:
+    """What the course declares it needs for `gate`: its project dependencies, and for the
+    testing and package gates its requirements.txt and test extras, for the documentation
+    gate its book's requirements.txt and docs extras. Only plain requirements are taken (no
+    pip options, paths or URLs); a missing or broken file adds nothing."""
+    project = _project(root)
+    found = _strings(project.get("dependencies"))
+    extras = project.get("optional-dependencies")
+    extras = extras if isinstance(extras, dict) else {}
+    if gate in (None, "testing", "package", "review"):
+        found += _requirements_file(root / "requirements.txt")
+        found += [r for name in TEST_EXTRAS for r in _strings(extras.get(name))]
+    if gate == "documentation":
+        found += [r for d in BOOK_DIRS for r in _requirements_file(root / d / "requirements.txt")]
+        found += [r for name in DOCS_EXTRAS for r in _strings(extras.get(name))]
+    return list(dict.fromkeys(r for r in found if _REQUIREMENT.match(r.strip())))
+
+
+def _project(root: Path) -> dict[str, object]:
     try:
-        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+        document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return {}
+    project = document.get("project")
+    return project if isinstance(project, dict) else {}
+
+
+def _strings(value: object) -> list[str]:
+    return [v.strip() for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _requirements_file(path: Path) -> list[str]:
+    if path.is_symlink() or not path.is_file():
         return []
-    dependencies = project.get("project", {}).get("dependencies", [])
-    return [d for d in dependencies if isinstance(d, str)] if isinstance(dependencies, list) else []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    lines = (line.split(" #", 1)[0].strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith(("#", "-"))]

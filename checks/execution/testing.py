@@ -55,7 +55,10 @@ def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch:
     collection error in one file does not stop the others. Returns (tests run, findings)."""
     junit = scratch / "junit.xml"
     junit.unlink(missing_ok=True)
-    coverage = [f"--cov={package}", "--cov-report="] if package else []
+    config = scratch / "coveragerc"
+    config.write_text("[run]\nomit = */_modidx.py\n", encoding="utf-8")  # nbdev's name index
+    coverage = [f"--cov={package}", "--cov-report=", f"--cov-config={config}"] if package \
+        else []
     log = run([sys.executable, "-m", "pytest", *(s.path for s in suites), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
                "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage], cwd=workdir,
@@ -74,9 +77,46 @@ def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch:
         counts[suite] = counts.get(suite, 0) + 1
         for problem in [*case.findall("failure"), *case.findall("error")]:
             findings.append(_case_finding(case, problem, suite, workdir))
+    findings = group_failures(findings)
     findings += [Finding("TST204", f"suite {s.path} collected no tests", s.path, None, s.module,
                          Severity.WARNING) for s in suites if counts.get(s) == 0]
     return tests, findings
+
+
+def _cause(finding: Finding) -> str | None:
+    """What a failure says beyond which test it is, when that is an error several tests can
+    share (an import error, a NameError); assertion failures are each their own cause."""
+    _, _, said = finding.message.partition(" failed: " if finding.code == "TST201"
+                                           else "none of its tests ran: ")
+    if not said or said.startswith(("assert", "AssertionError")):
+        return None
+    return said
+
+
+def group_failures(findings: list[Finding]) -> list[Finding]:
+    """One cause, one finding: tests or files failing with the same error become one finding
+    at the first place, listing the others."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    alone = []
+    for finding in findings:
+        cause = _cause(finding)
+        if cause is None:
+            alone.append(finding)
+        else:
+            groups.setdefault((finding.code, cause), []).append(finding)
+    grouped = []
+    for (code, cause), items in groups.items():
+        if len(items) == 1:
+            grouped.append(items[0])
+            continue
+        what = "test files failed to import" if code == "TST202" else "tests failed"
+        modules = sorted({f.module for f in items if f.module})
+        first = items[0]
+        grouped.append(Finding(code, f"{len(items)} {what} with the same error: {cause}",
+                               first.path, first.line, first.module if len(modules) <= 1
+                               else None, first.severity,
+                               places=tuple((f.path, f.line) for f in items[1:] if f.path)))
+    return grouped + alone
 
 
 def _suite_of(file: str, suites: list[Suite]) -> Suite:
@@ -89,8 +129,12 @@ def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite
     file = case.get("file") or suite.path
     path, line = _location(text, workdir) or (file, int(case.get("line", "0")) + 1 or None)
     if problem.get("message") == "collection failure":
-        reason = next((ln[1:].strip() for ln in reversed(text.splitlines())
-                       if ln.startswith("E ")), "could not be imported")
+        errors = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
+        reason = errors[-1] if errors else "could not be imported"
+        if any("import file mismatch" in line for line in errors):
+            reason = ("pytest's import file mismatch: a test file of the same basename in "
+                      "another folder was imported first (give it a unique name, or add "
+                      "__init__.py to the folders; see TST104)")
         return Finding("TST202", f"{file} failed to import, so none of its tests ran: {reason}",
                        path, line, suite.module)
     test_id = f"{file}::{case.get('name')}"
@@ -109,10 +153,11 @@ def _location(text: str, workdir: Path) -> tuple[str, int] | None:
     return None
 
 
-def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: float
-                      ) -> tuple[float | None, list[Finding]]:
+def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: float,
+                      stated: bool = True) -> tuple[float | None, list[Finding]]:
     """Total coverage of the course package, and a finding naming the least-covered modules
-    when it is under the threshold."""
+    when it is under the threshold: an error for the course's own `coverage_threshold`, a
+    warning for the default target."""
     report = scratch / "coverage.json"
     done = run([sys.executable, "-m", "coverage", "json", "-q", "-o", report], cwd=workdir,
                env={"COVERAGE_FILE": str(scratch / ".coverage")})
@@ -125,8 +170,13 @@ def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: f
         return total, []
     per_module = _module_coverage(course, data["files"])
     lowest = ", ".join(f"{m} {p:.0f}% ({path})" for m, path, p in per_module[:3])
+    if stated:
+        return total, [Finding("TST203", f"coverage of {course.package_name} is {total:.1f}%, "
+                               f"under the {threshold:g}% threshold; lowest: {lowest}", "tests")]
     return total, [Finding("TST203", f"coverage of {course.package_name} is {total:.1f}%, under "
-                           f"the {threshold:g}% threshold; lowest: {lowest}", "tests", None)]
+                           f"the default {threshold:g}% target (set coverage_threshold in "
+                           f"[tool.tinyrelease] to make it a gate); lowest: {lowest}", "tests",
+                           severity=Severity.WARNING)]
 
 
 def _module_coverage(course: Course, files: dict[str, dict]) -> list[tuple[str, str, float]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 
 from checks.course import Course, Module
 from checks.registry import Hit
@@ -57,3 +57,17 @@ def resolve_module_reference(course: Course, text: str) -> Module | None:
 
 def _name_key(text: str) -> str:
     return " ".join(re.split(r"[\s_-]+", text.strip().lower())).strip()
+
+
+def grouped(hits: Iterable[Hit], key: Callable[[Hit], Hashable],
+            message: Callable[[list[Hit]], str]) -> Iterator[Hit]:
+    """One cause, one finding: hits with the same `key` become one hit at the first place,
+    listing the others, with `message` written for the whole group."""
+    groups: dict[Hashable, list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault(key(hit), []).append(hit)
+    for items in groups.values():
+        first = items[0]
+        places = tuple((h.path, h.line) for h in items[1:] if h.path is not None)
+        yield Hit(message(items) if len(items) > 1 else first.message, first.path, first.line,
+                  first.module, first.severity, places)

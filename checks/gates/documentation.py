@@ -35,7 +35,8 @@ def files_readable(course: Course) -> Iterator[Hit]:
 
 # The page heading --------------------------------------------------------------------------
 
-@check("DOC101", "ABOUT.md has a `# NN. Title` heading")
+@check("DOC101", "ABOUT.md has a `# NN. Title` heading",
+       convention="about-heading")
 def heading_present(course: Course) -> Iterator[Hit]:
     """ABOUT.md has no level-one heading (`# 05. Autograd`) after its front matter.
 
@@ -48,7 +49,8 @@ def heading_present(course: Course) -> Iterator[Hit]:
             yield Hit(f'ABOUT.md has no "# {module.number:02d}. Title" heading', about.path)
 
 
-@check("DOC102", "Heading number equals the directory number")
+@check("DOC102", "Heading number equals the directory number",
+       convention="about-heading")
 def heading_number(course: Course) -> Iterator[Hit]:
     """The `# NN. Title` heading of ABOUT.md has no number or a number other than the
     module directory's.
@@ -65,7 +67,8 @@ def heading_number(course: Course) -> Iterator[Hit]:
                       f'write "# {module.number:02d}. ..."', about.path, about.h1.line)
 
 
-@check("DOC103", "Heading title equals the front-matter title", severity=Severity.WARNING)
+@check("DOC103", "Heading title equals the front-matter title", severity=Severity.WARNING,
+       convention="about-heading")
 def heading_title(course: Course) -> Iterator[Hit]:
     """The title in the `# NN. Title` heading differs from the front-matter `title` (the part
     before " - " of a "Short - Subtitle" title is accepted too).
@@ -86,7 +89,8 @@ def heading_title(course: Course) -> Iterator[Hit]:
 
 # Sections and checkpoints ------------------------------------------------------------------
 
-@check("DOC111", "ABOUT.md has the required sections")
+@check("DOC111", "ABOUT.md has the required sections",
+       convention="about-sections")
 def required_sections(course: Course) -> Iterator[Hit]:
     """ABOUT.md lacks some of the `##` sections every module page has: Overview, Learning
     Objectives, Build → Use → Reflect (or → Optimize, → Analyze), Implementation Guide,
@@ -96,9 +100,10 @@ def required_sections(course: Course) -> Iterator[Hit]:
     is usually content that was never written or a heading that was renamed.
     Fix: add the sections (emoji and punctuation in the headings do not matter).
     """
+    required = course.conventions.get("about-sections", "sections", REQUIRED_SECTIONS)
     for _module, about in _pages(course):
         headings = [normalise_heading(h.text.replace("->", "→")) for h in about.sections]
-        missing = [name for name in REQUIRED_SECTIONS if not any(
+        missing = [name for name in required if not any(
             _is_section(heading, name) for heading in headings)]
         if missing:
             yield Hit(f"ABOUT.md lacks the sections {', '.join(missing)}", about.path,
@@ -111,7 +116,8 @@ def _is_section(heading: str, required: str) -> bool:
     return heading == wanted or heading.startswith(wanted + " ")
 
 
-@check("DOC121", "Long modules have checkpoint markers", severity=Severity.WARNING)
+@check("DOC121", "Long modules have checkpoint markers", severity=Severity.WARNING,
+       convention="checkpoints")
 def checkpoints(course: Course) -> Iterator[Hit]:
     """A module whose time estimate reaches `limits.checkpoint_hours` (8 by default) has
     fewer than two `**✓ CHECKPOINT N: label**` markers in ABOUT.md.
@@ -120,14 +126,16 @@ def checkpoints(course: Course) -> Iterator[Hit]:
     they have and pick up again; the course's rule is two or more markers.
     Fix: add bold `**✓ CHECKPOINT 1: label**` lines after the major parts of the guide.
     """
-    hours = course.config.limits.checkpoint_hours
+    hours = course.conventions.get("checkpoints", "hours",
+                                   course.config.limits.checkpoint_hours)
+    wanted = course.conventions.get("checkpoints", "markers", 2)
     for _module, about in _pages(course):
         meta = about.meta
-        if meta and meta.time and meta.time.high >= hours and len(about.checkpoints) < 2:
+        if meta and meta.time and meta.time.high >= hours and len(about.checkpoints) < wanted:
             found = len(about.checkpoints)
             yield Hit(f'time estimate "{meta.time}" reaches {hours} hours but ABOUT.md has '
                       f"{found or 'no'} checkpoint marker{'' if found == 1 else 's'} "
-                      "(**✓ CHECKPOINT N: label**); 2 or more expected", about.path,
+                      f"(**✓ CHECKPOINT N: label**); {wanted} or more expected", about.path,
                       meta.line_of("time_estimate"))
 
 

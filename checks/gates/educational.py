@@ -112,7 +112,8 @@ def metadata_present(course: Course) -> Iterator[Hit]:
             yield Hit(f"module {module.id} has {where}", module.dir)
 
 
-@check("EDU112", "Front matter is present and parses")
+@check("EDU112", "Front matter is present and parses",
+       convention="front-matter")
 def front_matter_parses(course: Course) -> Iterator[Hit]:
     """The module's metadata cannot be read: ABOUT.md has no front matter between `---` lines
     at the top, its YAML is malformed, or it is not a `key: value` mapping.
@@ -137,7 +138,8 @@ def front_matter_parses(course: Course) -> Iterator[Hit]:
                       f"(found {type(meta.document.data).__name__})", meta.path, 1)
 
 
-@check("EDU113", "Front matter has all seven keys")
+@check("EDU113", "Front matter has all seven keys",
+       convention="front-matter")
 def front_matter_complete(course: Course) -> Iterator[Hit]:
     """ABOUT.md front matter lacks some of the seven keys: title, description, difficulty,
     time_estimate, prerequisites, next_steps, learning_objectives.
@@ -155,7 +157,8 @@ def front_matter_complete(course: Course) -> Iterator[Hit]:
             yield Hit(f"front matter lacks {', '.join(missing)}", meta.path, 1)
 
 
-@check("EDU114", "Front matter values have the right types")
+@check("EDU114", "Front matter values have the right types",
+       convention="front-matter")
 def front_matter_types(course: Course) -> Iterator[Hit]:
     """A front-matter value has the wrong type or form: title and description must be text,
     difficulty a rating (`"⭐⭐"`, `"3/4"`, `2`), time_estimate an hour range (`"4-6 hours"`),
@@ -199,7 +202,8 @@ def _parsed_meta(module: Module) -> ModuleMeta | None:
 
 # Learning objectives -----------------------------------------------------------------------
 
-@check("EDU121", "Three to seven learning objectives", severity=Severity.WARNING)
+@check("EDU121", "Three to seven learning objectives", severity=Severity.WARNING,
+       convention="objectives")
 def objective_count(course: Course) -> Iterator[Hit]:
     """A module lists fewer or more learning objectives than the course's limits (3 to 7 by
     default; `limits.min_objectives` and `limits.max_objectives`).
@@ -220,7 +224,8 @@ def objective_count(course: Course) -> Iterator[Hit]:
                       meta.line_of("learning_objectives"))
 
 
-@check("EDU122", "Module source states its learning objectives", severity=Severity.WARNING)
+@check("EDU122", "Module source states its learning objectives", severity=Severity.WARNING,
+       convention="objectives")
 def source_objectives_present(course: Course) -> Iterator[Hit]:
     """The module source has no markdown heading "Learning Objectives" (or "Learning Goals")
     although ABOUT.md lists objectives.
@@ -238,7 +243,8 @@ def source_objectives_present(course: Course) -> Iterator[Hit]:
                       f"lists {len(meta.objectives)} objectives", module.source_path)
 
 
-@check("EDU123", "ABOUT.md objectives appear in the source", severity=Severity.WARNING)
+@check("EDU123", "ABOUT.md objectives appear in the source", severity=Severity.WARNING,
+       convention="objectives")
 def objectives_reflected(course: Course) -> Iterator[Hit]:
     """A learning objective of ABOUT.md has no matching bullet in the module source's
     Learning Objectives section (at least 60% of its significant words in one bullet).

@@ -31,6 +31,11 @@ def _analyze_functions(course: Course) -> Iterator[tuple[Module, ModuleSource, F
                     yield module, source, function
 
 
+def _words(course: Course, kind: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The heading keywords of a kind of section, from the course's conventions."""
+    return tuple(course.conventions.get("systems-sections", kind, default))
+
+
 def _analysis(course: Course, what: str, keywords: tuple[str, ...]) -> Iterator[Hit]:
     for module, source in _sources(course):
         matching = [s for s in source.sections
@@ -59,7 +64,8 @@ def files_readable(course: Course) -> Iterator[Hit]:
     yield from read_problems(course, "systems")
 
 
-@check("SYS101", "Each module analyses memory")
+@check("SYS101", "Each module analyses memory",
+       convention="systems-sections")
 def memory_analysis(course: Course) -> Iterator[Hit]:
     """A module source has no memory analysis: no markdown heading mentioning memory, or one
     followed by fewer than 15 words of prose.
@@ -68,10 +74,11 @@ def memory_analysis(course: Course) -> Iterator[Hit]:
     and a heading with no analysis under it teaches nothing.
     Fix: add a `## Memory Analysis` section that explains and measures the module's memory use.
     """
-    yield from _analysis(course, "memory analysis", ("memory",))
+    yield from _analysis(course, "memory analysis", _words(course, "memory", ("memory",)))
 
 
-@check("SYS102", "Each module analyses performance")
+@check("SYS102", "Each module analyses performance",
+       convention="systems-sections")
 def performance_analysis(course: Course) -> Iterator[Hit]:
     """A module source has no performance analysis: no markdown heading mentioning performance,
     complexity or scaling, or one followed by fewer than 15 words of prose.
@@ -80,11 +87,12 @@ def performance_analysis(course: Course) -> Iterator[Hit]:
     work.
     Fix: add a `## Performance Analysis` section on the time complexity and measured speed.
     """
-    yield from _analysis(course, "performance analysis", ("performance", "complexity",
-                                                          "scaling"))
+    yield from _analysis(course, "performance analysis", _words(
+        course, "performance", ("performance", "complexity", "scaling")))
 
 
-@check("SYS103", "Each module places itself in production")
+@check("SYS103", "Each module places itself in production",
+       convention="systems-sections")
 def production_context(course: Course) -> Iterator[Hit]:
     """A module source has no production context: no markdown heading mentioning production, or
     one followed by fewer than 15 words of prose.
@@ -93,10 +101,12 @@ def production_context(course: Course) -> Iterator[Hit]:
     without it a module is an exercise, not systems engineering.
     Fix: add a `## Production Context` section comparing the module with real frameworks.
     """
-    yield from _analysis(course, "production context", ("production",))
+    yield from _analysis(course, "production context", _words(course, "production",
+                                                               ("production",)))
 
 
-@check("SYS111", "Each module has analyze functions", severity=Severity.WARNING)
+@check("SYS111", "Each module has analyze functions", severity=Severity.WARNING,
+       convention="analyze-functions")
 def has_analyze_functions(course: Course) -> Iterator[Hit]:
     """A module source defines no top-level `analyze_*` function.
 
@@ -126,7 +136,8 @@ def analyze_functions_called(course: Course) -> Iterator[Hit]:
                       source.path, function.line, module.id)
 
 
-@check("SYS113", "analyze docstrings start with 📊", severity=Severity.WARNING)
+@check("SYS113", "analyze docstrings start with 📊", severity=Severity.WARNING,
+       convention="analyze-functions")
 def analyze_docstrings(course: Course) -> Iterator[Hit]:
     """An `analyze_*` function's docstring does not start with 📊.
 
@@ -141,7 +152,8 @@ def analyze_docstrings(course: Course) -> Iterator[Hit]:
                       source.path, function.line, module.id)
 
 
-@check("SYS121", "Each module asks reflection questions")
+@check("SYS121", "Each module asks reflection questions",
+       convention="systems-sections")
 def reflection_questions(course: Course) -> Iterator[Hit]:
     """A module source has no reflection section (a heading with "reflection", "ML systems
     thinking" or "questions"), or the section asks no question.
@@ -150,7 +162,7 @@ def reflection_questions(course: Course) -> Iterator[Hit]:
     course ends every module with them.
     Fix: add a `## Reflection Questions` section with numbered questions.
     """
-    keywords = ("reflection", "ml systems thinking", "questions")
+    keywords = _words(course, "reflection", ("reflection", "ml systems thinking", "questions"))
     for module, source in _sources(course):
         sections = [s for s in source.sections if any(k in s.title.lower() for k in keywords)]
         asked = any(_NUMBERED.match(text) or text.strip().rstrip("*_ ").endswith("?")
@@ -163,7 +175,8 @@ def reflection_questions(course: Course) -> Iterator[Hit]:
                       "'?' and no numbered item)", source.path, sections[0].line, module.id)
 
 
-@check("SYS122", "Each module ends with a summary")
+@check("SYS122", "Each module ends with a summary",
+       convention="systems-sections")
 def module_summary(course: Course) -> Iterator[Hit]:
     """A module source has no summary section (a markdown heading with "summary").
 

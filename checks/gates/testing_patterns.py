@@ -37,7 +37,8 @@ def _kind(function: Function) -> str | None:
     return "unit" if function.name.startswith(UNIT_PREFIX) else None
 
 
-@check("IMP121", "Tests are named test_unit_* or test_module", quick=True)
+@check("IMP121", "Tests are named test_unit_* or test_module", quick=True,
+       convention="test-grammar")
 def tests_named(course: Course) -> Iterator[Hit]:
     """A module source defines a top-level `test_*` function that is neither `test_unit_*` nor
     exactly `test_module`.
@@ -53,7 +54,8 @@ def tests_named(course: Course) -> Iterator[Hit]:
                       source.path, function.line, module.id)
 
 
-@check("IMP122", "Exactly one test_module per module", quick=True)
+@check("IMP122", "Exactly one test_module per module", quick=True,
+       convention="test-grammar")
 def one_test_module(course: Course) -> Iterator[Hit]:
     """A module source has no `test_module()` integration test, or defines it more than once.
 
@@ -73,7 +75,8 @@ def one_test_module(course: Course) -> Iterator[Hit]:
                       module.id)
 
 
-@check("IMP123", "Tests run under the main guard", quick=True)
+@check("IMP123", "Tests run under the main guard", quick=True,
+       convention="test-grammar")
 def tests_called(course: Course) -> Iterator[Hit]:
     """A `test_unit_*` function or `test_module()` is never called under an
     `if __name__ == "__main__":` guard.
@@ -81,26 +84,33 @@ def tests_called(course: Course) -> Iterator[Hit]:
     Why: learners run each cell (or the file) to see their implementation pass; a test that is
     never called never runs, while a call outside the guard would run on every import of the
     exported package.
-    Fix: call it right after its definition under `if __name__ == "__main__":`.
+    A test called from a function that the guard runs (a unit test called by `test_module()`)
+    counts as run.
+    Fix: call it right after its definition under `if __name__ == "__main__":`, or from
+    `test_module()`.
     """
     for module, source, function in _tests(course):
-        if _kind(function) and function.name not in source.guarded_calls:
+        if _kind(function) and function.name not in source.reached_from_guard():
             yield Hit(f"{function.name}() is never called under `{MAIN_GUARD}`, so running the "
                       "module does not run it", source.path, function.line, module.id)
 
 
-@check("IMP124", "Test docstrings start with their emoji", Severity.WARNING, quick=True)
+@check("IMP124", "Test docstrings start with their emoji", Severity.WARNING, quick=True,
+       convention="test-grammar")
 def tests_marked(course: Course) -> Iterator[Hit]:
-    """A `test_unit_*` docstring does not start with 🔬, or the `test_module()` docstring does
-    not start with 🧪.
+    """A `test_unit_*` docstring does not start with the course's unit-test marker, or the
+    `test_module()` docstring with its module-test marker (`unit_marker` and `module_marker`
+    of the test-grammar convention: 🔬 and 🧪 in TinyTorch 2025, 🧪 for both in 2026).
 
     Why: the markers tell learners at a glance which output comes from a unit test and which
     from the integration test.
     Fix: start the docstring with the marker, e.g. `\"\"\"🔬 Unit test: ...\"\"\"`.
     """
+    markers = {"unit": course.conventions.get("test-grammar", "unit_marker", "🔬"),
+               "integration": course.conventions.get("test-grammar", "module_marker", "🧪")}
     for module, source, function in _tests(course):
         kind = _kind(function)
-        marker = {"unit": "🔬", "integration": "🧪"}.get(kind or "")
+        marker = markers.get(kind or "")
         if marker and not function.docstring.lstrip().startswith(marker):
             shown = function.docstring.strip().split("\n")[0][:40]
             found = f'starts with "{shown}"' if shown else "is missing"

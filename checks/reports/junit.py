@@ -45,7 +45,8 @@ def render(report: GatesReport) -> str:
 
 def _line(finding: Finding) -> str:
     waived = f" (waived: {finding.waived})" if finding.waived else ""
-    return f"{finding.at()}: {finding.severity.value}: {finding.message}{waived}"
+    return (f"{finding.at()}: {finding.severity.value}: {finding.message}"
+            f"{finding.also(limit=50)}{waived}")
 
 
 def _title(code: str) -> str:

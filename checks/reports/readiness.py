@@ -47,7 +47,7 @@ def _findings(findings: list[Finding]) -> list[str]:
         for f in (f for f in findings if (f.module or "") == module):
             waived = f" — waived: {f.waived}" if f.waived else ""
             lines.append(f"- `{f.code}` {f.severity.value} `{f.at()}`: "
-                         f"{_escape(f.message)}{waived}")
+                         f"{_escape(f.message)}{_escape(f.also())}{waived}")
         lines.append("")
     return lines
 

@@ -46,16 +46,22 @@ def _rule(code: str) -> dict[str, object]:
             "properties": {"tags": [check.gate]}}
 
 
+def _location(path: str, line: int | None) -> dict[str, object]:
+    location: dict[str, object] = {"artifactLocation": {"uri": path, "uriBaseId": "COURSEROOT"}}
+    if line:
+        location["region"] = {"startLine": line}
+    return {"physicalLocation": location}
+
+
 def _result(finding: Finding, index: dict[str, int]) -> dict[str, object]:
     result: dict[str, object] = {"ruleId": finding.code, "ruleIndex": index[finding.code],
                                  "level": LEVELS[finding.severity],
                                  "message": {"text": finding.message}}
     if finding.path:
-        location: dict[str, object] = {"artifactLocation": {"uri": finding.path,
-                                                            "uriBaseId": "COURSEROOT"}}
-        if finding.line:
-            location["region"] = {"startLine": finding.line}
-        result["locations"] = [{"physicalLocation": location}]
+        result["locations"] = [_location(finding.path, finding.line)]
+    if finding.places:  # the same cause elsewhere
+        result["relatedLocations"] = [{"id": number, **_location(path, line)}
+                                      for number, (path, line) in enumerate(finding.places, 1)]
     if finding.waived:
         result["suppressions"] = [{"kind": "external", "justification": finding.waived}]
     return result

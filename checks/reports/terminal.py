@@ -76,6 +76,7 @@ class TerminalReporter:
                 style = "dim" if f.waived else SEVERITY_STYLES[f.severity]
                 waived = f" [dim](waived: {escape(f.waived)})[/]" if f.waived else ""
                 self.console.print(f"  {escape(f.at())}: [{style}]{f.code}[/] "
-                                   f"{escape(f.message)}{waived}", highlight=False, soft_wrap=True)
+                                   f"{escape(f.message)}{escape(f.also())}{waived}",
+                                   highlight=False, soft_wrap=True)
         if findings:
             self.console.print()

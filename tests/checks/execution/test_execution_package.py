@@ -30,7 +30,10 @@ def test_clean_course_builds_installs_and_imports(make_course: CourseFactory,
     assert gate.status == "pass", gate.findings
     assert gate.artifacts["wheel"] == "minicourse-0.1.0-py3-none-any.whl"
     assert "minicourse/core/tensor.py" in gate.artifacts["wheel_contents"]
-    assert "export: the course declares no export_command" in gate.skipped_steps
+    # no export_command: the nbdev project is exported as nbdev would, found from settings.ini
+    assert "an nbdev project: settings.ini says lib_path = minicourse, nbs_path = src" in \
+        gate.artifacts["export"]
+    assert "PKG201" in gate.checks_run and "PKG203" in gate.checks_run
 
 
 def test_export_cell_missing_from_package(make_course: CourseFactory, tmp_path: Path) -> None:
@@ -65,8 +68,22 @@ def test_stray_files_in_the_wheel(make_course: CourseFactory, tmp_path: Path) ->
     loose = PYPROJECT.replace('include = ["minicourse*"]', 'include = ["minicourse*", "tests*"]')
     root = make_course({"pyproject.toml": loose, "tests/__init__.py": "",
                         "tests/01_tensor/__init__.py": ""})
-    stray = [f.message for f in codes(run_package(root, tmp_path), "PKG206")]
-    assert "the wheel carries tests/01_tensor/test_tensor_core.py" in stray
+    [stray] = [f.message for f in codes(run_package(root, tmp_path), "PKG206")]  # one cause
+    assert stray.startswith("the wheel carries 6 file(s) that are not the package: ")
+    assert "tests/01_tensor/test_tensor_core.py" in stray
+
+
+def test_a_package_the_course_ships_on_purpose_is_not_stray(make_course: CourseFactory,
+                                                             tmp_path: Path) -> None:
+    """A CLI package the course includes and runs as a console script belongs in the wheel."""
+    shipped = PYPROJECT.replace('include = ["minicourse*"]', 'include = ["minicourse*", "cli*"]'
+                                ).replace("[project.urls]", '[project.scripts]\n'
+                                          'mini = "cli.main:main"\n\n[project.urls]')
+    root = make_course({"pyproject.toml": shipped, "cli/__init__.py": "",
+                        "cli/main.py": "def main():\n    return 0\n"})
+    report = run_package(root, tmp_path)
+    assert codes(report, "PKG206") == []
+    assert "cli/main.py" in report.gates[0].artifacts["wheel_contents"]
 
 
 def test_comprehensive_installs_on_every_interpreter(make_course: CourseFactory,
