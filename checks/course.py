@@ -115,6 +115,15 @@ class TestSuite:
     folders: list[str] = field(default_factory=list)
     files: list[TestFile] = field(default_factory=list)
     packages: set[str] = field(default_factory=set)
+    # module id -> its test folder: `tests/<id>`, else a folder of the same name under an
+    # older number (`tests/15_memoization` for `17_memoization`) after a renumbering
+    module_folders: dict[str, str] = field(default_factory=dict)
+
+    def module_of(self, folder: str) -> str | None:
+        """The module a test folder (`tests/03_layers/...` or `03_layers`) belongs to."""
+        parts = folder.split("/")
+        name = parts[1] if parts[0] == self.root and len(parts) > 1 else parts[0]
+        return next((m for m, f in self.module_folders.items() if f == name), None)
 
 
 @dataclass
@@ -209,6 +218,7 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
         course.learning_path = parse_learning_path(text, course.layout.learning_path)
     _load_packaging(course)
     course.tests = _load_tests(files)
+    course.tests.module_folders = _module_folders(course)
     course.stale = _stale_copies(course)
     course.conventions = resolve_conventions(course)
     return course
@@ -293,6 +303,17 @@ def _load_tests(files: CourseFiles) -> TestSuite:
         if text is not None:
             suite.files.append(_test_file(text, rel, folder))
     return suite
+
+
+def _module_folders(course: Course) -> dict[str, str]:
+    folders = set(course.tests.folders)
+    found = {m.id: m.id for m in course.modules if m.id in folders}
+    loose = [f for f in folders if f not in found.values() and LOOSE_MODULE_DIR.match(f)]
+    for module in (m for m in course.modules if m.id not in found):
+        named = [f for f in loose if LOOSE_MODULE_DIR.match(f)["name"] == module.name]  # type: ignore[index]
+        if len(named) == 1:
+            found[module.id] = named[0]
+    return found
 
 
 def _test_file(text: str, rel: str, folder: str) -> TestFile:

@@ -166,6 +166,7 @@ def run_gate(course: Course, gate: str, level: str = "standard",
             found = [_as_convention(f, conventions) for f in found]
         result.findings.extend(waive(course, f) for f in found)
     _execute(gate, result, execution, level, [c.code for c in chosen if c.execution])
+    result.findings = _one_per_place(result.findings, {c.code for c in chosen if c.execution})
     result.duration_s = time.perf_counter() - started
     result.findings.sort(key=_order)
     return result
@@ -193,6 +194,29 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
     result.findings += [waive(execution.course, f) for f in outcome.findings if f.code in codes]
     result.skipped_steps += outcome.steps_skipped
     result.artifacts.update(outcome.artifacts)
+
+
+def _one_per_place(findings: list[Finding], executed: set[str]) -> list[Finding]:
+    """A run that fails where a static finding already points (a test file importing a module
+    the sources no longer export) is the same cause: the static finding says so once."""
+    static = [f for f in findings if f.code not in executed]
+    where: dict[tuple[str | None, int | None], int] = {}
+    for index, finding in enumerate(static):
+        for place in ((finding.path, finding.line), *finding.places):
+            if place[1] is not None:
+                where.setdefault(place, index)
+    kept = []
+    for finding in (f for f in findings if f.code in executed):
+        places = [(finding.path, finding.line), *finding.places]
+        owners = {where[p] for p in places if p in where}
+        if len(owners) == 1 and all(p in where for p in places):
+            owner = owners.pop()
+            if "the test run fails there too" not in static[owner].message:
+                static[owner] = replace(static[owner], message=static[owner].message
+                                        + f" (the test run fails there too: {finding.code})")
+        else:
+            kept.append(finding)
+    return static + kept
 
 
 def _as_convention(finding: Finding, conventions: Conventions) -> Finding:

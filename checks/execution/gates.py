@@ -300,8 +300,8 @@ def _module_of_change(course: Course, path: str) -> str | None:
     if (module := course.module_of_path(path)) is not None:
         return module
     parts = path.split("/")
-    if parts[0] == "tests" and len(parts) > 2 and course.module(parts[1]):
-        return parts[1]
+    if parts[0] == "tests" and len(parts) > 2 and (owner := course.tests.module_of(path)):
+        return owner
     package = course.package
     dotted = next((name for name, rel in (package.modules.items() if package else [])
                    if rel == path), None)

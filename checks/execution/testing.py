@@ -33,11 +33,12 @@ def plan_suites(course: Course, modules: list[str] | None, comprehensive: bool
     """The suites to run and, for the report, the ones skipped (and why)."""
     chosen, skipped = [], []
     for module in course.modules:
-        if course.files.is_dir(f"tests/{module.id}"):
+        folder = course.tests.module_folders.get(module.id)
+        if folder is not None and course.files.is_dir(f"tests/{folder}"):
             if modules is None or module.id in modules:
-                chosen.append(Suite(module.id, f"tests/{module.id}", module.id))
+                chosen.append(Suite(module.id, f"tests/{folder}", module.id))
             else:
-                skipped.append(f"tests/{module.id}: not affected by the selected modules")
+                skipped.append(f"tests/{folder}: not affected by the selected modules")
     shared = list(SHARED_SUITES) + ["milestones"]
     for name in (n for n in shared if course.files.is_dir(f"tests/{n}")):
         if modules is not None:

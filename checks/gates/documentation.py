@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from checks.about import About, numbered_title
-from checks.course import Course, Module
+from checks.course import Course, Module, StaleCopy
 from checks.findings import Severity
 from checks.gates.common import read_problems
 from checks.markdown import is_external, normalise_heading
@@ -174,10 +174,20 @@ def stale_pages(course: Course) -> Iterator[Hit]:
     made to the copy are silently lost.
     Fix: delete the copy (`git rm`), or regenerate it from the original.
     """
-    for copy in course.stale:
-        if copy.original.endswith("ABOUT.md") and copy.differs:
-            yield Hit(f"{copy.path} is a stale copy of {copy.original} and differs from it",
-                      copy.path, module=copy.module)
+    stale = [copy for copy in course.stale if copy.original.endswith("ABOUT.md") and copy.differs]
+    by_tree: dict[str, list[StaleCopy]] = {}  # one cause: one stale tree
+    for copy in stale:
+        by_tree.setdefault(copy.path.split("/")[0], []).append(copy)
+    for tree, copies in by_tree.items():
+        first = copies[0]
+        if len(copies) == 1:
+            yield Hit(f"{first.path} is a stale copy of {first.original} and differs from it",
+                      first.path, module=first.module)
+            continue
+        yield Hit(f"{tree}/ holds {len(copies)} stale copies of module pages that differ from "
+                  f"their originals ({first.path} of {first.original}, ...): delete them or "
+                  "regenerate them from the originals", first.path,
+                  places=tuple((c.path, None) for c in copies[1:]))
 
 
 def _spaced(text: str) -> str:

@@ -22,8 +22,9 @@ from checks.values import parse_difficulty, parse_time
 _STOPWORDS = frozenset(
     "about also and are able been being between both build each from have into learn more "
     "other over such than that their them then there these they this those through understand "
-    "used using what when where which while will with within without your".split())
-_MATCHED_SHARE = 0.6
+    "used using what when where which while will with within without your the for its how "
+    "why can use all via per any our you out own implement design create analyze analyse master "
+    "apply explain describe know".split())
 
 
 @check("EDU001", "Files of the educational gate are readable")
@@ -246,8 +247,11 @@ def source_objectives_present(course: Course) -> Iterator[Hit]:
 @check("EDU123", "ABOUT.md objectives appear in the source", severity=Severity.WARNING,
        convention="objectives")
 def objectives_reflected(course: Course) -> Iterator[Hit]:
-    """A learning objective of ABOUT.md has no matching bullet in the module source's
-    Learning Objectives section (at least 60% of its significant words in one bullet).
+    """Learning objectives of ABOUT.md have no matching bullet in the module source's Learning
+    Objectives section. An objective matches a bullet that shares two of its significant
+    words (CamelCase split, plurals folded: "MSELoss" matches "MSE loss"; the verbs objectives
+    open with do not count), or half of the shorter of the two. One finding per module lists what it could not
+    match; it is a heuristic, hence a warning.
 
     Why: the page and the notebook promise different things; one of them was edited and the
     other was not.
@@ -259,22 +263,35 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
         if meta is None or not bullets:
             continue
         bullet_words = [_significant(bullet) for bullet in bullets]
-        for index, objective in enumerate(meta.objectives):
-            words = _significant(objective)
-            if words and not any(len(words & found) >= _MATCHED_SHARE * len(words)
-                                 for found in bullet_words):
-                yield Hit(f'learning objective "{objective}" has no matching bullet in the '
-                          f"Learning Objectives of {module.source_path}", meta.path,
-                          meta.line_of("learning_objectives", index))
+        unmatched = [(index, objective) for index, objective in enumerate(meta.objectives)
+                     if (words := _significant(objective))
+                     and not any(_matches(words, found) for found in bullet_words)]
+        if not unmatched:
+            continue
+        index, first = unmatched[0]
+        shown = "; ".join(f'"{text}"' for _, text in unmatched)
+        yield Hit(f"{len(unmatched)} of {len(meta.objectives)} learning objectives of ABOUT.md "
+                  f"could not be matched to a bullet of the Learning Objectives of "
+                  f"{module.source_path}: {shown}", meta.path,
+                  meta.line_of("learning_objectives", index),
+                  places=tuple((meta.path, meta.line_of("learning_objectives", i))
+                               for i, _ in unmatched[1:]))
+
+
+def _matches(words: set[str], other: set[str]) -> bool:
+    shared = len(words & other)
+    return shared >= 2 or shared >= 0.5 * min(len(words), len(other))
 
 
 def _significant(text: str) -> set[str]:
-    """The words of an objective that carry its meaning, crudely stemmed for comparison."""
+    """The words of an objective that carry its meaning, crudely stemmed for comparison:
+    CamelCase split (`CrossEntropyLoss`), plurals folded, the first five letters kept."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
     stems = set()
     for word in re.findall(r"[a-z0-9]+", text.lower()):
-        if len(word) >= 4 and word not in _STOPWORDS:
+        if len(word) >= 3 and word not in _STOPWORDS:
             word = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-            stems.add(word[:6])
+            stems.add(word[:5])
     return stems
 
 
@@ -435,7 +452,8 @@ def cell_length(course: Course) -> Iterator[Hit]:
             others = f" ({more} more {'cell' if more == 1 else 'cells'} over it)" if more else ""
             yield Hit(f"{long_cells[0].kind} cell has {_length(long_cells[0])} lines, over the "
                       f"limit of {limit} (limits.max_cell_lines){others}", module.source_path,
-                      long_cells[0].line)
+                      long_cells[0].line, places=tuple((module.source_path, c.line)
+                                                       for c in long_cells[1:]))
 
 
 @check("EDU153", "Code cells broken up by explanations", severity=Severity.WARNING)

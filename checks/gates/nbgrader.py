@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.course import Course, Module
+from checks.gates.common import grouped
 from checks.registry import Hit, check
 from checks.source import BEGIN_SOLUTION, Cell, ModuleSource
 
@@ -210,11 +211,17 @@ def solution_cells_have_regions(course: Course) -> Iterator[Hit]:
     `raise NotImplementedError()` stub in the student release.
     Fix: wrap only the part students write in `### BEGIN SOLUTION` / `### END SOLUTION`.
     """
+    hits = []
     for module, source, cell, metadata in _cells(course):
         flags = _flags(metadata)
         if cell.kind != "code" or not flags or not flags["solution"]:
             continue
         if not any(region.cell == cell.index for region in source.regions):
-            yield Hit(f"solution cell {_name(metadata)} has no {BEGIN_SOLUTION} region, so the "
-                      "student release replaces the whole cell with a stub", source.path,
-                      cell.line, module.id)
+            hits.append(Hit(f"solution cell {_name(metadata)} has no {BEGIN_SOLUTION} region, "
+                            "so the student release replaces the whole cell with a stub",
+                            source.path, cell.line, module.id))
+    yield from grouped(hits, lambda hit: hit.module, lambda group: (
+        f"{len(group)} solution cells have no {BEGIN_SOLUTION} region, so the student release "
+        "replaces each whole cell with a stub: "
+        + ", ".join(h.message.split(" has no ")[0].removeprefix("solution cell ")
+                    for h in group)))

@@ -157,11 +157,21 @@ def package_imports_exported(course: Course) -> Iterator[Hit]:
     """
     if course.package is None or not course.exports_known:
         return
+    missing: dict[str, list[tuple[str, str | None, int | None]]] = {}  # a cause per module
     for found in course.package.imports:
         if not _provided(course, found.target):
-            yield Hit(f"{found.init} imports {found.target}, which no module source exports; "
-                      f"`import {course.package.name}` fails from a fresh clone", found.init,
-                      found.line)
+            module, _, name = found.target.rpartition(".")
+            if module and not _provided(course, module):  # names from a module gone stale
+                missing.setdefault(module, []).append((found.init, name, found.line))
+            else:
+                missing.setdefault(found.target, []).append((found.init, None, found.line))
+    for module, places in missing.items():
+        init, _, line = places[0]
+        names = [name for _, name, _ in places if name]
+        what = f"{module} ({', '.join(names)})" if names else module
+        yield Hit(f"{init} imports {what}, which no module source exports; "
+                  f"`import {course.package.name}` fails from a fresh clone", init, line,
+                  places=tuple((p, n) for p, _, n in places[1:]))
 
 
 @check("PKG121", "pyproject.toml is present and valid")

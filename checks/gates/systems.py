@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from checks.course import Course, Module
 from checks.findings import Severity
-from checks.gates.common import read_problems
+from checks.gates.common import grouped, read_problems
 from checks.registry import Hit, check
 from checks.source import Function, ModuleSource
 
@@ -130,10 +130,13 @@ def analyze_functions_called(course: Course) -> Iterator[Hit]:
     it measures changes.
     Fix: call it under `if __name__ == "__main__":` after its definition, or remove it.
     """
-    for module, source, function in _analyze_functions(course):
-        if function.name not in source.calls:
-            yield Hit(f"{function.name}() is defined but never called in {source.path}",
-                      source.path, function.line, module.id)
+    hits = [Hit(f"{function.name}() is defined but never called in {source.path}",
+                source.path, function.line, module.id)
+            for module, source, function in _analyze_functions(course)
+            if function.name not in source.calls]
+    yield from grouped(hits, lambda hit: hit.module, lambda group: (
+        f"{len(group)} analyze functions are defined but never called in {group[0].path}: "
+        + ", ".join(h.message.split(" is defined")[0] for h in group)))
 
 
 @check("SYS113", "analyze docstrings start with 📊", severity=Severity.WARNING,

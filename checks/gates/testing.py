@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from checks.course import Course
-from checks.gates.common import read_problems
+from checks.findings import Severity
+from checks.gates.common import grouped, read_problems
 from checks.layout import MODULE_DIR
 from checks.registry import Hit, check
 
@@ -27,8 +28,7 @@ def files_readable(course: Course) -> Iterator[Hit]:
 
 def _module_of_folder(course: Course, folder: str) -> str | None:
     """The module a test folder belongs to (`tests/03_layers/...` -> `03_layers`)."""
-    parts = folder.split("/")
-    return parts[1] if len(parts) > 1 and course.module(parts[1]) else None
+    return course.tests.module_of(folder)
 
 
 def _importable(course: Course, name: str) -> bool:
@@ -54,7 +54,7 @@ def module_tests_exist(course: Course) -> Iterator[Hit]:
                   course.tests.root)
         return
     for module in course.modules:
-        if module.id not in course.tests.folders:
+        if module.id not in course.tests.module_folders:
             yield Hit(f"module {module.id} has no tests directory tests/{module.id}/",
                       module.dir, module=module.id)
 
@@ -68,14 +68,29 @@ def test_folders_name_modules(course: Course) -> Iterator[Hit]:
     Fix: rename the directory to the module's current id, or delete it if the module is gone.
     Directories not shaped like a module (`integration`, `checkpoints`, `milestones`) are fine.
     """
+    owner = {folder: module for module, folder in course.tests.module_folders.items()}
+    renamed = []
     for folder in course.tests.folders:
         shape = MODULE_DIR.match(folder)
         if shape is None or course.module(folder) is not None:
             continue
+        if folder in owner:
+            renamed.append(Hit(f"tests/{folder}/ holds the tests of {owner[folder]} under its "
+                               f"old number (they run as its suite): rename it tests/"
+                               f"{owner[folder]}/", f"{course.tests.root}/{folder}",
+                               module=owner[folder], severity=Severity.WARNING))
+            continue
         moved = [m.id for m in course.modules if m.name == shape["name"]]
-        hint = f"; module {moved[0]} has the same name (renumbered?)" if moved else ""
+        hint = (f"; module {moved[0]} has the same name and its own tests/"
+                f"{course.tests.module_folders.get(moved[0], moved[0])}/ (a leftover of a "
+                "renumbering?)" if moved else ", and no module has its name")
         yield Hit(f"tests/{folder}/ is named like a module but no module {folder} exists{hint}",
                   f"{course.tests.root}/{folder}")
+    yield from grouped(renamed, lambda hit: "renumbered", lambda hits: (
+        f"{len(hits)} test folders keep the old numbers of renumbered modules (they run as "
+        "their suites): " + "; ".join(h.message.split(" (they run")[0].replace(
+            "holds the tests of ", "→ ").replace(" under its old number", "") for h in hits)
+        + "; rename them"))
 
 
 @check("TST103", "Test files are valid Python")
@@ -125,9 +140,20 @@ def test_imports_exported(course: Course) -> Iterator[Hit]:
     name = course.package_name
     if name is None or not course.exports_known:
         return
+    hits: dict[str, list[Hit]] = {}  # one cause per module the sources no longer export
     for test in course.tests.files:
         for found in test.imports:
             if found.module.startswith(name + ".") and not _importable(course, found.module):
-                yield Hit(f"{test.path} imports {found.module}, which no module source exports "
-                          f"(no `#| default_exp {found.module[len(name) + 1:]}`)", test.path,
-                          found.line, _module_of_folder(course, test.folder))
+                hits.setdefault(found.module, []).append(Hit(
+                    f"{test.path} imports {found.module}, which no module source exports "
+                    f"(no `#| default_exp {found.module[len(name) + 1:]}`)", test.path,
+                    found.line, _module_of_folder(course, test.folder)))
+    for module, group in hits.items():
+        first = group[0]
+        if len(group) == 1:
+            yield first
+            continue
+        files = len({hit.path for hit in group})
+        yield Hit(f"{files} test file(s) import {module}, which no module source exports (no "
+                  f"`#| default_exp {module[len(name) + 1:]}`)", first.path, first.line,
+                  first.module, places=tuple((h.path, h.line) for h in group[1:] if h.path))

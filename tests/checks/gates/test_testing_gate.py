@@ -76,3 +76,21 @@ def test_import_of_module_no_source_exports(make_course: CourseFactory,
     assert (found.path, found.line, found.module) == (
         "tests/03_layers/test_layers_core.py", 5, "03_layers")
     assert "imports minicourse.core.dense, which no module source exports" in found.message
+
+
+def test_renumbered_test_folders_are_their_modules_suites(make_course: CourseFactory,
+                                                         findings: Findings) -> None:
+    """`tests/07_layers` for the module now numbered `03_layers`: its suite, under a warning."""
+    from coursebuilder import test_file
+
+    root = make_course({"tests/03_layers/test_layers_core.py": None,
+                        "tests/07_layers/test_layers_core.py": test_file(3)})
+    assert findings(root, "TST101") == []
+    [found] = findings(root, "TST102")
+    assert found.severity.value == "warning" and found.module == "03_layers"
+    assert found.message == ("tests/07_layers/ holds the tests of 03_layers under its old "
+                             "number (they run as its suite): rename it tests/03_layers/")
+    from checks.course import load_course
+    from checks.execution.testing import plan_suites
+    suites, _ = plan_suites(load_course(root), None, False)
+    assert ("03_layers", "tests/07_layers") in {(s.module, s.path) for s in suites}

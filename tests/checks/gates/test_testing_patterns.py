@@ -56,7 +56,9 @@ def test_syntax_error_skips_the_source(make_course: CourseFactory, findings: Fin
 
 def test_unit_test_not_called_under_guard(make_course: CourseFactory,
                                           findings: Findings) -> None:
-    text = edited_source(2, GUARDED_UNIT, "test_unit_make_activations()\n")
+    text = edited_source(2, GUARDED_UNIT, "test_unit_make_activations()\n").replace(
+        '"""🧪 Everything in the module works together."""\n    test_unit_make_activations()',
+        '"""🧪 Everything in the module works together."""\n    assert True')
     finding = only(findings(make_course({SOURCE: text}), "IMP123"))
     assert (finding.path, finding.line) == (SOURCE, line_of(text, UNIT))
     assert 'test_unit_make_activations() is never called under `if __name__ == "__main__":`' \
@@ -85,3 +87,11 @@ def test_test_in_export_cell(make_course: CourseFactory, findings: Findings) -> 
     assert (finding.path, finding.line) == (SOURCE, line_of(text, UNIT))
     cell = line_of(text, '"grade_id": "test-activations-impl"')
     assert f"defined in the `#| export` cell starting on line {cell}" in finding.message
+
+
+def test_a_unit_test_run_by_test_module_counts_as_run(make_course: CourseFactory,
+                                                      findings: Findings) -> None:
+    """Only `test_module()` is called under the guard; it calls the unit test, which runs."""
+    text = edited_source(2, GUARDED_UNIT, "")
+    assert "test_unit_make_activations()" in text.split("def test_module():")[1]
+    assert findings(make_course({SOURCE: text}), "IMP123") == []
