@@ -250,8 +250,8 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
     """Learning objectives of ABOUT.md have no matching bullet in the module source's Learning
     Objectives section. An objective matches a bullet that shares two of its significant
     words (CamelCase split, plurals folded: "MSELoss" matches "MSE loss"; the verbs objectives
-    open with do not count), or half of the shorter of the two. One finding per module lists what it could not
-    match; it is a heuristic, hence a warning.
+    open with do not count), or half of the shorter of the two. One finding per module lists
+    what it could not match; it is a heuristic, hence a warning.
 
     Why: the page and the notebook promise different things; one of them was edited and the
     other was not.

@@ -50,12 +50,34 @@ def test_failing_test_names_test_and_assertion_line(make_course: CourseFactory,
 
 def test_import_error_is_a_finding_and_other_suites_still_run(make_course: CourseFactory,
                                                               tmp_path: Path) -> None:
-    broken = "from minicourse.core.nosuch import thing\n\n\ndef test_x():\n    assert thing\n"
+    broken = "from minicourse.core.tensor import nosuch\n\n\ndef test_x():\n    assert nosuch\n"
     report = run_testing(make_course({"tests/03_layers/test_layers_core.py": broken}), tmp_path)
     [finding] = codes(report, "TST202")
     assert finding.path == "tests/03_layers/test_layers_core.py" and finding.line == 1
-    assert "No module named 'minicourse.core.nosuch'" in finding.message
+    assert "cannot import name 'nosuch'" in finding.message
     assert report.gates[0].artifacts["tests"] == 4  # three module tests + the failed file
+
+
+def test_a_run_failing_where_a_static_finding_points_is_one_cause(make_course: CourseFactory,
+                                                                   tmp_path: Path) -> None:
+    """A test file importing a module the sources no longer export: TST105 says it, once."""
+    broken = "from minicourse.core.nosuch import thing\n\n\ndef test_x():\n    assert thing\n"
+    report = run_testing(make_course({"tests/03_layers/test_layers_core.py": broken}), tmp_path)
+    assert codes(report, "TST202") == []
+    [finding] = codes(report, "TST105")
+    assert finding.message.endswith("(the test run fails there too: TST202)")
+
+
+def test_one_error_across_many_files_is_one_finding(make_course: CourseFactory,
+                                                    tmp_path: Path) -> None:
+    broken = "import missing_dependency_xyz\n\n\ndef test_x():\n    assert True\n"
+    report = run_testing(make_course({f"tests/0{n}_{t}/test_{t}_core.py": broken for n, t in
+                                      ((1, "tensor"), (2, "activations"), (3, "layers"))}),
+                         tmp_path)
+    [finding] = codes(report, "TST202")
+    assert finding.message == ("3 test files failed to import with the same error: "
+                               "ModuleNotFoundError: No module named 'missing_dependency_xyz'")
+    assert len(finding.places) == 2
 
 
 def test_coverage_under_threshold_names_lowest_modules(make_course: CourseFactory,
