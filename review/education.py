@@ -10,7 +10,7 @@ from statistics import median
 
 from checks.course import Module
 from checks.findings import Severity
-from checks.gates.educational import _significant
+from checks.gates.educational import _significant, significant_words
 from checks.source import Cell
 from review import sourcecode
 from review.evidence import Evidence
@@ -48,7 +48,7 @@ def review(evidence: Evidence) -> Report:
     course, report = evidence.course, Report("education")
     for finding in (f for f in evidence.gate("educational") if f.waived is None):
         code = "ER100" if finding.severity is Severity.ERROR else "ER102"
-        report.items.append(Item(code, f"{finding.code}: {finding.message}", finding.path,
+        report.items.append(Item(code, f"{finding.code}: {finding.message}{finding.also(limit=3)}", finding.path,
                                  finding.line, finding.module))
     objectives = Table("Learning objectives and the tests that check them",
                        ["module", "objective", "key words", "tests"])
@@ -78,12 +78,13 @@ def _objectives(module: Module, tests: list[sourcecode.TestFunction], table: Tab
         keys = _significant(objective) - _GENERIC - subject
         wanted = keys | _acronyms(objective)
         matching = [t for t, found in test_words if wanted & found]
-        table.rows.append([module.id, objective, ", ".join(sorted(keys)) or "-",
+        shown = ", ".join(sorted(significant_words(objective).get(k, k) for k in keys))
+        table.rows.append([module.id, objective, shown or "-",
                            str(len(matching)) if keys else "not judged"])
         if keys and not matching:
             report.items.append(Item(
                 "ER101", f'learning objective "{objective}" of {module.id}: none of its key '
-                f"words ({', '.join(sorted(keys))}) appears in the name or docstring of any of "
+                f"words ({shown}) appears in the name or docstring of any of "
                 f"the module's {len(tests)} tests; add a test that checks it",
                 meta.path, meta.line_of("learning_objectives", index), module.id))
 

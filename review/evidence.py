@@ -57,6 +57,10 @@ class Evidence:
     def gate(self, name: str) -> list:
         return next((g.findings for g in self.gates.gates if g.name == name), [])
 
+    def skipped(self, name: str) -> dict[str, str]:
+        """The checks of a gate that did not run, each with why."""
+        return next((g.skipped for g in self.gates.gates if g.name == name), {})
+
     def artifacts(self, name: str) -> dict[str, object]:
         return next((g.artifacts for g in self.gates.gates if g.name == name), {})
 

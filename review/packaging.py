@@ -14,7 +14,7 @@ def review(evidence: Evidence) -> Report:
     findings = [f for f in evidence.gate("package") if f.waived is None]
     for finding in findings:
         code = "PM100" if finding.severity is Severity.ERROR else "PM102"
-        report.items.append(Item(code, f"{finding.code}: {finding.message}", finding.path,
+        report.items.append(Item(code, f"{finding.code}: {finding.message}{finding.also(limit=3)}", finding.path,
                                  finding.line, finding.module))
     if not evidence.executed:
         report.items.append(Item("PM001", "the package was not built: the review ran the "
@@ -23,8 +23,10 @@ def review(evidence: Evidence) -> Report:
     artifacts = evidence.artifacts("package")
     build = Table("Build verification", ["step", "result"])
     codes = {f.code for f in findings if f.severity is Severity.ERROR}
+    skipped = evidence.skipped("package")
+    export = str(artifacts.get("export") or "none")
     build.rows = [
-        ["export (the course's export command)", _result(codes, "PKG201", "PKG202")],
+        [f"export: {export}", _result(codes, "PKG201", "PKG202", skipped=skipped)],
         ["build (sdist and wheel)", ", ".join(str(artifacts[k]) for k in ("sdist", "wheel")
                                                if artifacts.get(k)) or "failed"],
         ["twine check --strict", _result(codes, "PKG205")],
@@ -68,6 +70,10 @@ def _environment(evidence: Evidence, report: Report) -> str:
                                     else f"{len(env.problems)} problem(s)")
 
 
-def _result(codes: set[str], *wanted: str) -> str:
+def _result(codes: set[str], *wanted: str, skipped: dict[str, str] | None = None) -> str:
+    """ok, failed (codes), or skipped (why): never "ok" for a step that did not run."""
     failed = [c for c in wanted if c in codes]
-    return "ok" if not failed else "failed (" + ", ".join(failed) + ")"
+    if failed:
+        return "failed (" + ", ".join(failed) + ")"
+    why = next((skipped[c] for c in wanted if skipped and c in skipped), None)
+    return f"skipped: {why}" if why else "ok"

@@ -16,10 +16,12 @@ _RUN_FINDINGS = ("TST201", "TST202")   # failures: judged from the runs themselv
 
 def review(evidence: Evidence) -> Report:
     report = Report("quality")
-    for finding in (f for f in evidence.gate("testing") if f.waived is None
-                    and f.code not in _RUN_FINDINGS):
-        report.items.append(Item("QA100", f"{finding.code}: {finding.message}", finding.path,
-                                 finding.line, finding.module,
+    for finding in (f for f in evidence.gate("testing") if f.waived is None):
+        # failures come grouped by cause from the testing gate: one item, one effort, per cause
+        code = "QA101" if finding.code in _RUN_FINDINGS else "QA100"
+        report.items.append(Item(code, f"{finding.code}: {finding.message}"
+                                 f"{finding.also(limit=3)}", finding.path, finding.line,
+                                 finding.module,
                                  None if finding.severity is Severity.ERROR else Priority.LOW))
     if not evidence.runs:
         why = ("the review ran the static checks only" if not evidence.executed
@@ -31,11 +33,7 @@ def review(evidence: Evidence) -> Report:
     for test_id, cases in sorted(outcomes.items()):
         failed = [c for c in cases if c.outcome == "failed"]
         first = failed[0] if failed else cases[0]
-        if failed and len(failed) == len(cases):
-            report.items.append(Item("QA101", f"{test_id} fails in every run "
-                                     f"({len(cases)}): {first.message}", first.file, first.line,
-                                     _module_of(evidence, first.file)))
-        elif failed:
+        if failed and len(failed) < len(cases):  # failing in every run: the gate's items
             report.items.append(Item(
                 "QA102", f"{test_id} failed in {len(failed)} of {len(cases)} runs ({first.message}"
                 "): it depends on state, order or time; make it deterministic",

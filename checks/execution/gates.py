@@ -19,7 +19,7 @@ from checks.execution import testing as testing_execution
 from checks.execution.export import ExportStep, export_step, missing_targets
 from checks.execution.session import course_requirements
 from checks.execution.workspace import Completed, run, workspace
-from checks.findings import Finding
+from checks.findings import Finding, Severity
 from checks.gates.common import resolve_module_reference
 
 DEFAULT_COVERAGE = 80.0
@@ -112,10 +112,6 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.skip(wanted, f"pytest is not installed here: nox -s testing installs it, or "
                     f"{INSTALL_ALL}")
         return result
-    if missing := missing_requirements(course_requirements(course.root, "testing")):
-        result.skip(wanted, f"the course's requirements are not installed here "
-                    f"({', '.join(missing)}): nox -s testing installs them")
-        return result
     copy, export = execution.exported
     problem = execution.export_problem()
     if export is not None and not export.ok:
@@ -141,6 +137,8 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
             cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
                             _export_config(execution))
             findings = fold(cause, findings, _mentions_missing(execution))
+        if missing := missing_requirements(course_requirements(course.root, "testing")):
+            findings = _environment_failures(findings, missing)
         result.findings += findings
         result.did(wanted & {"TST201", "TST202", "TST204"})
     else:
@@ -164,6 +162,19 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
 
 NO_EXPORT = ("the course declares no export step (export_command) and is not an nbdev "
              "project, so its committed package is used as it is")
+
+
+def _environment_failures(findings: list[Finding], missing: list[str]) -> list[Finding]:
+    """Failures that import a requirement the course declares but this environment lacks are
+    the environment's, not the course's: one warning that names the fix holds them."""
+    names = {re.split(r"[^A-Za-z0-9._-]", r.strip(), maxsplit=1)[0].lower().replace("-", "_")
+             for r in missing}
+    cause = Finding("TST204", f"the course's requirements {', '.join(missing)} are not "
+                    "installed in this environment (nox -s testing installs them)",
+                    "requirements.txt", severity=Severity.WARNING)
+    folded = fold(cause, findings, lambda f: any(f"No module named '{n}" in f.message
+                                                 for n in names))
+    return folded if folded[0].places else findings
 
 
 def _export_config(execution: Execution) -> str:

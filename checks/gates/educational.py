@@ -284,14 +284,19 @@ def _matches(words: set[str], other: set[str]) -> bool:
 
 
 def _significant(text: str) -> set[str]:
-    """The words of an objective that carry its meaning, crudely stemmed for comparison:
-    CamelCase split (`CrossEntropyLoss`), plurals folded, the first five letters kept."""
+    """The words of an objective that carry its meaning, crudely stemmed for comparison."""
+    return set(significant_words(text))
+
+
+def significant_words(text: str) -> dict[str, str]:
+    """Stem -> word for the words of `text` that carry its meaning: CamelCase split
+    (`CrossEntropyLoss`), plurals folded, stemmed to their first five letters."""
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
-    stems = set()
+    stems: dict[str, str] = {}
     for word in re.findall(r"[a-z0-9]+", text.lower()):
         if len(word) >= 3 and word not in _STOPWORDS:
-            word = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-            stems.add(word[:5])
+            single = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+            stems.setdefault(single[:5], word)
     return stems
 
 
