@@ -20,8 +20,9 @@ def review(evidence: Evidence) -> Report:
     report = Report("developer")
     for finding in (f for f in evidence.gate("implementation") if f.waived is None):
         code = "MD100" if finding.severity is Severity.ERROR else "MD102"
-        report.items.append(Item(code, f"{finding.code}: {finding.message}{finding.also(limit=3)}", finding.path,
-                                 finding.line, finding.module))
+        report.items.append(Item(code, f"{finding.code}: {finding.message}"
+                                 f"{finding.also(limit=3)}", finding.path, finding.line,
+                                 finding.module))
     report.tables.append(_ruff(evidence, report))
     report.tables.append(_alignment(evidence, report))
     return report

@@ -48,8 +48,9 @@ def review(evidence: Evidence) -> Report:
     course, report = evidence.course, Report("education")
     for finding in (f for f in evidence.gate("educational") if f.waived is None):
         code = "ER100" if finding.severity is Severity.ERROR else "ER102"
-        report.items.append(Item(code, f"{finding.code}: {finding.message}{finding.also(limit=3)}", finding.path,
-                                 finding.line, finding.module))
+        report.items.append(Item(code, f"{finding.code}: {finding.message}"
+                                 f"{finding.also(limit=3)}", finding.path, finding.line,
+                                 finding.module))
     objectives = Table("Learning objectives and the tests that check them",
                        ["module", "objective", "key words", "tests"])
     assessment = Table("Assessment", ["module", "graded cells", "points", "tests",

@@ -14,8 +14,9 @@ def review(evidence: Evidence) -> Report:
     findings = [f for f in evidence.gate("package") if f.waived is None]
     for finding in findings:
         code = "PM100" if finding.severity is Severity.ERROR else "PM102"
-        report.items.append(Item(code, f"{finding.code}: {finding.message}{finding.also(limit=3)}", finding.path,
-                                 finding.line, finding.module))
+        report.items.append(Item(code, f"{finding.code}: {finding.message}"
+                                 f"{finding.also(limit=3)}", finding.path, finding.line,
+                                 finding.module))
     if not evidence.executed:
         report.items.append(Item("PM001", "the package was not built: the review ran the "
                                  "static checks only"))
