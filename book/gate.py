@@ -4,6 +4,9 @@ and open it in headless Chromium; every problem is a DOC2xx `Finding` at a cours
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from book.build import BuildResult, build_book
@@ -31,10 +34,67 @@ def documentation_findings(course_root: Path, level: str, build_dir: Path,
     findings = _warning_findings(result, strict)
     if not (result.html / "index.html").is_file():
         return [*findings, Finding("DOC202", f"the book has no index.html in {result.html}")]
-    findings += _link_findings(result, findings)
+    findings += _group(_link_findings(result, findings), _link_cause, _links_message)
+    findings = _group(findings, _warning_cause, _warnings_message)
     if browser:
         findings += _browser_findings(result, build_dir / "screenshots")
     return findings
+
+
+_LEXING = re.compile(r"^the book build warns: Lexing literal_block .* as (\"\w+\")", re.DOTALL)
+
+
+def _warning_cause(finding: Finding) -> str | None:
+    """What several warnings share when they have one cause: code blocks labelled with a
+    language they are not written in, headings that skip a level; else each is its own."""
+    if finding.code != "DOC201":
+        return None
+    if lexing := _LEXING.match(finding.message):
+        return f"lexing {lexing[1]}"
+    if "[myst.header]" in finding.message:
+        return "headings"
+    return None
+
+
+def _warnings_message(group: list[Finding]) -> str:
+    first = group[0].message
+    if lexing := _LEXING.match(first):
+        return (f"the book build warns {len(group)} times that a literal block labelled "
+                f"{lexing[1]} does not lex as that language (Sphinx retries in relaxed mode): "
+                "label blocks of program output `text`, or fix the code")
+    said = first.removeprefix("the book build warns: ")
+    return f"the book build warns {len(group)} times: {said}"
+
+
+def _link_cause(finding: Finding) -> str | None:
+    """Broken links to the same kind of target (`../02_activations/ABOUT.html` on every
+    module page) come from one way of writing links."""
+    target = finding.message.split(" links to ", 1)[-1].split(", whose", 1)[0]
+    return re.sub(r"\d{2}[_-][\w-]+", "{module}", target)
+
+
+def _links_message(group: list[Finding]) -> str:
+    target = _link_cause(group[0])
+    return (f"{len(group)} pages link to {target} (for one module or another), which the "
+            f"built site does not have: first {group[0].message}")
+
+
+def _group(findings: list[Finding], cause: Callable[[Finding], str | None],
+           message: Callable[[list[Finding]], str]) -> list[Finding]:
+    """One cause, one finding: findings with the same cause become one at the first place."""
+    groups: dict[str, list[Finding]] = {}
+    alone = []
+    for finding in findings:
+        key = cause(finding)
+        if key is None:
+            alone.append(finding)
+        else:
+            groups.setdefault(f"{finding.code}:{key}", []).append(finding)
+    merged = [group[0] if len(group) == 1 else replace(
+        group[0], message=message(group), module=group[0].module if len({f.module for f in group})
+        == 1 else None, places=tuple((f.path, f.line) for f in group[1:] if f.path))
+        for group in groups.values()]
+    return merged + alone
 
 
 def _warning_findings(result: BuildResult, strict: bool) -> list[Finding]:

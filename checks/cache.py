@@ -140,7 +140,8 @@ class ParseCache:
             body, signature = data[:-32], data[-32:]
             if hmac.compare_digest(signature, self._sign(body)):
                 loaded = pickle.loads(body)  # noqa: S301 - signed by us, outside any course
-                if isinstance(loaded, dict) and loaded.get("version") == __version__:
+                # parsed by this very code: a changed parser must not serve old results
+                if isinstance(loaded, dict) and loaded.get("version") == source_digest():
                     self.entries = loaded["entries"]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 KeyError, TypeError, ValueError, IndexError):
@@ -173,7 +174,7 @@ class ParseCache:
         kept = {key: value for key, value in self.entries.items() if key in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            body = pickle.dumps({"version": __version__, "entries": kept})
+            body = pickle.dumps({"version": source_digest(), "entries": kept})
             temp = self.path.with_suffix(f".{os.getpid()}.tmp")
             temp.write_bytes(body + self._sign(body))
             os.replace(temp, self.path)

@@ -111,7 +111,8 @@ class GatesReport:
         return {
             "tool": {"name": "tinyrelease", "version": __version__},
             "course": {"root": str(course.root), "layout": course.layout.name,
-                       "modules": [m.id for m in course.modules]},
+                       "modules": [m.id for m in course.modules],
+                       "conventions": course.conventions.to_json()},
             "level": self.level,
             "status": self.status,
             "partial": self.partial,
@@ -203,7 +204,7 @@ def _one_per_place(findings: list[Finding], executed: set[str]) -> list[Finding]
     where: dict[tuple[str | None, int | None], int] = {}
     for index, finding in enumerate(static):
         for place in ((finding.path, finding.line), *finding.places):
-            if place[1] is not None:
+            if place[0] is not None:
                 where.setdefault(place, index)
     kept = []
     for finding in (f for f in findings if f.code in executed):

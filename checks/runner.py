@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from checks.cache import GateCache, ParseCache, cache_dir, gate_key
 from checks.cli import course_root, report_dir, scope_of, selected_modules
@@ -58,6 +59,8 @@ def run_and_report(args: argparse.Namespace, console: Console) -> int:
                   f"{len(course.modules)} modules) at level {args.level}"
                   + (f" — partial run: {'; '.join(scope)}" if scope else ""),
                   highlight=False, soft_wrap=True)
+    console.print(f"Conventions: {escape(course.conventions.describe())}", highlight=False,
+                  soft_wrap=True)
     execution_gates = [g for g in gates if g in EXECUTORS and not args.static_only]
     if skips := will_skip(execution_gates, args.level, args.isolated):
         console.print(f"[yellow]Will skip[/]: {'; '.join(skips)} (tinyrelease doctor tells "

@@ -40,10 +40,23 @@ def export_cell_findings(course: Course, exported: Path) -> list[Finding]:
         for cell in (c for c in source.cells if c.kind == "code" and c.exported):
             code = _cell_code(cell, package.name)
             if code and code not in text:
+                why = _late_directive(cell)
                 findings.append(Finding(
                     "PKG202", f"the #| export cell at line {cell.line} is not in {rel} after "
-                    "a fresh export", source.path, cell.line, module.id))
+                    f"a fresh export{why}", source.path, cell.line, module.id))
     return findings
+
+
+def _late_directive(cell: Cell) -> str:
+    """Why nbdev skipped the cell, when it is the usual reason: code above the directive."""
+    for line in cell.lines:
+        stripped = line.strip()
+        if stripped.startswith("#|"):
+            return ""
+        if stripped and not stripped.startswith("#"):
+            return (": its `#| export` comes after code, and nbdev reads directives only at the "
+                    "top of a cell")
+    return ""
 
 
 def _cell_code(cell: Cell, package: str) -> str:

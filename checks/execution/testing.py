@@ -131,11 +131,13 @@ def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite
     path, line = _location(text, workdir) or (file, int(case.get("line", "0")) + 1 or None)
     if problem.get("message") == "collection failure":
         errors = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
-        reason = errors[-1] if errors else "could not be imported"
-        if any("import file mismatch" in line for line in errors):
-            reason = ("pytest's import file mismatch: a test file of the same basename in "
-                      "another folder was imported first (give it a unique name, or add "
-                      "__init__.py to the folders; see TST104)")
+        said = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        reason = errors[-1] if errors else said[-1] if said else "could not be imported"
+        if "import file mismatch" in text:
+            return Finding("TST202", f"{file} failed to import, so none of its tests ran: "
+                           "pytest's import file mismatch: a test file of the same basename in "
+                           "another folder was imported first (give it a unique name, or add "
+                           "__init__.py to the folders; see TST104)", file, None, suite.module)
         return Finding("TST202", f"{file} failed to import, so none of its tests ran: {reason}",
                        path, line, suite.module)
     test_id = f"{file}::{case.get('name')}"

@@ -167,7 +167,7 @@ def package_imports_exported(course: Course) -> Iterator[Hit]:
                 missing.setdefault(found.target, []).append((found.init, None, found.line))
     for module, places in missing.items():
         init, _, line = places[0]
-        names = [name for _, name, _ in places if name]
+        names = list(dict.fromkeys(name for _, name, _ in places if name))
         what = f"{module} ({', '.join(names)})" if names else module
         yield Hit(f"{init} imports {what}, which no module source exports; "
                   f"`import {course.package.name}` fails from a fresh clone", init, line,

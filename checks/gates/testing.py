@@ -125,7 +125,8 @@ def test_basenames_unique(course: Course) -> Iterator[Hit]:
             found.sort()
             yield Hit(f"{basename} is in {len(found)} test directories without __init__.py "
                       f"({', '.join(found)}); pytest cannot collect both", found[1], None,
-                      _module_of_folder(course, found[1].rsplit("/", 1)[0]))
+                      _module_of_folder(course, found[1].rsplit("/", 1)[0]),
+                      places=tuple((path, None) for path in found[2:]))
 
 
 @check("TST105", "Tests import only modules the sources export")

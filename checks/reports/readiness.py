@@ -26,6 +26,7 @@ def render(report: GatesReport) -> str:
              f"Level: `{report.level}` · layout: `{course.layout.name}` · "
              f"{len(course.modules)} modules"
              + (f" · partial: {_escape('; '.join(report.scope))}" if report.partial else ""),
+             "", f"Conventions: {_escape(course.conventions.describe())}",
              "", verdict, "", "## Gates", "",
              "| gate | status | errors | warnings | waived | checks run | skipped |",
              "|---|---|---|---|---|---|---|"]

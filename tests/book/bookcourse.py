@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from book.build import BuildResult
+from checks import environment
 from checks.course import load_course
 from checks.engine import run_gates
 
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "tinycourse"
 
 needs_chromium = pytest.mark.skipif(
-    not Path("/usr/bin/chromium").is_file() and os.environ.get("CI") != "true",
+    environment.chromium() is None and os.environ.get("CI") != "true",
     reason="headless Chromium is not installed (apt-get install chromium); CI always runs this")
 
 

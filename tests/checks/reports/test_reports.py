@@ -13,7 +13,7 @@ from checks.course import load_course
 from checks.engine import run_gates
 from checks.reports import write_reports
 
-FINDING_KEYS = {"code", "severity", "module", "path", "line", "message", "waived"}
+FINDING_KEYS = {"code", "severity", "module", "path", "line", "message", "waived", "places"}
 
 
 @pytest.fixture
