@@ -171,7 +171,8 @@ def package_imports_exported(course: Course) -> Iterator[Hit]:
         what = f"{module} ({', '.join(names)})" if names else module
         yield Hit(f"{init} imports {what}, which no module source exports; "
                   f"`import {course.package.name}` fails from a fresh clone", init, line,
-                  places=tuple((p, n) for p, _, n in places[1:]))
+                  places=tuple(dict.fromkeys((p, n) for p, _, n in places
+                                             if (p, n) != (init, line))))
 
 
 @check("PKG121", "pyproject.toml is present and valid")

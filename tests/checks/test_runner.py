@@ -94,3 +94,17 @@ def test_the_cache_key_never_leaves_the_course(make_course: CourseFactory, tmp_p
     assert course_digest(root) == before
     (root / "src/01_tensor/ABOUT.md").write_text("changed")
     assert course_digest(root) != before
+
+
+def test_a_parse_cache_of_other_code_is_not_used(make_course: CourseFactory, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsed files are results of the parser: new tinyrelease code parses them again."""
+    from checks import cache as cache_module
+
+    root, path = make_course(), tmp_path / "parsed.pickle"
+    first = ParseCache(path)
+    load_course(root, parsed=first)
+    first.save()
+    assert ParseCache(path).entries
+    monkeypatch.setattr(cache_module, "source_digest", lambda: "other code")
+    assert ParseCache(path).entries == {}

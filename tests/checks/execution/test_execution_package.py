@@ -116,3 +116,14 @@ def test_changes_without_a_changelog_fragment(make_course: CourseFactory, tmp_pa
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "fragment"], cwd=root, check=True)
     assert codes(run_package(root, tmp_path / "b"), "PKG209") == []
+
+
+def test_an_export_directive_below_code_is_named(make_course: CourseFactory,
+                                                 tmp_path: Path) -> None:
+    late = source(1).replace("# %% [markdown]\n\"\"\"\n## Testing", "# %%\nimport math\n\n"
+                             "#| export\ndef make_scalar(value):\n    return float(value)\n\n"
+                             "# %% [markdown]\n\"\"\"\n## Testing", 1)
+    [finding] = codes(run_package(make_course({"src/01_tensor/01_tensor.py": late}), tmp_path),
+                      "PKG202")
+    assert finding.message.endswith("its `#| export` comes after code, and nbdev reads "
+                                    "directives only at the top of a cell")

@@ -129,3 +129,12 @@ def test_stale_copy_differs(make_course: CourseFactory, findings: Findings) -> N
         "modules/01_tensor/ABOUT.md", None, "01_tensor", Severity.WARNING)
     assert finding.message == ("modules/01_tensor/ABOUT.md is a stale copy of "
                                "src/01_tensor/ABOUT.md and differs from it")
+
+
+def test_a_stale_tree_is_one_finding(make_course: CourseFactory, findings: Findings) -> None:
+    root = make_course({f"modules/0{n}_{t}/ABOUT.md": about(n).replace("## Overview", "## Old")
+                        for n, t in ((1, "tensor"), (2, "activations"), (3, "layers"))})
+    finding = only(findings(root, "DOC141"))
+    assert finding.message.startswith("modules/ holds 3 stale copies of module pages")
+    assert finding.places == (("modules/02_activations/ABOUT.md", None),
+                              ("modules/03_layers/ABOUT.md", None))

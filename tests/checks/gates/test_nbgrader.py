@@ -172,3 +172,13 @@ def test_solution_cell_without_region(make_course: CourseFactory, findings: Find
     finding = run(make_course, findings, text, "IMP153")
     assert finding.line == line_of(text, IMPL_CELL)
     assert finding.message.startswith('solution cell "activations-impl" has no ### BEGIN SOLUTION')
+
+
+def test_solution_cells_without_regions_are_one_finding_per_module(
+        make_course: CourseFactory, findings: Findings) -> None:
+    text = edited_source(2, "    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "")
+    text += ('\n# %% nbgrader={"grade": false, "grade_id": "extra-impl", "locked": false, '
+             '"schema_version": 3, "solution": true}\ndef extra():\n    return 1\n')
+    finding = run(make_course, findings, text, "IMP153")
+    assert finding.message.startswith('2 solution cells have no ### BEGIN SOLUTION region')
+    assert '"activations-impl", "extra-impl"' in finding.message and len(finding.places) == 1

@@ -171,3 +171,13 @@ def test_pkg124_book_config_and_readme_pin_must_agree(make_course: CourseFactory
         ("README.md", 4, "version '0.2.0' in README.md differs from '0.1.0' in pyproject.toml"),
         ("site/_config.yml", 2,
          "version '0.0.9' in site/_config.yml differs from '0.1.0' in pyproject.toml")]
+
+
+def test_names_from_one_stale_module_are_one_finding(make_course: CourseFactory,
+                                                     findings: Findings) -> None:
+    init = package_files()[INIT] + ("from .data.loader import Dataset, DataLoader\n"
+                                    "from .data.loader import Compose\n")
+    [found] = findings(make_course({INIT: init}), "PKG111")
+    assert found.message.startswith(f"{INIT} imports {PACKAGE}.data.loader (Dataset, "
+                                    "DataLoader, Compose), which no module source exports")
+    assert found.places == ((INIT, line_of(init, "from .data.loader import Compose")),)

@@ -94,3 +94,17 @@ def test_renumbered_test_folders_are_their_modules_suites(make_course: CourseFac
     from checks.execution.testing import plan_suites
     suites, _ = plan_suites(load_course(root), None, False)
     assert ("03_layers", "tests/07_layers") in {(s.module, s.path) for s in suites}
+
+
+def test_one_stale_module_imported_by_many_tests_is_one_finding(make_course: CourseFactory,
+                                                                findings: Findings) -> None:
+    stale = "from minicourse.core.dense import Dense\n\n\ndef test_dense():\n    assert Dense\n"
+    root = make_course({"tests/02_activations/test_dense_use.py": stale,
+                        "tests/03_layers/test_dense_core.py": stale,
+                        "tests/integration/test_dense_flow.py": stale})
+    [found] = findings(root, "TST105")
+    assert found.message == ("3 test file(s) import minicourse.core.dense, which no module "
+                             "source exports (no `#| default_exp core.dense`)")
+    assert (found.path, found.line) == ("tests/02_activations/test_dense_use.py", 1)
+    assert found.places == (("tests/03_layers/test_dense_core.py", 1),
+                            ("tests/integration/test_dense_flow.py", 1))
