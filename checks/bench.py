@@ -5,6 +5,7 @@ size (20 modules, about 35,000 source lines, 200 test files) generated in a temp
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -128,12 +129,64 @@ def bench_gates() -> None:
         print(f"nox -s gates, {label}: {elapsed:.1f} s{target}, exit {done.returncode}")
 
 
+def bench_course(course: Path) -> None:
+    """Every gate on a real course, uncached, through nox; then what it found, per code."""
+    with tempfile.TemporaryDirectory(prefix="tinyrelease-bench-") as temp:
+        out = Path(temp) / "gates"
+        started = time.perf_counter()
+        done = subprocess.run(["nox", "-s", "gates", "--", "--course", str(course.resolve()),
+                               "--no-cache", "--report-dir", str(out)], capture_output=True,
+                              text=True, check=False)
+        elapsed = time.perf_counter() - started
+        report = out / "report.json"
+        if not report.is_file():
+            raise SystemExit(f"nox -s gates wrote no report (exit {done.returncode}):\n"
+                             + "\n".join(done.stdout.splitlines()[-20:]))
+        print(f"nox -s gates --course {course} --no-cache: {elapsed:.1f} s, exit "
+              f"{done.returncode}")
+        print("\n".join(summary(json.loads(report.read_text(encoding="utf-8")))))
+
+
+def summary(report: dict) -> list[str]:
+    """The numbers a maintainer compares runs by: tests, coverage, findings per code (causes
+    and the places they list), the time of each gate."""
+    gates = {g["name"]: g for g in report["gates"]}
+    testing = gates.get("testing", {}).get("artifacts", {})
+    lines = [f"course: {report['course']['root']} ({report['course']['layout']} layout, "
+             f"{len(report['course']['modules'])} modules), level {report['level']}, "
+             f"status {report['status']}",
+             f"conventions: {report['course'].get('conventions')}",
+             f"export: {testing.get('export') or 'none'}",
+             f"tests: {testing.get('tests', 0)} run, {testing.get('passed', '?')} passed, "
+             f"{testing.get('failed', '?')} failed, {testing.get('skipped', '?')} skipped; "
+             f"coverage {testing.get('coverage') or 0:.1f}%"]
+    counts: dict[tuple[str, str], list[int]] = {}
+    for gate in report["gates"]:
+        for finding in gate["findings"]:
+            entry = counts.setdefault((finding["code"], finding["severity"]), [0, 0])
+            entry[0] += 1
+            entry[1] += 1 + len(finding.get("places") or [])
+    lines.append(f"findings: {sum(c for c, _ in counts.values())} causes at "
+                 f"{sum(p for _, p in counts.values())} places")
+    lines += [f"  {code} {severity:<7} {causes:>4} causes {places:>5} places"
+              for (code, severity), (causes, places) in sorted(counts.items())]
+    lines.append("gates: " + ", ".join(f"{g['name']} {g['duration_s']:.1f} s"
+                                       + (" (cached)" if g.get("cached") else "")
+                                       for g in report["gates"]))
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m checks.bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--course", type=Path, help="also run every gate on this course and "
+                        "print what it found (tests, coverage, findings per code, times)")
     parser.add_argument("--no-gates", action="store_true",
                         help="skip timing nox -s gates on the example course")
     args = parser.parse_args()
+    if args.course is not None:
+        bench_course(args.course)
+        return
     bench_static(args.repeat)
     if not args.no_gates:
         bench_gates()

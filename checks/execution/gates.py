@@ -144,6 +144,7 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
     else:
         result.skip(wanted & SUITE_CODES, "the course has no test suites to run")
     result.artifacts = {"suites": [s.path for s in suites], "tests": tests,
+                        **testing_execution.outcomes(scratch),
                         "export": execution.export.describe() if execution.export else None}
     if "TST203" not in wanted or not suites:
         return result

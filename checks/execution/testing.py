@@ -120,6 +120,23 @@ def group_failures(findings: list[Finding]) -> list[Finding]:
     return grouped + alone
 
 
+def outcomes(scratch: Path) -> dict[str, int]:
+    """How the tests of the last run ended: passed, failed (failures and errors), skipped."""
+    try:
+        root = ElementTree.parse(scratch / "junit.xml").getroot()
+    except (OSError, ElementTree.ParseError):
+        return {}
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for case in root.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            counts["failed"] += 1
+        elif case.find("skipped") is not None:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
+    return counts
+
+
 def _suite_of(file: str, suites: list[Suite]) -> Suite:
     return next((s for s in suites if file.startswith(s.path + "/")), suites[0])
 
