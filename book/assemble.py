@@ -27,6 +27,7 @@ from book.pages import (
 )
 from book.rewrite import Rewriter
 from book.sources import PageOrigin, Segment, SourceMap, write_if_changed
+from checks.boundary import inside
 from checks.course import Course, Module
 
 CHART = "images/learning-path.png"
@@ -44,6 +45,7 @@ class Assembly:
     module_pages: dict[str, str] = field(default_factory=dict)
     gates_status: str = "missing"
     changed: bool = False
+    outside: list[str] = field(default_factory=list)  # links out of the course, not copied
 
     def put(self, rel: str, data: str | bytes) -> None:
         data = data.encode() if isinstance(data, str) else data
@@ -217,12 +219,18 @@ def assemble_own(course: Course, book_dir: str, source: Path, module_page: str) 
     from book.errors import BookError
 
     origin_dir = course.root / book_dir
+    if not inside(origin_dir, course.root):
+        raise BookError(f"{origin_dir} leads out of the course root; the book is built only "
+                        "from the course's own files")
     if not (origin_dir / "_config.yml").is_file() or not (origin_dir / "_toc.yml").is_file():
         raise BookError(f"{origin_dir}: the course's book needs _config.yml and _toc.yml")
     book = Assembly(source, course)
     toc = (origin_dir / "_toc.yml").read_text(encoding="utf-8")
     for path in sorted(origin_dir.rglob("*")):
         rel = path.relative_to(origin_dir).as_posix()
+        if not inside(path, course.root):  # never copied, so never published (DOC001 says it)
+            book.outside.append(f"{book_dir}/{rel}")
+            continue
         if path.is_file() and not rel.startswith(("_build/", ".")):
             book.put(rel, path.read_bytes())
             lines = path.read_bytes().count(b"\n") + 1

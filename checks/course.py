@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from checks.about import About, ModuleMeta, meta_from, parse_about, parse_module_yaml
+from checks.boundary import inside, leaving_links
 from checks.conventions import Conventions
 from checks.conventions import resolve as resolve_conventions
 from checks.errors import CourseError
@@ -39,12 +40,13 @@ from checks.package import (
     read_package,
     version_mentions,
 )
-from checks.source import Import, ModuleSource, parse_source
+from checks.source import Import, ModuleSource, parse_source, syntax_problem
 from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 T = TypeVar("T")
 # where a course keeps its book config, which may state the version too
 BOOK_CONFIGS = ("book/_config.yml", "site/_config.yml", "docs/_config.yml")
+BOOK_DIRS = ("site", "docs", "book")
 _DEFAULT_EXP = re.compile(r"^#\|\s*default_exp\s+(\S+)", re.MULTILINE)
 _README_TIME = re.compile(r"(?i)\b(?:time|duration)\b[^:\n]{0,20}:\s*\**\s*(.+)")
 _README_DIFFICULTY = re.compile(r"(?i)\bdifficulty\b[^:\n]{0,20}:\s*\**\s*(.+)")
@@ -221,7 +223,27 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
     course.tests.module_folders = _module_folders(course)
     course.stale = _stale_copies(course)
     course.conventions = resolve_conventions(course)
+    _book_links(course)
     return course
+
+
+def _book_links(course: Course) -> None:
+    """A course book is copied and published whole: a link in it that leaves the course
+    would publish a file from outside it. The book never follows one; DOC001 names it."""
+    configured = course.config.raw.get("book_dir")
+    folders = [configured] if isinstance(configured, str) and configured else []
+    for rel in (*folders, *BOOK_DIRS):
+        folder = course.root / rel
+        if folder.is_symlink() and not inside(folder, course.root):
+            course.files.note("documentation", rel, "is a symlink that leaves the course root; "
+                              "the book never copies or publishes what it points to")
+            continue
+        if not folder.is_dir() or not inside(folder, course.root):
+            continue
+        for link in leaving_links(course.root, folder):
+            course.files.note("documentation", link.relative_to(course.root).as_posix(),
+                              "is a symlink that leaves the course root; the book never "
+                              "copies or publishes what it points to")
 
 
 def _load_module(files: CourseFiles, layout: Layout, dirname: str,
@@ -290,7 +312,8 @@ def _load_packaging(course: Course) -> None:
 
 def _load_tests(files: CourseFiles) -> TestSuite:
     suite = TestSuite("tests")
-    suite.folders = [name for name in files.listdir("tests") if files.is_dir(f"tests/{name}")]
+    suite.folders = [name for name in files.listdir("tests", "testing")
+                     if files.is_dir(f"tests/{name}")]
     for rel in files.walk("tests", ".py"):
         folder = rel.rsplit("/", 1)[0]
         name = rel.rsplit("/", 1)[1]
@@ -320,8 +343,7 @@ def _test_file(text: str, rel: str, folder: str) -> TestFile:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        line = getattr(error, "lineno", None) or 1
-        return TestFile(rel, folder, (line, getattr(error, "msg", None) or str(error)), ())
+        return TestFile(rel, folder, syntax_problem(error), ())
     imports = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -356,3 +378,4 @@ def _stale(files: CourseFiles, module: str, rel: str, original: str) -> StaleCop
     exp = _DEFAULT_EXP.search(text)
     return StaleCopy(module, rel, original, source is not None and text != source,
                      exp[1] if exp else None)
+

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.boundary import inside
+
 MAX_BYTES = 4 * 1024 * 1024
 
 
@@ -44,11 +46,7 @@ class CourseFiles:
 
     def inside(self, path: Path) -> bool:
         """Whether `path`, with every symlink resolved, stays inside the course root."""
-        try:
-            path.resolve().relative_to(self.root)
-        except (ValueError, OSError, RuntimeError):
-            return False
-        return True
+        return inside(path, self.root)
 
     def exists(self, rel: str) -> bool:
         path = self.root / rel
@@ -58,25 +56,44 @@ class CourseFiles:
         path = self.root / rel
         return _safely(path.is_dir) and self.inside(path)
 
-    def listdir(self, rel: str = "") -> list[str]:
-        """Sorted names in a folder of the course; links that leave the root are left out."""
+    def listdir(self, rel: str = "", gate: str = "educational") -> list[str]:
+        """Sorted names in a folder of the course. Links that leave the root are left out, and
+        so are names no report can show (bytes that are not UTF-8, line breaks): each is a
+        problem of `gate`, as is a folder that cannot be listed."""
         folder = self.root / rel
+        if (self.root / rel).is_symlink() and not self.inside(folder):
+            self.note(gate, rel, "is a symlink that leaves the course root; not followed")
+            return []
         if not self.is_dir(rel):
             return []
-        # only a link can leave the root from inside it; resolving every entry costs a stat each
-        return sorted(entry.name for entry in os.scandir(folder)
-                      if not entry.is_symlink() or self.inside(Path(entry.path)))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:  # a folder without permission
+            self.note(gate, rel, f"cannot be listed: {error.strerror or error}")
+            return []
+        names = []
+        for entry in entries:
+            if entry.is_symlink() and not self.inside(Path(entry.path)):
+                continue  # only a link can leave the root from inside it
+            if not _showable(entry.name):
+                shown = entry.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                self.note(gate, f"{rel}/{shown!r}" if rel else repr(shown),
+                          "has a name with bytes that are not UTF-8 or a line break; skipped "
+                          "(rename it)")
+                continue
+            names.append(entry.name)
+        return sorted(names)
 
-    def walk(self, rel: str, suffix: str = "") -> list[str]:
+    def walk(self, rel: str, suffix: str = "", gate: str = "testing") -> list[str]:
         """Every file below a folder (relative paths, sorted), not following links out."""
         found: list[str] = []
-        for name in self.listdir(rel):
+        for name in self.listdir(rel, gate):
             child = f"{rel}/{name}" if rel else name
             path = self.root / child
             if path.is_symlink() and path.is_dir():
                 continue
             if path.is_dir():
-                found.extend(self.walk(child, suffix))
+                found.extend(self.walk(child, suffix, gate))
             elif name.endswith(suffix):
                 found.append(child)
         return found
@@ -110,6 +127,9 @@ class CourseFiles:
                 self._problem(gate, rel, None, "leaves the course root; not read")
             return None
         if not path.is_file():
+            if path.exists():  # a folder, a FIFO, a device where a file should be
+                kind = "a folder" if path.is_dir() else "not a regular file (a FIFO or device)"
+                self._problem(gate, rel, None, f"is {kind}, not a file; not read")
             return None
         size = path.stat().st_size
         if size > self.max_bytes:
@@ -136,8 +156,22 @@ class CourseFiles:
             text = data.decode("utf-8-sig", errors="replace")
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
+    def note(self, gate: str, rel: str, message: str) -> None:
+        """A problem with a course file found outside `read` (a link, a name), once."""
+        if not any(p.path == rel and p.gate == gate for p in self.problems):
+            self._problem(gate, rel, None, message)
+
     def _problem(self, gate: str, rel: str, line: int | None, message: str) -> None:
         self.problems.append(ReadProblem(gate, rel, line, f"{rel} {message}"))
+
+
+def _showable(name: str) -> bool:
+    """A name that UTF-8 reports, terminals and git can show as it is."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
+        return False
+    return "\n" not in name and "\r" not in name
 
 
 def _safely(test: Callable[[], bool]) -> bool:

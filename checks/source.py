@@ -276,8 +276,7 @@ def _read_python(text: str, source: ModuleSource) -> None:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        line = getattr(error, "lineno", None) or 1
-        source.syntax_error = (line, getattr(error, "msg", None) or str(error))
+        source.syntax_error = syntax_problem(error)
         return
     lines = text.split("\n")
     for node in tree.body:
@@ -360,3 +359,13 @@ def _called_names(node: ast.AST) -> set[str]:
             elif isinstance(func, ast.Attribute):
                 names.add(func.attr)
     return names
+
+
+
+def syntax_problem(error: BaseException) -> tuple[int, str]:
+    """(line, message) of Python's refusal to parse: its own message, or, for code nested
+    too deeply (a line of thousands of `-` or `(`), a MemoryError or RecursionError with no
+    text, what happened."""
+    line = getattr(error, "lineno", None) or 1
+    message = getattr(error, "msg", None) or str(error)
+    return line, message or f"nested too deeply for Python's parser ({type(error).__name__})"

@@ -17,7 +17,7 @@ from checks.errors import UsageError
 from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
 from checks.execution.export import ExportStep, export_step, missing_targets
-from checks.execution.session import course_requirements
+from checks.execution.session import course_requirements, overridden_book_requirements
 from checks.execution.workspace import Completed, run, workspace
 from checks.findings import Finding, Severity
 from checks.gates.common import resolve_module_reference
@@ -288,6 +288,9 @@ def execute_documentation(execution: Execution, wanted: set[str]) -> ExecutionRe
         return result
     result.did(wanted - browser_codes if not browser else wanted)
     result.findings = findings
+    if replaced := overridden_book_requirements(execution.course.root):
+        result.steps_skipped.append(f"the course's {', '.join(replaced)}: built with "
+                                    "tinyrelease's own Jupyter Book 1 instead")
     return result
 
 

@@ -69,7 +69,26 @@ def course_requirements(root: Path, gate: str | None = None) -> list[str]:
     if gate == "documentation":
         found += [r for d in BOOK_DIRS for r in _requirements_file(root / d / "requirements.txt")]
         found += [r for name in DOCS_EXTRAS for r in _strings(extras.get(name))]
+        found = [r for r in found if _name(r) not in OWN_BOOK_TOOLS]
     return list(dict.fromkeys(r for r in found if _REQUIREMENT.match(r.strip())))
+
+
+# the book is built with tinyrelease's own Jupyter Book 1: a course's pin of these is left out
+OWN_BOOK_TOOLS = ("jupyter-book", "sphinx")
+
+
+def overridden_book_requirements(root: Path) -> list[str]:
+    """The course's book requirements that tinyrelease's own book tools replace."""
+    declared = [r for d in BOOK_DIRS for r in _requirements_file(root / d / "requirements.txt")]
+    extras = _project(root).get("optional-dependencies")
+    extras = extras if isinstance(extras, dict) else {}
+    declared += [r for name in DOCS_EXTRAS for r in _strings(extras.get(name))]
+    return list(dict.fromkeys(r for r in declared if _name(r) in OWN_BOOK_TOOLS))
+
+
+def _name(requirement: str) -> str:
+    found = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    return re.sub(r"[-_.]+", "-", found[0]).lower() if found else ""
 
 
 def _project(root: Path) -> dict[str, object]:

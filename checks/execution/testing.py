@@ -16,6 +16,7 @@ from checks.execution.workspace import run
 from checks.findings import Finding, Severity
 
 SHARED_SUITES = ("integration", "checkpoints")
+_PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
 _LOCATION = re.compile(r"^(?P<path>[^\s:][^:\n]*\.py):(?P<line>\d+): ", re.MULTILINE)
 
 
@@ -144,6 +145,8 @@ def _suite_of(file: str, suites: list[Suite]) -> Suite:
 def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite: Suite,
                   workdir: Path) -> Finding:
     text = problem.text or ""
+    if case.get("classname") == "pytest" and case.get("name") == "internal":
+        return _internal_error(text, workdir)
     file = case.get("file") or suite.path
     path, line = _location(text, workdir) or (file, int(case.get("line", "0")) + 1 or None)
     if problem.get("message") == "collection failure":
@@ -162,6 +165,23 @@ def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite
         test_id = f"{file}::{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
     message = (problem.get("message") or "failed").strip().split("\n")[0][:300]
     return Finding("TST201", f"{test_id} failed: {message}", path, line, suite.module)
+
+
+def _internal_error(text: str, workdir: Path) -> Finding:
+    """pytest itself stopped (a test module that calls sys.exit when imported, a crashing
+    plugin): nothing after that point ran, which is one finding at the course's line."""
+    said = [line.strip() for line in text.splitlines() if line.strip()]
+    where = None
+    for match in _PY_FRAME.finditer(text):
+        path = match["path"].removeprefix(f"{workdir}/")
+        if not path.startswith("/"):
+            where = (path, int(match["line"]))
+    reason = said[-1] if said else "internal error"
+    return Finding("TST204", f"the test run stopped with pytest's internal error ({reason}); "
+                   "the tests after that point did not run" + (
+                       " (a test module that exits the interpreter when imported?)"
+                       if "SystemExit" in reason else ""),
+                   where[0] if where else "tests", where[1] if where else None)
 
 
 def _location(text: str, workdir: Path) -> tuple[str, int] | None:

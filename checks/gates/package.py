@@ -183,9 +183,10 @@ def pyproject_valid(course: Course) -> Iterator[Hit]:
     broken one) nothing can be installed, and the version and license cannot be checked.
     Fix: add a `pyproject.toml` with a `[project]` table, or correct the TOML at the line given.
     """
-    if course.pyproject is None and not _unreadable(course, "pyproject.toml"):
-        yield Hit("pyproject.toml is missing; the course package cannot be built",
-                  "pyproject.toml")
+    if course.pyproject is None:
+        if not _unreadable(course, "pyproject.toml"):  # else PKG001 says why it was not read
+            yield Hit("pyproject.toml is missing; the course package cannot be built",
+                      "pyproject.toml")
     elif course.pyproject.error is not None:
         line, message = course.pyproject.error
         yield Hit(f"pyproject.toml: {message}", course.pyproject.path, line)

@@ -1,0 +1,52 @@
+"""The one rule of the course boundary, used by the gates, the book, the review and the
+release: nothing is read, copied, published, written or deleted through a path that resolves
+outside the course root (or outside a folder of our own), and a folder of our own is never a
+symlink we did not make.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from checks.errors import TinyReleaseError
+
+
+class BoundaryError(TinyReleaseError):
+    """A path we were about to write or delete leads out of where it must stay."""
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every symlink resolved, stays inside `root`."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def leaving_links(root: Path, folder: Path) -> Iterator[Path]:
+    """Every symlink below `folder` (never followed) that resolves outside `root`."""
+    for current, dirs, files in os.walk(folder, followlinks=False):
+        for name in [*dirs, *files]:
+            path = Path(current) / name
+            if path.is_symlink() and not inside(path, root):
+                yield path
+
+
+def own_folder(base: Path, *parts: str) -> Path:
+    """`base/parts...`, created: a folder of ours inside `base` (a course, a work dir). Any
+    part that exists as a symlink (a `build -> /elsewhere` a course committed) is refused
+    before anything is written or deleted through it."""
+    path = base
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise BoundaryError(f"{path} is a symlink (to {os.readlink(path)}); tinyrelease "
+                                "writes its output there only into a real folder: remove the "
+                                "link (git rm it if it is committed)")
+    path.mkdir(parents=True, exist_ok=True)
+    if not inside(path, base):
+        raise BoundaryError(f"{path} leads out of {base}; not written")
+    return path
