@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from book.errors import BookError
 from book.sources import SourceMap, write_if_changed
 from checks import __version__
 from checks.course import Course
+from checks.git import Git
 
 _WARNING = re.compile(r"^(?:(?P<location>.*?):\s)?(?P<kind>WARNING|ERROR|CRITICAL|SEVERE):\s"
                       r"(?P<message>.*)$")
@@ -156,13 +156,10 @@ def _page_of(path: str, source: Path) -> str | None:
 
 def git_state(root: Path) -> dict[str, object]:
     """The commit the course is at and whether its files differ from it (None: no git)."""
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              check=False)
-
-    head = git("rev-parse", "HEAD")
-    if head.returncode != 0:
+    git = Git(root)
+    head = git.run("rev-parse", "HEAD", check=False)
+    if not head.ok:
         return {"commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--untracked-files=normal", "--", ".")
-    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
-    return {"commit": head.stdout.strip(), "dirty": changed}
+    status = git.run("status", "--porcelain", "--untracked-files=normal", "--", ".", check=False)
+    changed = [line[3:] for line in status.output.splitlines() if line.strip()]
+    return {"commit": head.output.strip(), "dirty": changed}

@@ -5,7 +5,6 @@ keep the other site (root or `dev/`), push, and prove the remote branch moved.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from book.errors import DeployFailed, DeployRefused
+from checks.git import Git
+from checks.process import run
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ class DeployPlan:
 
 
 def _git(repo: Path, *args: str, check: bool = True) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
+    done = Git(repo).run(*args, check=False)
+    if check and not done.ok:
         raise DeployFailed(f"git {' '.join(args)} failed in {repo}: "
-                           f"{(done.stderr or done.stdout).strip().splitlines()[-1:]}")
-    return done.stdout.strip() if done.returncode == 0 else ""
+                           f"{done.output.strip().splitlines()[-1:]}")
+    return done.output.strip() if done.ok else ""
 
 
 def refusals(info: dict[str, object], force: bool) -> list[str]:
@@ -112,8 +113,7 @@ def deploy(plan: DeployPlan) -> str:
         command = [sys.executable, "-m", "ghp_import", "-n", "-p", "-r", o.remote, "-b", o.branch,
                    "-m", plan.message]
         command += ["-c", o.cname] if o.cname else []
-        pushed = subprocess.run([*command, str(stage)], cwd=plan.repo, capture_output=True,
-                                text=True, check=False)
+        pushed = run([*command, str(stage)], cwd=plan.repo, trusted=True)  # it pushes
     tip = _git(plan.repo, "ls-remote", o.remote, local_ref, check=False).split()
     ours = _git(plan.repo, "rev-parse", "--verify", "-q", local_ref, check=False)
     expected = _git(plan.repo, "hash-object", str(plan.html / "index.html"))
@@ -121,7 +121,7 @@ def deploy(plan: DeployPlan) -> str:
                      check=False) if ours else ""
     if not tip or tip[0] != ours or published != expected:
         _restore(plan.repo, local_ref, before)
-        said = (pushed.stderr or pushed.stdout).strip().splitlines()
+        said = pushed.output.strip().splitlines()
         reason = next((line for line in said if "rejected" in line),
                       next((line for line in said if "error" in line), said[-1] if said else
                            "no output"))

@@ -173,10 +173,10 @@ def tools(course_root: Path | None = None) -> list[Tool]:
 
 
 def _git_identity() -> str | None:
-    from checks.execution.workspace import run
+    from checks.git import Git
 
-    name = run(["git", "config", "user.name"], cwd=Path.cwd(), timeout=10)
-    email = run(["git", "config", "user.email"], cwd=Path.cwd(), timeout=10)
+    name = Git(Path.cwd()).run("config", "user.name", check=False)
+    email = Git(Path.cwd()).run("config", "user.email", check=False)
     if not (name.ok and email.ok and name.output.strip() and email.output.strip()):
         return None
     return f"{name.output.strip()} <{email.output.strip()}>"
@@ -184,10 +184,9 @@ def _git_identity() -> str | None:
 
 def _course_tools(root: Path) -> list[Tool]:
     """The course's remote and its index credentials: present or not, never their values."""
-    from checks.execution.workspace import run
+    from checks.git import Git
 
-    remote = run(["git", "ls-remote", "--heads", "origin"], cwd=root, timeout=30,
-                 env={"GIT_TERMINAL_PROMPT": "0"})
+    remote = Git(root).run("ls-remote", "--heads", "origin", check=False)
     credentials = [name for name in ("TWINE_USERNAME", "TWINE_PASSWORD") if os.environ.get(name)]
     pypirc = Path.home() / ".pypirc"
     where = ", ".join(credentials + ([str(pypirc)] if pypirc.is_file() else []))

@@ -13,3 +13,9 @@ class UsageError(TinyReleaseError):
 
 class CourseError(TinyReleaseError):
     """The course cannot be read at all: no such directory, no modules, an unreadable config."""
+
+
+class GitError(TinyReleaseError):
+    """A git command failed (push rejected, conflict, missing ref)."""
+
+    exit_code = 1

@@ -31,8 +31,8 @@ from checks.engine import GateResult, GatesReport, run_gate, select_checks
 from checks.environment import REQUIREMENTS_MARKER, will_skip
 from checks.errors import UsageError
 from checks.execution.gates import EXECUTORS, Execution
-from checks.execution.workspace import streaming
 from checks.findings import Finding
+from checks.process import streaming
 from checks.progress import Board
 from checks.registry import GATES, session_code
 from checks.reports import write_reports

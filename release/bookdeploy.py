@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from checks.execution.workspace import run
+from checks.process import run
 from release.errors import ReleaseError
 from release.git import Git
 
@@ -42,7 +42,8 @@ def deploy(root: Path, remote: str, branch: str, tag: str, prefix: str | None,
         args += ["--gates-report", str(gates_report)]
     else:
         args += ["--force"]
-    done = run(args + (["--prefix", prefix] if prefix else []), cwd=PROJECT_ROOT, timeout=1800)
+    done = run(args + (["--prefix", prefix] if prefix else []), cwd=PROJECT_ROOT, timeout=1800,
+               trusted=True)  # it pushes to the book branch
     if not done.ok:
         raise ReleaseError(f"book deploy of {tag} failed: {done.tail(2)}")
 

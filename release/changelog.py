@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.execution.workspace import run
+from checks.process import run
 from release.errors import Refused
 from release.versions import write_atomic
 

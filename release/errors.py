@@ -5,6 +5,7 @@ They extend the project's hierarchy so the task boundary prints them without a t
 
 from __future__ import annotations
 
+from checks import errors as checks_errors
 from checks.errors import TinyReleaseError
 
 
@@ -18,8 +19,8 @@ class Refused(ReleaseError):
     """A precondition does not hold (dirty tree, wrong branch, existing tag, failing gates)."""
 
 
-class GitError(ReleaseError):
-    """A git command failed (push rejected, cherry-pick conflict, missing ref)."""
+class GitError(ReleaseError, checks_errors.GitError):
+    """A git step of a release failed (a merge or cherry-pick conflict)."""
 
 
 class IndexRefused(ReleaseError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.execution.build import build_dists, install_and_import, twine_check
-from checks.execution.workspace import run
+from checks.process import run
 from release import bookdeploy, changelog, index, prerelease, versions
 from release.bundle import Publisher, announcement, write_bundle
 from release.errors import GitError, IndexRefused, Refused, ReleaseError

@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.execution.workspace import run
+from checks.git import Git
 from review.errors import NotApproved, ReviewError
 from review.model import REVIEWERS
 from review.render import JSON
@@ -56,7 +56,7 @@ class Approvals:
 
 def is_repository(root: Path) -> bool:
     """Whether `root` is the top of a git repository of its own (not a folder inside one)."""
-    top = run(["git", "rev-parse", "--show-toplevel"], cwd=root, timeout=60)
+    top = Git(root).run("rev-parse", "--show-toplevel", check=False)
     return top.ok and Path(top.output.strip()).resolve() == root.resolve()
 
 
@@ -89,7 +89,7 @@ def approvals(review_dir: Path, course_root: Path | None = None, tag: str | None
 def read_overrides(course_root: Path, tag: str) -> tuple[dict[str, Override], list[str]]:
     """The overrides committed at HEAD; an uncommitted or edited file does not count."""
     rel = overrides_file(tag)
-    committed = run(["git", "show", f"HEAD:./{rel}"], cwd=course_root, timeout=60)
+    committed = Git(course_root).run("show", f"HEAD:./{rel}", check=False)
     on_disk = course_root / rel
     if not committed.ok:
         if on_disk.is_file():

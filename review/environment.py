@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.parser import Parser
 from pathlib import Path
 
-from checks.execution.workspace import run
+from checks.process import run
 
 _CONFLICT_WORDS = ("resolutionimpossible", "conflicting dependencies", "conflict is caused by")
 

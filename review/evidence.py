@@ -17,7 +17,7 @@ from checks.course import Course
 from checks.engine import GatesReport, run_gates
 from checks.execution.gates import Execution
 from checks.execution.testing import _module_coverage, plan_suites, run_suites
-from checks.execution.workspace import run
+from checks.process import run
 from review.environment import EnvironmentCheck, check_environment, requires_dist
 from review.model import ReviewSettings, load_settings
 

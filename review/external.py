@@ -4,10 +4,9 @@ each report on stdin and whose answer is appended. Off by default; its failure n
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
+from checks.process import run
 from review.model import Report
 from review.render import report_markdown
 
@@ -28,19 +27,18 @@ def consult(reports: list[Report], command: tuple[str, ...], timeout: float, cwd
 
 def ask(command: tuple[str, ...], text: str, timeout: float, cwd: Path, reviewer: str
         ) -> tuple[str | None, str]:
-    env = {**os.environ, "TINYRELEASE_REVIEWER": reviewer}
-    try:
-        done = subprocess.run(list(command), input=text, capture_output=True, text=True,
-                              errors="replace", timeout=timeout, cwd=cwd, env=env, check=False)
-    except FileNotFoundError:
+    """The command's answer to `text`. It is a command the course configured, so it runs like
+    the course's own code: without the maintainer's credentials (a key it needs is let through
+    by naming it in $TINYRELEASE_PASS_ENV)."""
+    done = run(list(command), cwd=cwd, env={"TINYRELEASE_REVIEWER": reviewer}, timeout=timeout,
+               stdin=text, stderr=False)
+    if done.returncode == 127:
         return None, "command not found"
-    except subprocess.TimeoutExpired:
+    if done.returncode == 124:
         return None, f"no answer within {timeout:g} s (review.external_timeout)"
-    except OSError as error:
-        return None, str(error)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        last = (done.errors.strip().splitlines() or ["(no output)"])[-1]
         return None, f"exit {done.returncode}: {last[:300]}"
-    if not done.stdout.strip():
+    if not done.output.strip():
         return None, "empty answer"
-    return done.stdout.strip(), ""
+    return done.output.strip(), ""

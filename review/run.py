@@ -10,7 +10,7 @@ from pathlib import Path
 
 from checks import __version__
 from checks.course import load_course
-from checks.execution.workspace import run
+from checks.git import Git
 from review import developer, education, packaging, quality
 from review.approval import is_repository
 from review.consolidate import Plan, consolidate
@@ -30,10 +30,10 @@ class Review:
 
 def git_state(root: Path) -> tuple[str | None, bool | None]:
     """The course's HEAD commit and whether its tree has uncommitted changes (None: no git)."""
-    head = run(["git", "rev-parse", "HEAD"], cwd=root, timeout=60)
+    head = Git(root).run("rev-parse", "HEAD", check=False)
     if not head.ok or not is_repository(root):
         return None, None
-    status = run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, timeout=60)
+    status = Git(root).run("status", "--porcelain", "--untracked-files=no", check=False)
     return head.output.strip(), bool(status.output.strip())
 
 

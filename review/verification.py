@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from checks.execution.workspace import run
+from checks.git import Git
 from review.approval import approvals, is_repository
 from review.checklist import LEVELS, IndexProbe, Verification
 from review.errors import ReviewError
@@ -17,7 +17,7 @@ _LEVEL_RANK = {"quick": 0, "standard": 1, "comprehensive": 2}
 
 
 def _git(root: Path, *args: str) -> str | None:
-    done = run(["git", *args], cwd=root, timeout=60)
+    done = Git(root).run(*args, check=False)
     return done.output if done.ok else None
 
 
@@ -97,7 +97,7 @@ def _refs(result: Verification, root: Path, tag: str, remote: str, main: str, bo
     result.set("tag", tag in tags, f"{tag} " + ("exists" if tag in tags else "is missing"))
     target = f"{remote}/{main}" if main in remotes else main if main in heads else None
     merged = (tag in tags and target is not None and
-              run(["git", "merge-base", "--is-ancestor", tag, target], cwd=root, timeout=60).ok)
+              Git(root).run("merge-base", "--is-ancestor", tag, target, check=False).ok)
     result.set("merged", merged, f"{tag} in {target}" if merged else f"{tag} not in {main}")
     site = f"{remote}/{book}" if book in remotes else book if book in heads else None
     listed = _git(root, "ls-tree", "--name-only", site, "index.html") if site else None

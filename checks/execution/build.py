@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.execution.workspace import Completed, run
+from checks.process import Completed, run
 
 _IMPORT_SCRIPT = """
 import importlib, json, sys, traceback

@@ -5,7 +5,6 @@ standard and comprehensive levels, sharing one exported copy of the course per r
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,9 +17,11 @@ from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
 from checks.execution.export import ExportStep, export_step, missing_targets
 from checks.execution.session import course_requirements, overridden_book_requirements
-from checks.execution.workspace import Completed, run, workspace
+from checks.execution.workspace import workspace
 from checks.findings import Finding, Severity
 from checks.gates.common import resolve_module_reference
+from checks.git import Git
+from checks.process import Completed, run
 
 DEFAULT_COVERAGE = 80.0
 
@@ -300,14 +301,10 @@ EXECUTORS = {"testing": execute_testing, "package": execute_package,
 
 def affected_modules(course: Course, ref: str) -> list[str]:
     """Modules changed since the git ref `ref`, and every module that depends on them."""
-    try:
-        done = subprocess.run(["git", "diff", "--name-only", "--relative", ref, "--"],
-                              cwd=course.root, capture_output=True, text=True, check=False)
-    except OSError as error:
-        raise UsageError(f"--changed-since needs git: {error}") from None
-    if done.returncode != 0:
-        raise UsageError(f"--changed-since {ref}: {done.stderr.strip().splitlines()[-1]}")
-    changed = {m for path in done.stdout.split() if (m := _module_of_change(course, path))}
+    done = Git(course.root).run("diff", "--name-only", "--relative", ref, "--", check=False)
+    if not done.ok:
+        raise UsageError(f"--changed-since {ref}: {done.tail(1)}")
+    changed = {m for path in done.output.split() if (m := _module_of_change(course, path))}
     return [m.id for m in course.modules if m.id in changed or _depends_on(course, m.id, changed)]
 
 

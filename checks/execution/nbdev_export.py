@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from checks.course import load_course
-from checks.execution.workspace import run
+from checks.process import run
 
 
 def export(root: Path) -> list[Path]:

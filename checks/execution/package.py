@@ -20,8 +20,9 @@ from checks.execution.build import (
     wheel_contents,
 )
 from checks.execution.interpreters import SUPPORTED, find_interpreter
-from checks.execution.workspace import run
 from checks.findings import Finding, Severity
+from checks.git import Git
+from checks.process import run
 from checks.source import Cell
 
 
@@ -209,19 +210,20 @@ def _base_ref(course: Course) -> str | None:
     """The branch the current one adds to: main for a hotfix, else the development branch
     (`[tool.tinyrelease.release]` may rename them); None outside the course's own git
     repository, or on a release branch, whose fragments were checked on its base already."""
-    top = run(["git", "rev-parse", "--show-toplevel"], cwd=course.root)
+    top = Git(course.root).run("rev-parse", "--show-toplevel", check=False)
     if not top.ok or Path(top.output.strip()).resolve() != course.root:
         return None  # a course inside another repository: its branches are not the course's
     settings = course.config.raw.get("release", {})
     settings = settings if isinstance(settings, dict) else {}
     dev, main = settings.get("dev_branch", "dev"), settings.get("main_branch", "main")
-    branch = run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=course.root).output.strip()
+    branch = Git(course.root).run("rev-parse", "--abbrev-ref", "HEAD", check=False).output
+    branch = branch.strip()
     if branch.startswith("release/"):
         return None
     names = [main] if branch.startswith("hotfix/") else [dev, main]
     remote = settings.get("remote", "origin")
     for name in (n for n in names if isinstance(n, str)):
         for ref in (f"{remote}/{name}", name):
-            if run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=course.root).ok:
+            if Git(course.root).run("rev-parse", "--verify", "--quiet", ref, check=False).ok:
                 return ref
     return None

@@ -12,8 +12,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from checks.course import Course
-from checks.execution.workspace import run
 from checks.findings import Finding, Severity
+from checks.process import run
 
 SHARED_SUITES = ("integration", "checkpoints")
 _PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
