@@ -22,6 +22,29 @@ from checks.execution.session import (  # noqa: E402
 )
 
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+
+
+def _one_run_at_a_time() -> None:
+    """Two nox runs in one checkout would create the same environments at once: the second
+    waits. The sessions a run starts (nox's parallel workers, nested runs) inherit the lock."""
+    if os.environ.get("TINYRELEASE_NOX_LOCKED") or not hasattr(os, "fork"):
+        return
+    import fcntl
+
+    Path(".nox").mkdir(exist_ok=True)
+    handle = open(".nox/.tinyrelease.lock", "w")  # noqa: SIM115 - held until nox exits
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("nox: another nox run is using this checkout's environments; waiting for it",
+              file=sys.stderr, flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    _HELD.append(handle)
+    os.environ["TINYRELEASE_NOX_LOCKED"] = "1"
+
+
+_HELD: list[object] = []
+_one_run_at_a_time()
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"

@@ -35,17 +35,23 @@ def leaving_links(root: Path, folder: Path) -> Iterator[Path]:
                 yield path
 
 
-def own_folder(base: Path, *parts: str) -> Path:
-    """`base/parts...`, created: a folder of ours inside `base` (a course, a work dir). Any
+def own_path(base: Path, *parts: str) -> Path:
+    """`base/parts...`, a place of ours inside `base` (a course, a work dir), not created. Any
     part that exists as a symlink (a `build -> /elsewhere` a course committed) is refused
-    before anything is written or deleted through it."""
+    before anything is read, written or deleted through it."""
     path = base
     for part in parts:
         path = path / part
         if path.is_symlink():
             raise BoundaryError(f"{path} is a symlink (to {os.readlink(path)}); tinyrelease "
-                                "writes its output there only into a real folder: remove the "
-                                "link (git rm it if it is committed)")
+                                "writes its output only into a real folder: remove the link "
+                                "(git rm it if it is committed)")
+    return path
+
+
+def own_folder(base: Path, *parts: str) -> Path:
+    """`own_path`, created."""
+    path = own_path(base, *parts)
     path.mkdir(parents=True, exist_ok=True)
     if not inside(path, base):
         raise BoundaryError(f"{path} leads out of {base}; not written")

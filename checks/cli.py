@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
 from checks.engine import LEVELS
-from checks.errors import TinyReleaseError, UsageError
+from checks.errors import TinyReleaseError, UsageError, redact_urls
 from checks.registry import GATES
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def guarded(command: Callable[[list[str]], int], argv: list[str] | None) -> int:
     try:
         return command(sys.argv[1:] if argv is None else argv)
     except TinyReleaseError as error:
-        print(f"tinyrelease: error: {error}", file=sys.stderr)
+        print(f"tinyrelease: error: {redact_urls(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("tinyrelease: interrupted", file=sys.stderr)

@@ -1,4 +1,7 @@
-"""The one hierarchy of expected failures, turned into a one-line message at the CLI boundary."""
+"""The one hierarchy of expected failures, turned into a one-line message at the CLI boundary,
+with every URL credential hidden."""
+
+import re
 
 
 class TinyReleaseError(Exception):
@@ -19,3 +22,14 @@ class GitError(TinyReleaseError):
     """A git command failed (push rejected, conflict, missing ref)."""
 
     exit_code = 1
+
+
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/\s:@]*)"
+                       r"(?P<password>:[^/\s@]*)?@")
+
+
+def redact_urls(text: str) -> str:
+    """Every URL's password (and a token given as its user) replaced by asterisks:
+    `http://me:secret@host/` is shown as `http://me:********@host/`."""
+    return _USERINFO.sub(lambda m: m["scheme"] + (f"{m['user']}:********@" if m["password"]
+                                                  else "********@"), text)

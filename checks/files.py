@@ -128,8 +128,9 @@ class CourseFiles:
             return None
         if not path.is_file():
             if path.exists():  # a folder, a FIFO, a device where a file should be
-                kind = "a folder" if path.is_dir() else "not a regular file (a FIFO or device)"
-                self._problem(gate, rel, None, f"is {kind}, not a file; not read")
+                kind = ("a folder, not a file" if path.is_dir()
+                        else "a FIFO or device, not a regular file")
+                self._problem(gate, rel, None, f"is {kind}; not read")
             return None
         size = path.stat().st_size
         if size > self.max_bytes:

@@ -82,6 +82,22 @@ def build(root: Path, cfg: ChangelogConfig, version: str) -> None:
     _towncrier(root, "build", "--yes", "--version", version)
 
 
+def consumed(root: Path, cfg: ChangelogConfig, version: str) -> list[str]:
+    """Fragments still on disk whose text is already in the section of `version`: a build
+    that was interrupted between writing the changelog and removing them."""
+    notes = section(root, cfg, version)
+    if notes is None:
+        return []
+    flat = " ".join(notes.split())
+    found = []
+    for name in fragments(root, cfg):
+        lines = [" ".join(line.split()) for line in
+                 (root / cfg.directory / name).read_text(encoding="utf-8").splitlines()]
+        if any(lines) and all(line in flat for line in lines if line):
+            found.append(f"{cfg.directory}/{name}")
+    return found
+
+
 def has_section(root: Path, cfg: ChangelogConfig | None, version: str) -> bool:
     return section(root, cfg, version) is not None
 

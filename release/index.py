@@ -11,11 +11,13 @@ import os
 import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from checks.errors import redact_urls
 from checks.process import run
 from release.errors import IndexRefused, Refused
 
@@ -32,6 +34,7 @@ class Repository:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     config_file: Path | None = None
+    source: str | None = None  # where the password came from, for messages
 
     @property
     def simple_url(self) -> str:
@@ -57,8 +60,15 @@ def resolve(spec: str) -> Repository:
     """A URL, or a `.pypirc` section; credentials from TWINE_USERNAME / TWINE_PASSWORD first,
     then the section, exactly the order twine itself uses."""
     env_user, env_password = os.environ.get("TWINE_USERNAME"), os.environ.get("TWINE_PASSWORD")
-    if "://" in spec:
-        return Repository(spec, spec, env_user, env_password)
+    if "://" in spec:  # credentials written into the URL are taken out of it, never shown
+        parts = urllib.parse.urlsplit(spec)
+        bare = urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname + (
+            f":{parts.port}" if parts.port else ""))) if parts.hostname else spec
+        user = urllib.parse.unquote(parts.username) if parts.username else None
+        password = urllib.parse.unquote(parts.password) if parts.password else None
+        source = "the repository URL" if password and not env_password else "TWINE_PASSWORD"
+        return Repository(bare, bare, env_user or user, env_password or password,
+                          source=source if (env_password or password) else None)
     config = configparser.RawConfigParser()
     path = pypirc_path()
     if path.is_file():
@@ -70,9 +80,11 @@ def resolve(spec: str) -> Repository:
     url = section.get("repository", _DEFAULTS.get(spec, ""))
     if not url:
         raise Refused(f"{path}: [{spec}] has no repository = URL")
-    return Repository(spec, url, env_user or section.get("username"),
-                      env_password or section.get("password"),
-                      path if config.has_section(spec) else None)
+    password = env_password or section.get("password")
+    return Repository(spec, url, env_user or section.get("username"), password,
+                      path if config.has_section(spec) else None,
+                      source=("TWINE_USERNAME / TWINE_PASSWORD" if env_password
+                              else f"[{spec}] of {path}" if password else None))
 
 
 def require_credentials(repo: Repository) -> None:
@@ -87,7 +99,7 @@ def redact(text: str, secrets: list[str]) -> str:
         if secret:
             text = text.replace(secret, "********")
             text = text.replace(urllib.request.quote(secret, safe=""), "********")
-    return re.sub(r"(://[^/\s:@]+):[^/\s@]+@", r"\1:********@", text)
+    return redact_urls(text)
 
 
 class _Links(HTMLParser):
@@ -171,8 +183,9 @@ def upload(repo: Repository, files: list[Path]) -> None:
         return
     output = redact(done.output, repo.secrets())
     if re.search(r"\b(401|403)\b", output):
-        raise IndexRefused(f"{repo.label} refused the credentials (HTTP 401/403): check "
-                           "TWINE_USERNAME / TWINE_PASSWORD; nothing was tagged")
+        raise IndexRefused(f"{repo.label} refused the credentials (HTTP 401/403) from "
+                           f"{repo.source or 'TWINE_USERNAME / TWINE_PASSWORD'}: check them; "
+                           "nothing was tagged")
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     problem = next((ln for ln in lines if "ERROR" in ln or "HTTPError" in ln),
                    lines[-1] if lines else "no output")

@@ -19,6 +19,7 @@ from release import index, prerelease
 from release.bundle import GhPublisher, Publisher
 from release.checklist import write_checklist
 from release.errors import Refused, ReleaseError
+from release.lock import exclude_own_output, release_lock
 from release.plan import Plan, Release, Request, identify, make_plan
 from release.state import ReleaseState, course_root_of, read_state
 from release.steps import Context, apply, observe
@@ -91,8 +92,18 @@ def status(course: Path, kind: str, out: Output, publisher: Publisher | None = N
 
 def release(course: Path, request: Request, out: Output, publisher: Publisher | None = None,
             fault: Fault | None = None, ask: Callable[[str], bool] | None = None) -> Plan:
-    """Run one stage of a release to convergence (an RC, the final, or a hotfix)."""
+    """Run one stage of a release to convergence (an RC, the final, or a hotfix); one run
+    per course at a time (a dry run only reads)."""
     root = course_root_of(course)
+    if request.dry_run:
+        return _release(root, request, out, publisher, fault, ask)
+    with release_lock(root):
+        exclude_own_output(root)
+        return _release(root, request, out, publisher, fault, ask)
+
+
+def _release(root: Path, request: Request, out: Output, publisher: Publisher | None,
+             fault: Fault | None, ask: Callable[[str], bool] | None) -> Plan:
     ctx, plan = survey(root, request, publisher, out)
     out.plan(plan)
     if plan.problems:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
+from checks.boundary import own_path
 from release import versions
 from release.errors import Refused
 from release.git import TOOL_PREFIX
@@ -42,7 +43,8 @@ class Release:
         return f"{'hotfix' if self.kind == 'hotfix' else 'release'}/{versions.tag_of(self.final)}"
 
     def folder(self, root: Path) -> Path:
-        return root / "build" / "release" / self.tag
+        """build/release/<tag>/ of the course: never through a symlink the course holds."""
+        return own_path(root, "build", "release", self.tag)
 
 
 @dataclass

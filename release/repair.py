@@ -4,14 +4,16 @@ release (never what was pushed), `release.backport` cherry-picks a hotfix onto o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release import index, versions
+from release import changelog, index, versions
 from release.errors import GitError, Refused
 from release.git import TOOL_PREFIX, Git
+from release.lock import release_lock
 from release.pipelines import Output
-from release.state import course_root_of, read_state
+from release.state import ReleaseState, course_root_of, read_state
 from release.steps import fork_point
 
 
@@ -24,6 +26,11 @@ class Undone:
 
 def abort(course: Path, out: Output) -> Undone:
     root = course_root_of(course)
+    with release_lock(root):
+        return _abort(root, out)
+
+
+def _abort(root: Path, out: Output) -> Undone:
     state = read_state(root)
     git, s = Git(root), state.settings
     branch = state.branch if state.branch.startswith(("release/v", "hotfix/v")) else None
@@ -31,15 +38,17 @@ def abort(course: Path, out: Output) -> Undone:
         branch = state.open_releases[0]
     if branch is None:
         raise Refused("no release is under way here (nothing to abort)")
-    if foreign := state.foreign_changes():
-        raise Refused(f"uncommitted changes that are not the release's ({', '.join(foreign[:5])})"
-                      ": commit or stash them first")
+    owned = [p for p in state.dirty if p in state.owned_paths() or p.startswith(
+        (state.changelog.directory + "/") if state.changelog else "\0")]
+    foreign = state.foreign_changes() + [p for p in owned if not _release_edit(root, state, p)]
+    if foreign:
+        raise Refused(f"uncommitted changes that are not the release's own "
+                      f"({', '.join(foreign[:5])}): commit or stash them first (abort only "
+                      "undoes what the release wrote, never your work)")
     final = versions.version_of_tag(branch.split("/", 1)[1])
     assert final is not None
     start = s.main_branch if branch.startswith("hotfix/") else s.dev_branch
     done = Undone()
-    owned = [p for p in state.dirty if p in state.owned_paths() or p.startswith(
-        (state.changelog.directory + "/") if state.changelog else "\0")]
     if owned:
         git.run("checkout", "HEAD", "--", *owned)
         done.removed.append(f"uncommitted edits of {', '.join(owned)}")
@@ -64,6 +73,42 @@ def abort(course: Path, out: Output) -> Undone:
         out.line(f"cannot be undone here: {line}")
     out.line(f"Back on {start}.")
     return done
+
+
+def _release_edit(root: Path, state: ReleaseState, rel: str) -> bool:
+    """Whether the uncommitted change of `rel` is exactly what an interrupted release step
+    wrote: the version sites rewritten from HEAD's version to the one they state now, the
+    changelog given the section of that version, fragments consumed into that section."""
+    git = Git(root)
+    head = git.run("show", f"HEAD:./{rel}", check=False)
+    path = root / rel
+    now = path.read_text(encoding="utf-8") if path.is_file() else None
+    stated = next((x.value for x in versions.find_sites(root, state.package)
+                   if x.path == "pyproject.toml"), None)
+    before = state.committed_version("HEAD")
+    cfg = state.changelog
+    if cfg is not None and rel.startswith(cfg.directory + "/"):
+        notes = changelog.section(root, cfg, stated or "") if stated else None
+        text = head.output if head.ok else ""
+        return now is None and notes is not None and all(
+            " ".join(line.split()) in " ".join(notes.split())
+            for line in text.splitlines() if line.strip())
+    if not head.ok or now is None or stated is None or before is None:
+        return False
+    if cfg is not None and rel == cfg.filename:
+        return _without_section(now, stated) == _without_section(head.output, stated) \
+            and changelog.section_of(now, stated) is not None
+    return versions.rewritten(rel, head.output, str(before), stated) == now
+
+
+def _without_section(text: str, version: str) -> str:
+    """The changelog without the section of `version` and towncrier's marker line."""
+    notes = changelog.section_of(text, version)
+    if notes is not None:
+        heading = re.search(rf"^#+ \[?v?{re.escape(version)}\]?(?:\s|$).*$", text, re.MULTILINE)
+        assert heading is not None
+        text = text[:heading.start()] + text[heading.end():].replace(notes.strip(), "", 1)
+    return " ".join(text.replace(changelog.MARKER.strip(), "").split())
 
 
 def _of_release(tag: str, final: versions.Version) -> bool:

@@ -8,9 +8,14 @@ import json
 import os
 import shutil
 import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.boundary import own_folder
 from checks.execution.build import build_dists, install_and_import, twine_check
 from checks.process import run
 from release import bookdeploy, changelog, index, prerelease, versions
@@ -149,6 +154,13 @@ def _version(ctx: Context) -> None:
                           f"{release.version}: add one (towncrier create +fix.bugfix.md)")
         changelog.build(state.root, state.changelog, str(release.version))
         changed.append(state.changelog.filename)
+    if release.stage == "final" and state.changelog is not None:
+        # a run killed after the changelog was written but before towncrier removed its
+        # fragments: they are in the notes now, so they go, and are never released twice
+        for rel in changelog.consumed(state.root, state.changelog, str(release.version)):
+            (state.root / rel).unlink()
+        if (state.root / state.changelog.directory).is_dir():
+            git.run("add", "--all", "--", state.changelog.directory)
     git.run("add", "--", *sorted({*changed, *state.owned_paths()} & _existing(state.root)))
     if git.run("diff", "--cached", "--quiet", check=False).ok:
         return  # an earlier run committed it already
@@ -229,11 +241,12 @@ def _module_tests(ctx: Context, out: Path) -> None:
 def _build(ctx: Context) -> None:
     """Build into a scratch folder and move it into place only when checked and importable;
     when the index already has this version, its bytes are fetched instead of rebuilt."""
-    state, folder = ctx.state, ctx.folder
+    state, folder = ctx.state, own_folder(ctx.state.root, "build", "release", ctx.release.tag)
     switch(ctx, ctx.release.branch)
     scratch = folder / "dist.partial"
     shutil.rmtree(scratch, ignore_errors=True)
-    dists = build_dists(state.root, scratch)
+    with committed_tree(state.root, ctx.release.branch) as tree:  # the commit, not the tree
+        dists = build_dists(tree, scratch)
     if len(dists.files) != 2:
         raise ReleaseError(f"the build failed: {dists.log.tail(2) if dists.log else '?'}")
     if problems := twine_check(dists.files):
@@ -249,6 +262,18 @@ def _build(ctx: Context) -> None:
             raise Refused(f"the installed wheel does not import: {result.failures}")
     shutil.rmtree(folder / "dist", ignore_errors=True)
     scratch.rename(folder / "dist")
+
+
+@contextmanager
+def committed_tree(root: Path, ref: str) -> Iterator[Path]:
+    """The files of `ref` exactly as committed, in a temporary folder: what a release builds
+    matches its tag, and nothing (egg-info, build/) is written into the course."""
+    with tempfile.TemporaryDirectory(prefix="tinyrelease-tree-") as temp:
+        archive, tree = Path(temp) / "tree.tar", Path(temp) / "tree"
+        Git(root).run("archive", "--format=tar", "-o", str(archive), ref)
+        with tarfile.open(archive) as tar:
+            tar.extractall(tree, filter="data")
+        yield tree
 
 
 def _upload(ctx: Context) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from invoke import Collection, Context, Exit, task
 
-from checks.errors import TinyReleaseError
+from checks.errors import TinyReleaseError, redact_urls
 from release import pipelines
 from release.plan import Request
 
@@ -34,7 +34,7 @@ def boundary() -> Iterator[None]:
     try:
         yield
     except TinyReleaseError as error:
-        raise Exit(f"tinyrelease: error: {error}", code=error.exit_code) from None
+        raise Exit(f"tinyrelease: error: {redact_urls(str(error))}", code=error.exit_code) from None
 
 
 def _run(kind: str, course: str, dry_run: bool, yes: bool, skip_gates: str,

@@ -146,24 +146,31 @@ def readme_pattern(version: str) -> re.Pattern[str]:
                       r"(?![\w.])")
 
 
-def rewrite(root: Path, package: str | None, old: str, new: str) -> list[str]:
-    """Write `new` wherever the course states `old`; every new text is computed before the
-    first file is replaced, so a failure leaves every file as it was."""
-    texts: dict[str, str] = {}
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        document = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+def rewritten(rel: str, text: str, old: str, new: str) -> str:
+    """`text` of the version site `rel` with `new` where it states the version (`old` for a
+    README mention): exactly what a release writes there."""
+    if rel == "pyproject.toml":
+        document = tomlkit.parse(text)
         project = document.get("project")
         if project is not None and isinstance(project.get("version"), str):
             project["version"] = new
-            texts["pyproject.toml"] = tomlkit.dumps(document)
-    for rel, pattern in _pattern_files(root, package):
-        text = (root / rel).read_text(encoding="utf-8")
-        group = 2 if pattern is _INI_VERSION else 3
-        texts[rel] = pattern.sub(lambda m, g=group: _swap(m, g, new), text, count=1)
-    if (root / "README.md").is_file():
-        text = (root / "README.md").read_text(encoding="utf-8")
-        texts["README.md"] = readme_pattern(old).sub(lambda m: m.group(1) + new, text)
+        return tomlkit.dumps(document)
+    if rel == "README.md":
+        return readme_pattern(old).sub(lambda m: m.group(1) + new, text)
+    pattern = _INI_VERSION if rel == "settings.ini" else _INIT_VERSION if rel.endswith(
+        "__init__.py") else _BOOK_VERSION
+    group = 2 if pattern is _INI_VERSION else 3
+    return pattern.sub(lambda m: _swap(m, group, new), text, count=1)
+
+
+def rewrite(root: Path, package: str | None, old: str, new: str) -> list[str]:
+    """Write `new` wherever the course states `old`; every new text is computed before the
+    first file is replaced, so a failure leaves every file as it was."""
+    sites = ["pyproject.toml"] if (root / "pyproject.toml").is_file() else []
+    sites += [rel for rel, _ in _pattern_files(root, package)]
+    sites += ["README.md"] if (root / "README.md").is_file() else []
+    texts = {rel: rewritten(rel, (root / rel).read_text(encoding="utf-8"), old, new)
+             for rel in sites}
     changed = [rel for rel, text in texts.items()
                if text != (root / rel).read_text(encoding="utf-8")]
     for rel in changed:

@@ -292,3 +292,67 @@ def test_a_course_file_that_is_a_directory_or_a_fifo_is_not_read(
     course = load_course(root)
     assert course.modules[0].about is None and course.modules[0].source is None
     assert not [f for f in findings(root, "") if "internal error" in f.message]
+    messages = {f.message for f in findings(root, "") if f.code.endswith("001")}
+    assert f"{ABOUT} is a folder, not a file; not read" in messages  # not "missing"
+    assert f"{SOURCE} is a FIFO or device, not a regular file; not read" in messages
+
+
+def test_a_module_folder_whose_name_is_not_utf8_is_a_finding_and_reports_are_written(
+        make_course: CourseFactory, tmp_path: Path) -> None:
+    root = make_course()
+    os.mkdir(os.fsencode(root / "src") + b"/05_bad\xffname")
+    assert run_cli(root, tmp_path) == 1
+    report = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
+    found = [f for g in report["gates"] for f in g["findings"] if f["code"] == "EDU001"]
+    assert any("bytes that are not UTF-8" in f["message"] for f in found)
+    assert len(report["course"]["modules"]) == 4
+
+
+def test_a_name_with_a_line_break_is_a_finding_not_silence(make_course: CourseFactory,
+                                                           findings: Findings) -> None:
+    root = make_course({"tests/01_tensor/test_odd\nname.py": "def test_x():\n    pass\n"})
+    [found] = [f for f in findings(root, "TST001") if "line break" in f.message]
+    assert found.path == "tests/01_tensor/'test_odd\\nname.py'"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_an_unreadable_test_folder_is_a_finding(make_course: CourseFactory,
+                                                findings: Findings) -> None:
+    root = make_course()
+    (root / "tests" / "02_activations").chmod(0)
+    try:
+        [found] = findings(root, "TST001")
+        assert found.message == "tests/02_activations cannot be listed: Permission denied"
+    finally:
+        (root / "tests" / "02_activations").chmod(0o755)
+
+
+def test_a_pyproject_linking_out_of_the_course_is_a_finding_not_an_internal_error(
+        make_course: CourseFactory, findings: Findings, tmp_path: Path) -> None:
+    root = make_course({"pyproject.toml": None})
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text("[project]\nname = 'x'\n")
+    (root / "pyproject.toml").symlink_to(outside)
+    found = findings(root, "PKG")
+    assert not [f for f in found if "internal error" in f.message]
+    [link] = [f for f in found if f.code == "PKG001"]
+    assert link.message == "pyproject.toml is a symlink that leaves the course root; not followed"
+
+
+def test_a_test_folder_linking_out_of_the_course_says_so(make_course: CourseFactory,
+                                                         findings: Findings,
+                                                         tmp_path: Path) -> None:
+    root = make_course()
+    import shutil
+    shutil.move(root / "tests", tmp_path / "elsewhere")
+    (root / "tests").symlink_to(tmp_path / "elsewhere")
+    assert [f.message for f in findings(root, "TST001")] == [
+        "tests is a symlink that leaves the course root; not followed"]
+    assert findings(root, "TST101") == []  # not "holds no test directories"
+
+
+def test_code_nested_too_deeply_gives_a_reason(make_course: CourseFactory,
+                                               findings: Findings) -> None:
+    text = source(1) + "\n# %%\nx = " + "-" * 100_000 + "1\n"
+    [found] = findings(make_course({SOURCE: text}), "PKG101")
+    assert "is not valid Python: nested too deeply for Python's parser (" in found.message
