@@ -42,3 +42,27 @@ def test_nox_gates_schedules_the_execution_gates_and_then_serves_the_cache(
     assert second.stdout.count("(from cache, run ") == 6
     again = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [g["findings"] for g in again["gates"]] == [g["findings"] for g in report["gates"]]
+
+
+def test_a_second_nox_run_in_one_checkout_waits_for_the_first(tmp_path: Path) -> None:
+    """Two runs would create the same environments at once; the second says so and waits."""
+    import fcntl
+    import shutil
+    import time
+
+    for rel in ("noxfile.py", "pyproject.toml", "checks/__init__.py",
+                "checks/execution/__init__.py", "checks/execution/session.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / rel, tmp_path / rel)
+    (tmp_path / ".nox").mkdir()
+    with (tmp_path / ".nox" / ".tinyrelease.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a first run holds the checkout
+        env = {k: v for k, v in os.environ.items() if k != "TINYRELEASE_NOX_LOCKED"}
+        second = subprocess.Popen([*NOX, "-l"], cwd=tmp_path, env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(3)
+        assert second.poll() is None  # still waiting
+        fcntl.flock(held, fcntl.LOCK_UN)
+        out, err = second.communicate(timeout=120)
+    assert second.returncode == 0 and "gates" in out
+    assert "another nox run is using this checkout's environments; waiting for it" in err

@@ -46,3 +46,28 @@ def test_the_course_site_is_built_with_fresh_module_pages(make_course: Callable[
 def test_book_dir_in_the_config_wins(make_course: Callable[..., Path]) -> None:
     root = make_course({"tinyrelease.toml": 'book_dir = "handbook"\n'})
     assert own_book_dir(load_course(root)) == "handbook"
+
+
+def test_a_page_linking_out_of_the_course_is_never_published(
+        make_course: Callable[..., Path], tmp_path: Path) -> None:
+    """`site/secret.md -> /elsewhere/passwd` listed in the TOC: not copied, not built, not
+    published, and DOC001 names the link."""
+    from checks.engine import run_gates
+
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:the maintainer's secret\n")
+    root = make_course({
+        "site/_config.yml": "title: The course's own site\nexecute:\n  execute_notebooks: 'off'\n",
+        "site/_toc.yml": TOC + "  - file: secret\n",
+        "site/intro.md": "# Welcome\n",
+    })
+    (root / "site" / "secret.md").symlink_to(secret)
+    course = load_course(root)
+    result = build_book(course, tmp_path / "out", tmp_path / "none.json")
+    built = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert not any("the maintainer's secret" in p.read_text(encoding="utf-8", errors="replace")
+                   for p in built)
+    assert not (result.html / "secret.html").exists()
+    [found] = [f for f in run_gates(course, ["documentation"], select=["DOC001"]).findings]
+    assert found.message == ("site/secret.md is a symlink that leaves the course root; the "
+                             "book never copies or publishes what it points to")

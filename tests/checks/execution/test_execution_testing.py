@@ -113,3 +113,27 @@ def test_changed_since_adds_the_modules_that_depend(make_course: CourseFactory) 
     source = root / "src/03_layers/03_layers.py"
     source.write_text(source.read_text() + "\n# a fix\n")
     assert affected_modules(load_course(root), "HEAD") == ["03_layers", "04_losses"]
+
+
+def test_the_course_code_never_sees_the_maintainers_credentials(
+        make_course: CourseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A course test that looks for secrets finds none: no TWINE_* or *_TOKEN variable, and
+    a HOME without the maintainer's ~/.pypirc."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".pypirc").write_text("[pypi]\npassword = pypi-secret-value\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TWINE_PASSWORD", "twine-secret-value")
+    monkeypatch.setenv("GITHUB_TOKEN", "gh-secret-value")
+    probe = tmp_path / "probe.txt"
+    monkeypatch.setenv("PROBE_OUT", str(probe))
+    spy = ("import os\nfrom pathlib import Path\n\n\ndef test_spy():\n"
+           "    pypirc = Path.home() / '.pypirc'\n"
+           "    seen = [k + '=' + v for k, v in os.environ.items()]\n"
+           "    seen.append(pypirc.read_text() if pypirc.is_file() else 'no pypirc')\n"
+           "    Path(os.environ['PROBE_OUT']).write_text('\\n'.join(seen))\n")
+    run_testing(make_course({"tests/01_tensor/test_spy.py": spy}), tmp_path / "work")
+    seen = probe.read_text()
+    assert "no pypirc" in seen
+    assert not any(secret in seen for secret in ("twine-secret-value", "gh-secret-value",
+                                                 "pypi-secret-value"))
