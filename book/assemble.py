@@ -52,6 +52,13 @@ class Assembly:
         self.changed |= write_if_changed(self.source / rel, data)
         self.written.add(rel)
 
+    def copy_course_file(self, rel: str) -> str:
+        """Copy a course file the pages link to into `_course/`, once; its path in the book."""
+        target = f"_course/{rel}"
+        if target not in self.written:
+            self.put(target, (self.course.root / rel).read_bytes())
+        return target
+
     def keep(self, rel: str) -> None:
         """Keep a file an earlier assembly wrote, unchanged."""
         self.written.add(rel)
@@ -257,9 +264,3 @@ def own_book_dir(course: Course) -> str | None:
                  and (course.root / d / "_toc.yml").is_file()), None)
 
 
-def copy_course_file(book: Assembly, rel: str) -> str:
-    """Copy a course file the pages link to into `_course/`, once; its path in the book."""
-    target = f"_course/{rel}"
-    if target not in book.written:
-        book.put(target, (book.course.root / rel).read_bytes())
-    return target

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from checks.cli import UsageParser, course_root, guarded
+from checks.options import UsageParser, course_root, guarded
 
 DEFAULT_OUT = Path("build") / "book"
 DEFAULT_REPORT = Path("build") / "gates" / "report.json"

@@ -10,13 +10,44 @@ from dataclasses import replace
 from pathlib import Path
 
 from book.build import BuildResult, build_book
-from book.codes import EXECUTION_CODES
 from book.errors import BookError
 from book.links import check_links, line_of
 from checks.course import load_course
+from checks.environment import INSTALL_ALL, chromium, importable
+from checks.execution.gates import Execution, ExecutionResult
+from checks.execution.session import overridden_book_requirements
 from checks.findings import Finding, Severity
 
-__all__ = ["EXECUTION_CODES", "documentation_findings"]
+__all__ = ["documentation_findings", "execute_documentation"]
+
+
+def execute_documentation(execution: Execution, wanted: set[str]) -> ExecutionResult:
+    """Build the course's book (strict at the comprehensive level), check its links offline
+    and open it in headless Chromium when the machine has one."""
+    result = ExecutionResult()
+    if not importable("jupyter_book"):
+        result.skip(wanted, "the book tools are not installed here (jupyter_book): nox -s "
+                    f"documentation installs them, or {INSTALL_ALL}")
+        return result
+    browser_codes = {c for c in wanted if c.startswith("DOC22")}
+    browser = bool(browser_codes) and chromium() is not None
+    if browser_codes and not browser:
+        result.skip(browser_codes, "no Chromium on this machine (sudo apt-get install chromium)")
+    findings = documentation_findings(execution.course.root, execution.level,
+                                      execution.work_dir / "book", browser=browser)
+    extension = next((m[1] for f in findings if f.code == "DOC202"
+                      and (m := re.search(r"Could not import extension (\S+)", f.message))), None)
+    if extension is not None:  # our environment lacks what the course's book declares
+        result.skip(wanted, f"the book needs the Sphinx extension {extension}, which is not "
+                    "installed here: nox -s documentation installs the course's book "
+                    "requirements (site/requirements.txt, docs extras)")
+        return result
+    result.did(wanted - browser_codes if not browser else wanted)
+    result.findings = findings
+    if replaced := overridden_book_requirements(execution.course.root):
+        result.steps_skipped.append(f"the course's {', '.join(replaced)}: built with "
+                                    "tinyrelease's own Jupyter Book 1 instead")
+    return result
 
 
 def documentation_findings(course_root: Path, level: str, build_dir: Path,

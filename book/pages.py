@@ -165,7 +165,8 @@ def _skipped_of(gate: dict[str, object]) -> dict[str, str]:
 
 def check_reference() -> str:
     """Every check code with its title and docs, each under a `check-<code>` label."""
-    from checks.registry import GATES, all_checks
+    from checks.catalog import all_checks
+    from checks.registry import GATES
 
     lines = ["# Check reference", "",
              "Every check the quality gates run, generated from the check declarations. "

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from book.assemble import Assembly
+from checks.course import Course
+
+
+class Book(Protocol):
+    """What the rewriter needs of the book being assembled (book.assemble.Assembly)."""
+
+    course: Course
+
+    def copy_course_file(self, rel: str) -> str: ...
 
 _LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)"
                    r"(?P<title>\s+\"[^\"\n]*\")?\)")
@@ -20,7 +27,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 class Rewriter:
     """Rewrites the links of one course file (`source`) shown as one book page (`page`)."""
 
-    def __init__(self, book: Assembly, source: str, page: str) -> None:
+    def __init__(self, book: Book, source: str, page: str) -> None:
         self.book = book
         self.source_dir = posixpath.dirname(source)
         self.page_dir = posixpath.dirname(page)
@@ -52,9 +59,7 @@ class Rewriter:
         files = self.book.course.files
         if not files.exists(rel) or files.is_dir(rel):
             return match[0]
-        from book.assemble import copy_course_file
-
-        copied = self._relative(copy_course_file(self.book, rel))
+        copied = self._relative(self.book.copy_course_file(rel))
         if match["bang"]:
             return f"![{match['text']}]({copied}{match['title'] or ''})"
         text = match["text"].replace("`", "") or posixpath.basename(rel)

@@ -12,10 +12,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from checks.course import Course
+from checks.about import About
 
 PROFILES = ("tinytorch-2025", "tinytorch-2026")
 NONE = "none"
@@ -78,15 +77,17 @@ def from_config(table: Any, where: str) -> tuple[str | None, dict[str, Any], str
     return profile, overrides, severity
 
 
-def resolve(course: Course) -> Conventions:
-    """The conventions of `course`: stated in its config, else detected, else none."""
-    stated, overrides, severity = course.config.conventions
-    if stated == NONE:
-        return Conventions(NONE, True, f"profile = \"none\" in {course.config.source}")
-    if stated is not None:
-        return Conventions(stated, True, f"profile = \"{stated}\" in {course.config.source}",
-                           _values(stated, overrides), severity)
-    detected = detect(course)
+def resolve(stated: tuple[str | None, dict[str, Any], str | None], source: str | None,
+            abouts: list[About]) -> Conventions:
+    """The conventions of a course: stated in its config (`source`), else detected from its
+    ABOUT.md files, else none."""
+    profile, overrides, severity = stated
+    if profile == NONE:
+        return Conventions(NONE, True, f"profile = \"none\" in {source}")
+    if profile is not None:
+        return Conventions(profile, True, f"profile = \"{profile}\" in {source}",
+                           _values(profile, overrides), severity)
+    detected = detect(abouts)
     if detected is None:
         return Conventions()
     name, evidence = detected
@@ -100,21 +101,19 @@ def _values(profile: str, overrides: dict[str, Any]) -> dict[str, dict[str, Any]
     return values
 
 
-def detect(course: Course) -> tuple[str, str] | None:
-    """The profile most of the course's modules follow, with the evidence; None when no
-    profile fits at least half of them."""
-    modules = [m for m in course.modules if m.about is not None]
-    if not modules:
+def detect(abouts: list[About]) -> tuple[str, str] | None:
+    """The profile most of the course's ABOUT.md files follow, with the evidence; None when
+    no profile fits at least half of them."""
+    if not abouts:
         return None
     keys = set(profile_data("tinytorch-2025")["front-matter"]["keys"])
-    fronted = [m for m in modules if m.about and m.about.meta is not None
-               and m.about.front_keys and len(keys & set(m.about.front_keys)) >= 5]
-    admonition = [m for m in modules if m.about and m.about.info_block]
-    half = (len(modules) + 1) // 2
+    fronted = [a for a in abouts if a.meta is not None and len(keys & set(a.front_keys)) >= 5]
+    admonition = [a for a in abouts if a.info_block]
+    half = (len(abouts) + 1) // 2
     if len(admonition) >= half and len(admonition) >= len(fronted):
-        return ("tinytorch-2026", f"{len(admonition)} of {len(modules)} ABOUT.md files carry a "
+        return ("tinytorch-2026", f"{len(admonition)} of {len(abouts)} ABOUT.md files carry a "
                 "\"Module Info\" admonition and no YAML front matter")
     if len(fronted) >= half:
-        return ("tinytorch-2025", f"{len(fronted)} of {len(modules)} ABOUT.md files open with "
+        return ("tinytorch-2025", f"{len(fronted)} of {len(abouts)} ABOUT.md files open with "
                 "the YAML front matter of TinyTorch 2025 (title, difficulty, time_estimate, ...)")
     return None

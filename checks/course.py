@@ -222,7 +222,9 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
     course.tests = _load_tests(files)
     course.tests.module_folders = _module_folders(course)
     course.stale = _stale_copies(course)
-    course.conventions = resolve_conventions(course)
+    course.conventions = resolve_conventions(
+        course.config.conventions, course.config.source,
+        [m.about for m in course.modules if m.about is not None])
     _book_links(course)
     return course
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from checks.cli import UsageParser
 from checks.environment import Tool, tools
 from checks.errors import UsageError
+from checks.options import UsageParser
 
 
 def build_parser() -> UsageParser:

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from checks import __version__
+from checks.catalog import all_checks
 from checks.conventions import Conventions
 from checks.course import Course
-from checks.execution.gates import EXECUTORS, Execution
+from checks.execution.gates import Execution, executors
 from checks.findings import Finding, Severity
-from checks.registry import GATES, PREFIXES, Check, all_checks, session_code
+from checks.registry import GATES, PREFIXES, Check, session_code
 
 LEVELS = ("quick", "standard", "comprehensive")
 NOT_AT_QUICK = "runs at the standard and comprehensive levels"
@@ -177,8 +178,12 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
              wanted: list[str]) -> None:
     """The gate's execution part (tests, builds), at the standard and comprehensive levels;
     it runs only the steps whose codes were selected."""
-    executor = EXECUTORS.get(gate)
+    executor = executors().get(gate)
     codes = [code for code in wanted if code.startswith(PREFIXES[gate])]
+    if executor is None and codes and level != "quick" and execution is not None:
+        result.skip(codes, f"the {gate} gate's execution part is not installed (pip install "
+                    "-e . registers it)")
+        return
     if executor is None or not codes:
         return
     if level == "quick":

@@ -89,17 +89,3 @@ def declare_execution(code: str, title: str, docs: str,
         raise ValueError(f"check code {code} is declared twice")
     REGISTRY[code] = Check(code, gate, severity, title, inspect.cleandoc(docs),
                            lambda course: (), quick=False, execution=True)
-
-
-def all_checks() -> list[Check]:
-    """Every declared check, in gate order then code order."""
-    import checks.execution.codes  # noqa: F401 - importing declares the execution findings
-    import checks.gates  # noqa: F401 - importing the gate modules declares their checks
-
-    return sorted(REGISTRY.values(), key=lambda c: (GATES.index(c.gate), c.code))
-
-
-def lookup(code: str) -> Check | None:
-    """The declared check with this code (None for a code no longer declared)."""
-    all_checks()
-    return REGISTRY.get(code)

@@ -25,13 +25,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from checks.cache import GateCache, ParseCache, cache_dir, gate_key
-from checks.cli import course_root, report_dir, scope_of, selected_modules
 from checks.course import Course, load_course
 from checks.engine import GateResult, GatesReport, run_gate, select_checks
 from checks.environment import REQUIREMENTS_MARKER, will_skip
 from checks.errors import UsageError
-from checks.execution.gates import EXECUTORS, Execution
+from checks.execution.gates import EXECUTING_GATES, Execution
 from checks.findings import Finding
+from checks.options import course_root, report_dir, scope_of, selected_modules
 from checks.process import streaming
 from checks.progress import Board
 from checks.registry import GATES, session_code
@@ -61,7 +61,7 @@ def run_and_report(args: argparse.Namespace, console: Console) -> int:
                   highlight=False, soft_wrap=True)
     console.print(f"Conventions: {escape(course.conventions.describe())}", highlight=False,
                   soft_wrap=True)
-    execution_gates = [g for g in gates if g in EXECUTORS and not args.static_only]
+    execution_gates = [g for g in gates if g in EXECUTING_GATES and not args.static_only]
     if skips := will_skip(execution_gates, args.level, args.isolated):
         console.print(f"[yellow]Will skip[/]: {'; '.join(skips)} (tinyrelease doctor tells "
                       "more)", highlight=False, soft_wrap=True)
@@ -116,7 +116,7 @@ class GateRunner:
 
     def _executes(self, gate: str) -> bool:
         """Whether the gate runs the course this time (its execution checks are selected)."""
-        return (gate in EXECUTORS and not self.args.static_only and self.args.level != "quick"
+        return (gate in EXECUTING_GATES and not self.args.static_only and self.args.level != "quick"
                 and any(c.execution for c in select_checks([gate], self.args.select)))
 
     def _key(self, gate: str) -> str:
@@ -251,14 +251,3 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m checks.runner` is `python -m checks` (kept for old scripts)."""
-    from checks.cli import main as cli_main
-
-    return cli_main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

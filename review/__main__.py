@@ -8,8 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from checks.cli import UsageParser, course_root, guarded
 from checks.engine import LEVELS
+from checks.options import UsageParser, course_root, guarded
 from review.model import Priority
 from review.run import Review, run_review
 

@@ -5,29 +5,18 @@ the tools can verify for them: every `[auto:key]` item is ticked only when verif
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
 
+from review import verification
 from review.errors import ReviewError
+from review.verification import LEVELS, TYPES, IndexProbe, Verification
 
-TYPES = ("patch", "minor", "major")
-LEVELS = {"patch": "standard", "minor": "standard", "major": "comprehensive"}
+__all__ = ["LEVELS", "TYPES", "IndexProbe", "Verification", "keys", "render", "template",
+           "verify"]
+
 _AUTO = re.compile(r"^(?P<lead>\s*- )\[auto:(?P<key>\w+)\] (?P<text>.*)$")
-
-
-@dataclass
-class Verification:
-    """What the tools checked: True verified, False checked and not done, None not checked;
-    `notes` say what was seen."""
-
-    verified: dict[str, bool | None] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
-
-    def set(self, key: str, value: bool | None, note: str) -> None:
-        self.verified[key], self.notes[key] = value, note
 
 
 def template(release_type: str) -> str:
@@ -65,7 +54,6 @@ def render(release_type: str, verified: dict[str, bool | None], version: str = "
     return "\n".join(lines) + "\n"
 
 
-IndexProbe = Callable[[str, str], bool]
 
 
 def verify(course_root: Path, release_type: str, version: str, *,
@@ -75,8 +63,6 @@ def verify(course_root: Path, release_type: str, version: str, *,
            book_branch: str = "gh-pages") -> Verification:
     """Check in the course repository (git), the gates report, the review and the index what
     the checklist of `release_type` asks for, for the final `version`."""
-    from review import verification
-
     template(release_type)
     return verification.gather(course_root, release_type, version, gates_report, review_dir,
                                on_index, project, remote, main_branch, book_branch)

@@ -6,14 +6,32 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.git import Git
 from review.approval import approvals, is_repository
-from review.checklist import LEVELS, IndexProbe, Verification
 from review.errors import ReviewError
 
 _LEVEL_RANK = {"quick": 0, "standard": 1, "comprehensive": 2}
+TYPES = ("patch", "minor", "major")
+LEVELS = {"patch": "standard", "minor": "standard", "major": "comprehensive"}
+IndexProbe = Callable[[str, str], bool]
+
+
+@dataclass
+class Verification:
+    """What the tools checked: True verified, False checked and not done, None not checked;
+    `notes` say what was seen."""
+
+    verified: dict[str, bool | None] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def set(self, key: str, value: bool | None, note: str) -> None:
+        self.verified[key], self.notes[key] = value, note
+
+
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -82,7 +82,7 @@ def _real(args: list[str]) -> list[str]:
 
 def test_every_nox_command_names_a_session_and_valid_options(sessions: set[str]) -> None:
     from book.cli import build_parser as book_parser
-    from checks.cli import build_parser as checks_parser
+    from checks.options import build_parser as checks_parser
     from review.__main__ import build_parser as review_parser
 
     parsers = {"book": book_parser(), "review": review_parser()}

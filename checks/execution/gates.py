@@ -7,16 +7,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
+from importlib import metadata
 from pathlib import Path
 
 from checks.course import Course
-from checks.environment import INSTALL_ALL, chromium, importable, missing_requirements
+from checks.environment import INSTALL_ALL, importable, missing_requirements
 from checks.errors import UsageError
 from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
 from checks.execution.export import ExportStep, export_step, missing_targets
-from checks.execution.session import course_requirements, overridden_book_requirements
+from checks.execution.session import course_requirements
 from checks.execution.workspace import workspace
 from checks.findings import Finding, Severity
 from checks.gates.common import resolve_module_reference
@@ -264,39 +265,24 @@ def _export_checks(execution: Execution, copy: Path, wanted: set[str],
         result.findings += package_execution.stale_package_findings(execution.course, copy)
 
 
-def execute_documentation(execution: Execution, wanted: set[str]) -> ExecutionResult:
-    """Build the course's book (strict at the comprehensive level), check its links offline
-    and open it in headless Chromium when the machine has one."""
-    result = ExecutionResult()
-    try:
-        from book.gate import documentation_findings
-    except ImportError as error:
-        result.skip(wanted, f"the book tools are not installed here ({error.name}): "
-                    f"nox -s documentation installs them, or {INSTALL_ALL}")
-        return result
-    browser_codes = {c for c in wanted if c.startswith("DOC22")}
-    browser = bool(browser_codes) and chromium() is not None
-    if browser_codes and not browser:
-        result.skip(browser_codes, "no Chromium on this machine (sudo apt-get install chromium)")
-    findings = documentation_findings(execution.course.root, execution.level,
-                                      execution.work_dir / "book", browser=browser)
-    extension = next((m[1] for f in findings if f.code == "DOC202"
-                      and (m := re.search(r"Could not import extension (\S+)", f.message))), None)
-    if extension is not None:  # our environment lacks what the course's book declares
-        result.skip(wanted, f"the book needs the Sphinx extension {extension}, which is not "
-                    "installed here: nox -s documentation installs the course's book "
-                    "requirements (site/requirements.txt, docs extras)")
-        return result
-    result.did(wanted - browser_codes if not browser else wanted)
-    result.findings = findings
-    if replaced := overridden_book_requirements(execution.course.root):
-        result.steps_skipped.append(f"the course's {', '.join(replaced)}: built with "
-                                    "tinyrelease's own Jupyter Book 1 instead")
-    return result
+Executor = Callable[[Execution, set[str]], ExecutionResult]
+EXECUTING_GATES = ("testing", "package", "documentation")
+PLUGINS = "tinyrelease.executors"  # the entry points other packages register executors under
 
 
-EXECUTORS = {"testing": execute_testing, "package": execute_package,
-             "documentation": execute_documentation}
+@cache
+def executors() -> dict[str, Executor]:
+    """The execution part of each gate: testing and package here; the documentation gate's is
+    the book's (`book.gate`), registered as an entry point, so this layer never imports it."""
+    found: dict[str, Executor] = {"testing": execute_testing, "package": execute_package}
+    for entry in metadata.entry_points(group=PLUGINS):
+        if entry.name in EXECUTING_GATES and entry.name not in found:
+            try:
+                found[entry.name] = entry.load()
+            except ImportError:
+                continue  # the gate then says its execution part is not installed
+    return found
+
 
 
 def affected_modules(course: Course, ref: str) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+from checks.catalog import lookup
 from checks.engine import GatesReport
 from checks.findings import Finding
-from checks.registry import lookup
 
 
 def render(report: GatesReport) -> str:

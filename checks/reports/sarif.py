@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from checks import __version__
+from checks.catalog import lookup
 from checks.engine import GatesReport
 from checks.findings import Finding, Severity
-from checks.registry import lookup
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

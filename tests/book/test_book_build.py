@@ -9,9 +9,9 @@ from pathlib import Path
 from bookcourse import BuiltCourse
 
 from book.build import build_book
-from book.codes import EXECUTION_CODES
+from checks.catalog import all_checks
 from checks.course import load_course
-from checks.registry import all_checks
+from checks.execution.codes import DOCUMENTATION_CODES as EXECUTION_CODES
 
 
 def page(built: BuiltCourse, name: str) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 from bookcourse import EXAMPLE, needs_chromium
 from coursebuilder import about
 
-from book.gate import EXECUTION_CODES, documentation_findings
+from book.gate import documentation_findings
+from checks.execution.codes import DOCUMENTATION_CODES as EXECUTION_CODES
 from checks.findings import Severity
 
 

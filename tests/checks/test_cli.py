@@ -88,7 +88,8 @@ def test_select_runs_only_matching_codes(make_course: CourseFactory, tmp_path: P
 
 
 def test_quick_level_runs_only_quick_checks(make_course: CourseFactory, tmp_path: Path) -> None:
-    from checks.registry import GATES, all_checks, session_code
+    from checks.catalog import all_checks
+    from checks.registry import GATES, session_code
     _, report = run_cli(make_course(), tmp_path, "--level", "quick")
     quick = {c.code for c in all_checks() if c.quick}
     ran = {code for g in report["gates"] for code in g["checks"]}
