@@ -82,7 +82,12 @@ def check_in_browser(html: Path, module_pages: dict[str, str], shots: Path) -> B
     home = _redirect_target(html / "index.html")
     pages = [("index.html", None)] + ([(home, None)] if home else []) + [
         (f"{doc}.html", module) for module, doc in module_pages.items()]
-    shoot = {page: shots / f"{page.removesuffix('.html')}.png" for page, _ in pages}
+    # every page it opens is photographed; the index only redirects, so the page it leads to
+    # is the one a reader sees there, and its picture is index.png
+    shoot = {page: shots / f"{page.removesuffix('.html')}.png" for page, _ in pages
+             if not (home and page == "index.html")}
+    if home:
+        shoot[home] = shots / "index.png"
     with serve(html) as base, sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=str(executable),

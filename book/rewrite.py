@@ -9,6 +9,7 @@ import re
 from typing import Protocol
 
 from checks.course import Course
+from checks.markdown import parse_markdown
 
 
 class Book(Protocol):
@@ -18,10 +19,11 @@ class Book(Protocol):
 
     def copy_course_file(self, rel: str) -> str: ...
 
-_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]\n]*)\]\((?P<target>[^)\s]+)"
+# the text of a link found by the Markdown parser, for editing it in place (one level of
+# nested brackets, as in `[see [1]](page.md)`)
+_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\((?P<target>[^)\s]+)"
                    r"(?P<title>\s+\"[^\"\n]*\")?\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 class Rewriter:
@@ -33,16 +35,14 @@ class Rewriter:
         self.page_dir = posixpath.dirname(page)
 
     def lines(self, lines: list[str]) -> list[str]:
-        """The lines with their links rewritten; code blocks are left as they are."""
-        out, fence = [], None
-        for line in lines:
-            opened = _FENCE.match(line)
-            if opened and fence is None:
-                fence = opened[1]
-            elif opened and opened[1] == fence:
-                fence = None
-            out.append(line if fence or opened else _LINK.sub(self._link, line))
-        return out
+        """The lines with their links rewritten: only the links CommonMark sees (the same
+        parser the gates read ABOUT.md with), so code, fenced or indented, stays as it is."""
+        found: dict[int, set[str]] = {}
+        for link in parse_markdown("\n".join(lines)).links:
+            found.setdefault(link.line, set()).add(link.target)
+        return [_LINK.sub(lambda m, t=found[n]: self._link(m) if m["target"] in t else m[0],
+                          line) if n in found else line
+                for n, line in enumerate(lines, start=1)]
 
     def _link(self, match: re.Match[str]) -> str:
         target = match["target"]

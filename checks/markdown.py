@@ -14,10 +14,8 @@ import yaml
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Possessive quantifiers and the trailing `#`s stripped in code keep every pattern linear: a
 # backtracking `(.*?)\s*#*\s*$` takes minutes on a line of a few thousand spaces.
-_HEADING = re.compile(r"^(#{1,6})\s++(.*)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_LINK = re.compile(r"(!?)\[([^\[\]\n]*+)\]\(\s*+<?([^)\s>\[]++)>?(?:\s+\"[^\"]*+\")?\s*\)")
-_HTML_SRC = re.compile(r"<img\b[^<>]*?\bsrc=[\"']([^\"']+)[\"']", re.IGNORECASE)
+_HTML_SRC = re.compile(r"<(?:img|a)\b[^<>]*?\b(?:src|href)=[\"']([^\"']+)[\"']",
+                       re.IGNORECASE)
 MAX_YAML_DEPTH = 100
 MAX_YAML_VALUES = 100_000
 
@@ -170,33 +168,93 @@ class Link:
 
 @dataclass
 class MarkdownBody:
-    """Headings, links and lines of a Markdown text outside its fenced code blocks."""
+    """Headings, links and lines of a Markdown text outside its code (fenced or indented)."""
 
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     lines: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _parsers() -> tuple[Any, Any]:
+    """markdown-it-py, CommonMark with HTML: one parser for the blocks only (inline parsing is
+    most of its cost, and few blocks hold links), one for the inline content of those."""
+    if not _MD:
+        from markdown_it import MarkdownIt
+
+        blocks = MarkdownIt("commonmark", {"html": True})
+        blocks.disable("inline")
+        _MD.extend([blocks, MarkdownIt("commonmark", {"html": True})])
+    return _MD[0], _MD[1]
+
+
+_MD: list[Any] = []
+
+
 def parse_markdown(text: str, first_line: int = 1) -> MarkdownBody:
+    """The structure of a Markdown text as CommonMark reads it (markdown-it-py): ATX and
+    setext headings, inline and reference links, images, autolinks and HTML `src`/`href`,
+    each at its line; fenced and indented code is not read for any of them."""
+    blocks, inline = _parsers()
+    env: dict[str, Any] = {}
+    tokens = blocks.parse(text, env)
+    raw = text.split("\n")
     body = MarkdownBody()
-    fenced = False
-    for offset, line in enumerate(text.split("\n")):
-        number = first_line + offset
-        if _FENCE.match(line):
-            fenced = not fenced
+    code: set[int] = set()
+    references = env.get("references", {})
+    for index, token in enumerate(tokens):
+        if token.map is None:
             continue
-        if fenced:
-            continue
-        body.lines.append((number, line))
-        heading = _HEADING.match(line)
-        if heading:
-            text = heading[2].rstrip().rstrip("#").rstrip()  # the optional closing `#`s
-            body.headings.append(Heading(len(heading[1]), text, number))
-        for match in _LINK.finditer(line):
-            body.links.append(Link(match[3], number, match[1] == "!"))
-        for src in _HTML_SRC.findall(line):
-            body.links.append(Link(src, number, True))
+        start, end = token.map
+        if token.type in ("fence", "code_block"):
+            code.update(range(start, end))
+        elif token.type == "heading_open":
+            body.headings.append(Heading(int(token.tag[1]), tokens[index + 1].content.strip(),
+                                         first_line + start))
+        elif token.type == "inline" and _may_link(token.content):
+            body.links += _inline_links(inline, token.content, references, raw, start, end,
+                                        first_line)
+        elif token.type == "html_block":
+            body.links += _html_links(raw, start, end, first_line)
+    for reference in references.values():
+        line = reference.get("map", [0])[0]
+        body.links.append(Link(reference["href"], first_line + line, False))
+    body.lines = [(first_line + n, line) for n, line in enumerate(raw) if n not in code]
+    body.links.sort(key=lambda link: link.line)
     return body
+
+
+def _may_link(content: str) -> bool:
+    return "](" in content or "][" in content or "<" in content or "]" in content
+
+
+def _inline_links(inline: Any, content: str, references: dict[str, Any], raw: list[str],
+                  start: int, end: int, first_line: int) -> list[Link]:
+    """The links of one block's inline content, each at the line its target is written on;
+    a reference link (`[text][ref]`) is reported at its definition, once."""
+    found: list[Link] = []
+    for child in inline.parseInline(content, {"references": references})[0].children or []:
+        targets: list[tuple[str, bool]] = []
+        if child.type in ("link_open", "image"):
+            target = str(child.attrs.get("href") or child.attrs.get("src") or "")
+            targets = [(target, child.type == "image")] if target else []
+        elif child.type == "html_inline":
+            targets = [(src, True) for src in _HTML_SRC.findall(child.content)]
+        for target, image in targets:
+            line = _line_of(raw, start, end, target)
+            if line is not None:
+                found.append(Link(target, first_line + line, image))
+    return found
+
+
+def _html_links(raw: list[str], start: int, end: int, first_line: int) -> list[Link]:
+    return [Link(src, first_line + n, True) for n in range(start, min(end, len(raw)))
+            for src in _HTML_SRC.findall(raw[n])]
+
+
+def _line_of(raw: list[str], start: int, end: int, target: str) -> int | None:
+    """The 0-based line of the block whose text holds the target (None: written elsewhere,
+    as a reference definition, or escaped)."""
+    return next((n for n in range(start, min(end, len(raw))) if target in raw[n]), None)
 
 
 def is_external(target: str) -> bool:

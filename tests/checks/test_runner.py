@@ -9,8 +9,8 @@ import pytest
 from coursebuilder import CourseFactory, source
 
 from checks.cache import ParseCache
+from checks.cli import main
 from checks.course import load_course
-from checks.runner import main
 
 
 @pytest.fixture(autouse=True)
