@@ -84,7 +84,7 @@ def _warning_cause(finding: Finding) -> str | None:
         return f"lexing {lexing[1]}"
     if "[myst.header]" in finding.message:
         return "headings"
-    return None
+    return finding.message  # the same warning on several pages (a page missing from the TOC)
 
 
 def _warnings_message(group: list[Finding]) -> str:

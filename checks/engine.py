@@ -211,10 +211,15 @@ def _one_per_place(findings: list[Finding], executed: set[str]) -> list[Finding]
         for place in ((finding.path, finding.line), *finding.places):
             if place[0] is not None:
                 where.setdefault(place, index)
+    files = {f.path: i for i, f in enumerate(static) if f.path and f.code.endswith("103")}
     kept = []
     for finding in (f for f in findings if f.code in executed):
         places = [(finding.path, finding.line), *finding.places]
         owners = {where[p] for p in places if p in where}
+        if not owners and finding.path in files and "failed to import" in finding.message:
+            owners = {files[finding.path]}  # a file that does not parse fails to import
+            places = [p for p in places if p[0] == finding.path]
+            where.update({p: files[finding.path] for p in places})
         if len(owners) == 1 and all(p in where for p in places):
             owner = owners.pop()
             if "the test run fails there too" not in static[owner].message:

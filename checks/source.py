@@ -16,6 +16,7 @@ _EXPORT_CLAIM = re.compile(r"exports?\s+to\s+[`'\"]?(?P<target>[A-Za-z_][\w.]*[A
                            re.IGNORECASE)
 _HEADING = re.compile(r"^\s*+(#{1,6})\s++(.*\S)\s*$")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_LABEL = re.compile(r"^(?:[-*]\s+)?\*\*([^*\n]{3,80})\*\*:?(.*)$")
 _CALL = re.compile(r"(?<!def )(?<!class )\b([A-Za-z_]\w*)\s*\(")
 _OBJECTIVES_HEADING = re.compile(r"^\s*+(#{1,6})\s++.*\blearning\s+(?:objectives|goals)\b",
                                  re.IGNORECASE)
@@ -94,6 +95,7 @@ class Function:
     cell: int | None
     in_class: bool
     calls: frozenset[str] = frozenset()  # names called in its body (a regex, like `calls`)
+    required: int = 0  # positional parameters without a default
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,19 @@ class ModuleSource:
                     body.append(inner_text)
                 sections.append(Section(titles[number], number, tuple(body)))
         return sections
+
+    @cached_property
+    def labels(self) -> list[Section]:
+        """Bold labels that open a line of prose (`**Production Considerations:**`), each with
+        the rest of its markdown cell: courses often title a part of a section this way."""
+        found = []
+        for cell in (c for c in self.cells if c.kind == "markdown"):
+            for offset, text in enumerate(cell.lines, start=1):
+                label = _LABEL.match(text.strip())
+                if label:
+                    found.append(Section(label[1].strip(" :"), cell.line + offset,
+                                         (label[2], *cell.lines[offset:])))
+        return found
 
     @property
     def markdown_headings(self) -> list[tuple[str, int]]:
@@ -313,9 +328,11 @@ def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool,
         return cell.index if cell else None
 
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        positional = [*node.args.posonlyargs, *node.args.args]
         source.functions.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
                                          cell_of(node.lineno), False,
-                                         _body_calls(node, lines or [])))
+                                         _body_calls(node, lines or []),
+                                         len(positional) - len(node.args.defaults)))
     elif isinstance(node, ast.ClassDef):
         source.classes.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
                                        cell_of(node.lineno), False))

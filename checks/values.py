@@ -99,8 +99,8 @@ class Difficulty:
 
 
 def parse_difficulty(text: object) -> Difficulty | None:
-    """Stars (`⭐⭐`, `⭐⭐⭐☆☆`), a ratio (`3/4`, `⭐⭐ (2/4)`), an int (`2`) or a word;
-    None for anything else."""
+    """Stars (`⭐⭐`, `⭐⭐⭐☆☆`: the filled ones count, as the course's own tools count them),
+    a ratio (`3/4`, `⭐⭐ (2/4)`), an int (`2`) or a word; None for anything else."""
     if isinstance(text, bool) or not isinstance(text, str | int):
         return None
     raw = str(text).strip()
@@ -108,10 +108,9 @@ def parse_difficulty(text: object) -> Difficulty | None:
     if ratio and len(ratio[1] + ratio[2]) <= 4 and 0 < int(ratio[1]) <= int(ratio[2]) <= 10:
         return Difficulty(int(ratio[1]), int(ratio[2]), raw)
     stars = _STARS.search(raw)
-    if stars:
+    if stars:  # the filled stars are the rating; ☆ only pads a display to five places
         level = len(stars[1])
-        scale = level + len(stars[2]) if stars[2] else DEFAULT_SCALE
-        return Difficulty(level, max(scale, level), raw) if level <= 10 else None
+        return Difficulty(level, max(DEFAULT_SCALE, level), raw) if level <= 10 else None
     if raw.isdecimal() and len(raw) <= 2 and 0 < int(raw) <= DEFAULT_SCALE:
         return Difficulty(int(raw), DEFAULT_SCALE, raw)
     word = WORD_LEVELS.get(raw.lower().split()[0]) if raw else None

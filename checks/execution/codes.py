@@ -127,10 +127,13 @@ declare_execution("PKG207", "The wheel carries every exported module", """
     """)
 declare_execution("PKG208", "The installed package imports", """
     Installing the wheel into a fresh environment and importing the package or one of its
-    exported modules failed (on the interpreter named).
+    exported modules failed (on the interpreter named). The finding points at the source cell
+    that wrote the failing line; a `NameError` for a name the module imports in a cell without
+    `#| export` says so.
 
     Why: `import tinytorch` failing from a fresh clone is exactly what a course can ship.
-    Fix: add the missing dependency to `pyproject.toml`, or fix the import named.
+    Fix: export the cell that imports the name, add the missing dependency to
+    `pyproject.toml`, or fix the import named.
     """)
 
 declare_execution("PKG209", "Changes carry a changelog fragment", """

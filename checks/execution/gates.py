@@ -134,7 +134,8 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
     (scratch / ".coverage").unlink(missing_ok=True)
     tests = 0
     if suites:
-        tests, findings = testing_execution.run_suites(suites, copy, course.package_name, scratch)
+        tests, findings = testing_execution.run_suites(suites, copy, course.package_name, scratch,
+                                                       course)
         if problem is not None:  # an incomplete export: its knock-on failures are one cause
             cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
                             _export_config(execution))
@@ -150,7 +151,11 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
                         "export": execution.export.describe() if execution.export else None}
     if "TST203" not in wanted or not suites:
         return result
-    if execution.modules is not None:
+    if any(f.code == "TST204" and "pytest's internal error" in f.message
+           for f in result.findings):
+        result.skip({"TST203"}, "the test run stopped before its end (TST204), so coverage "
+                    "was not measured")
+    elif execution.modules is not None:
         result.skip({"TST203"}, "coverage threshold: not applied to a run of selected modules")
     elif not course.package_name:
         result.skip({"TST203"}, "the course has no package to measure")

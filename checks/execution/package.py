@@ -20,6 +20,7 @@ from checks.execution.build import (
     wheel_contents,
 )
 from checks.execution.interpreters import SUPPORTED, find_interpreter
+from checks.execution.origin import exporting_module, source_of, unexported_import
 from checks.findings import Finding, Severity
 from checks.git import Git
 from checks.process import run
@@ -79,12 +80,15 @@ def stale_package_findings(course: Course, exported: Path) -> list[Finding]:
     package = course.package
     if package is None or not (course.root / package.dir).is_dir():
         return []
+    fresh = [p for p in sorted((exported / package.dir).rglob("*.py"))
+             if p.name != "_modidx.py"]  # nbdev's own index of names, not code learners run
+    rels = [p.relative_to(exported).as_posix() for p in fresh]
+    tracked, ignored = _git_view(course, package.dir, rels)
     stale = []
-    for path in sorted((exported / package.dir).rglob("*.py")):
-        rel = path.relative_to(exported).as_posix()
-        if path.name == "_modidx.py":  # nbdev's own index of names, not code learners run
-            continue
+    for path, rel in zip(fresh, rels, strict=True):
         committed = course.root / rel
+        if tracked is not None and rel not in tracked and rel in ignored:
+            continue  # the course does not commit its generated package: nothing to compare
         if not committed.is_file():
             stale.append((rel, "is missing"))
         elif _code(committed.read_text(encoding="utf-8")) != _code(
@@ -93,9 +97,22 @@ def stale_package_findings(course: Course, exported: Path) -> list[Finding]:
     if not stale:
         return []
     listed = ", ".join(f"{rel} {state}" for rel, state in stale)
+    fix = ("run the export and commit it" if not ignored else "the .gitignore says the package "
+           "is generated: regenerate these tracked files or `git rm --cached` them")
     return [Finding("PKG203", f"the committed package is not what the sources export: {listed}; "
-                    "run the export and commit it", stale[0][0], None, None, Severity.WARNING,
+                    f"{fix}", stale[0][0], None, None, Severity.WARNING,
                     places=tuple((rel, None) for rel, _ in stale[1:]))]
+
+
+def _git_view(course: Course, folder: str, rels: list[str]) -> tuple[set[str] | None, set[str]]:
+    """(the files tracked under `folder`, or None outside git; which of `rels` git ignores)."""
+    git = Git(course.root)
+    listed = git.run("ls-files", "--", folder, check=False)
+    if not listed.ok or not rels:
+        return None, set()
+    ignored = run(["git", "check-ignore", "--stdin"], cwd=course.root, trusted=True,
+                  stdin="\n".join(rels) + "\n")
+    return set(listed.output.split()), set(ignored.output.split())
 
 
 def _code(text: str) -> list[str]:
@@ -134,7 +151,8 @@ def distribution_findings(course: Course, project: Path, scratch: Path, comprehe
         if python is None:
             skipped.append(f"install-and-import on Python {version}: no interpreter found")
             continue
-        findings += _import_findings(course, dists.wheel, python, version, modules, scratch)
+        findings += _import_findings(course, dists.wheel, python, version, modules, scratch,
+                                     project)
     artifacts = {"wheel": dists.wheel.name, "sdist": dists.sdist.name if dists.sdist else None,
                  "wheel_contents": names}
     return findings, artifacts, skipped
@@ -162,7 +180,7 @@ def declared_packages(course: Course, names: list[str]) -> set[str]:
 
 
 def _import_findings(course: Course, wheel: Path, python: Path, version: str,
-                     modules: list[str], scratch: Path) -> list[Finding]:
+                     modules: list[str], scratch: Path, exported: Path) -> list[Finding]:
     result = install_and_import(wheel, python, [course.package_name or "", *modules],
                                 scratch / f"venv-{version}")
     if result.installed is not None and not result.installed.ok:
@@ -171,13 +189,35 @@ def _import_findings(course: Course, wheel: Path, python: Path, version: str,
     package = course.package_name or ""
     if package in result.failures:  # the root cause: every submodule import fails with it
         result.failures = {package: result.failures[package]}
-    findings = []
-    for name, error in result.failures.items():
-        path = course.package.modules.get(name) if course.package else None
-        findings.append(Finding("PKG208", f"import {name} fails on Python {version} in a fresh "
-                                f"environment: {error}", path or "pyproject.toml", None,
-                                _module_exporting(course, name)))
-    return findings
+    return [_import_finding(course, name, error, version, exported)
+            for name, error in result.failures.items()]
+
+
+_RAISED = re.compile(r"\(at \S*?site-packages/(?P<rel>\S+?):(?P<line>\d+)\)$")
+_NAME_ERROR = re.compile(r"^NameError: name '(?P<name>\w+)' is not defined")
+
+
+def _import_finding(course: Course, name: str, error: str, version: str,
+                    exported: Path) -> Finding:
+    """One import that fails in a fresh environment, told where the maintainer fixes it: the
+    source cell that wrote the failing line, and for a NameError the unexported cell that
+    imports the name."""
+    path = course.package.modules.get(name) if course.package else None
+    where: tuple[str, int] | None = None
+    said = error
+    if raised := _RAISED.search(error):
+        said = error[:raised.start()].rstrip()
+        where = source_of(course, exported, raised["rel"], int(raised["line"]))
+        said += f" (raised at {raised['rel']}:{raised['line']})"
+    module = exporting_module(course, path or "") if path else None
+    hint = ""
+    if (missing := _NAME_ERROR.match(error)) and module is not None and (
+            line := unexported_import(module, missing["name"])) is not None:
+        hint = (f": `{missing['name']}` is imported on line {line} of {module.source_path}, in "
+                "a cell without `#| export`, so the package never imports it; export that cell")
+    target = where or ((path, None) if path else ("pyproject.toml", None))
+    return Finding("PKG208", f"import {name} fails on Python {version} in a fresh environment: "
+                   f"{said}{hint}", target[0], target[1], _module_exporting(course, name))
 
 
 def _module_exporting(course: Course, dotted: str) -> str | None:

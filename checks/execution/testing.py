@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from checks.course import Course
+from checks.execution.origin import source_of
 from checks.findings import Finding, Severity
 from checks.process import run
 
@@ -51,8 +52,8 @@ def plan_suites(course: Course, modules: list[str] | None, comprehensive: bool
     return chosen, skipped
 
 
-def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch: Path
-               ) -> tuple[int, list[Finding]]:
+def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
+               course: Course | None = None) -> tuple[int, list[Finding]]:
     """Run every suite in one pytest session (one start-up instead of one per folder); a
     collection error in one file does not stop the others. Returns (tests run, findings)."""
     junit = scratch / "junit.xml"
@@ -78,10 +79,11 @@ def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch:
         tests += 1
         counts[suite] = counts.get(suite, 0) + 1
         for problem in [*case.findall("failure"), *case.findall("error")]:
-            findings.append(_case_finding(case, problem, suite, workdir))
+            findings.append(_case_finding(case, problem, suite, workdir, course))
     findings = group_failures(findings)
-    findings += [Finding("TST204", f"suite {s.path} collected no tests", s.path, None, s.module,
-                         Severity.WARNING) for s in suites if counts.get(s) == 0]
+    if not any(f.code == "TST204" for f in findings):  # an aborted run collected nothing
+        findings += [Finding("TST204", f"suite {s.path} collected no tests", s.path, None,
+                             s.module, Severity.WARNING) for s in suites if counts.get(s) == 0]
     return tests, findings
 
 
@@ -143,12 +145,13 @@ def _suite_of(file: str, suites: list[Suite]) -> Suite:
 
 
 def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite: Suite,
-                  workdir: Path) -> Finding:
+                  workdir: Path, course: Course | None = None) -> Finding:
     text = problem.text or ""
     if case.get("classname") == "pytest" and case.get("name") == "internal":
         return _internal_error(text, workdir)
     file = case.get("file") or suite.path
-    path, line = _location(text, workdir) or (file, int(case.get("line", "0")) + 1 or None)
+    path, line = _location(text, workdir, course) or (file,
+                                                       int(case.get("line", "0")) + 1 or None)
     if problem.get("message") == "collection failure":
         errors = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
         said = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -163,7 +166,8 @@ def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite
     test_id = f"{file}::{case.get('name')}"
     if case.get("classname", "").count(".") > file.count("/"):  # a test class
         test_id = f"{file}::{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
-    message = (problem.get("message") or "failed").strip().split("\n")[0][:300]
+    said = [ln.strip() for ln in (problem.get("message") or "").split("\n") if ln.strip()]
+    message = (said[0] if said else "failed")[:300]
     return Finding("TST201", f"{test_id} failed: {message}", path, line, suite.module)
 
 
@@ -184,13 +188,25 @@ def _internal_error(text: str, workdir: Path) -> Finding:
                    where[0] if where else "tests", where[1] if where else None)
 
 
-def _location(text: str, workdir: Path) -> tuple[str, int] | None:
-    """The innermost `path:line:` of the traceback that lies inside the course."""
+def _location(text: str, workdir: Path, course: Course | None = None
+              ) -> tuple[str, int] | None:
+    """The innermost `path:line:` of the traceback that lies inside the course; a line of the
+    exported package (generated, never edited) is told at the source cell that wrote it, or,
+    failing that, at the innermost frame outside the package (the test's own line)."""
+    package = f"{course.package.dir}/" if course and course.package else None
+    fallback = None
     for match in reversed(list(_LOCATION.finditer(text))):
         path = match["path"].removeprefix(f"{workdir}/")
-        if not path.startswith("/"):
-            return path, int(match["line"])
-    return None
+        if path.startswith("/"):
+            continue
+        if package and course and path.startswith(package):
+            origin = source_of(course, workdir, path, int(match["line"]))
+            if origin is not None:
+                return origin
+            fallback = fallback or (path, int(match["line"]))
+            continue
+        return path, int(match["line"])
+    return fallback
 
 
 def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: float,

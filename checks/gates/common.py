@@ -37,7 +37,8 @@ def named_modules(text: str, names: dict[str, frozenset[int]]) -> frozenset[int]
     """The module numbers a prerequisite or next step names: as a whole, without a trailing
     `(note)` or ` - subtitle`, else through `Module 05` / `Modules 01-13` mentions."""
     without_note = re.sub(r"\s*\([^)]*\)\s*$", "", text)
-    for candidate in (text, without_note, without_note.split(" - ")[0]):
+    noted = re.findall(r"\(([^()]*)\)", text)  # "Competition (Capstone)" names the capstone
+    for candidate in (text, without_note, without_note.split(" - ")[0], *noted):
         if (found := names.get(_name_key(candidate))) is not None:
             return found
     numbers: set[int] = set()

@@ -101,7 +101,10 @@ def required_sections(course: Course) -> Iterator[Hit]:
     Fix: add the sections (emoji and punctuation in the headings do not matter).
     """
     required = course.conventions.get("about-sections", "sections", REQUIRED_SECTIONS)
-    for _module, about in _pages(course):
+    exempt = set(course.conventions.get("about-sections", "exempt", ()))
+    for module, about in _pages(course):
+        if module.name in exempt:
+            continue
         headings = [normalise_heading(h.text.replace("->", "→")) for h in about.sections]
         missing = [name for name in required if not any(
             _is_section(heading, name) for heading in headings)]
@@ -112,6 +115,8 @@ def required_sections(course: Course) -> Iterator[Hit]:
 
 def _is_section(heading: str, required: str) -> bool:
     """Whether a normalised `##` heading is the required section (or starts with its name)."""
+    if required.startswith("Ready"):  # the call to action: "Ready to Build?", "Ready for ..."
+        return heading.startswith("ready ")
     wanted = _BUILD if required.startswith("Build") else normalise_heading(required)
     return heading == wanted or heading.startswith(wanted + " ")
 

@@ -4,6 +4,7 @@ the order of prerequisites and imports, and the cognitive load of each module so
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -250,8 +251,9 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
     """Learning objectives of ABOUT.md have no matching bullet in the module source's Learning
     Objectives section. An objective matches a bullet that shares two of its significant
     words (CamelCase split, plurals folded: "MSELoss" matches "MSE loss"; the verbs objectives
-    open with do not count), or half of the shorter of the two. One finding per module lists
-    what it could not match; it is a heuristic, hence a warning.
+    open with do not count), or half of the shorter of the two; an objective whose words the
+    module teaches elsewhere (three quarters of them appear in the source) is not reported.
+    One finding per module lists what it could not match; a heuristic, hence a warning.
 
     Why: the page and the notebook promise different things; one of them was edited and the
     other was not.
@@ -263,9 +265,12 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
         if meta is None or not bullets:
             continue
         bullet_words = [_significant(bullet) for bullet in bullets]
+        taught = _significant("\n".join(c.text for c in module.source.cells)) \
+            if module.source else set()
         unmatched = [(index, objective) for index, objective in enumerate(meta.objectives)
                      if (words := _significant(objective))
-                     and not any(_matches(words, found) for found in bullet_words)]
+                     and not any(_matches(words, found) for found in bullet_words)
+                     and len(words & taught) < 0.75 * len(words)]  # not taught anywhere
         if not unmatched:
             continue
         index, first = unmatched[0]
@@ -441,8 +446,10 @@ def module_length(course: Course) -> Iterator[Hit]:
 
 @check("EDU152", "Cells within the length limit", severity=Severity.WARNING)
 def cell_length(course: Course) -> Iterator[Hit]:
-    """A cell of the module source is longer than `limits.max_cell_lines` (150 by default);
-    the longest is reported, with the count of the others over the limit.
+    """A code cell of the module source is longer than `limits.max_cell_lines` (150 by
+    default); the longest is reported, with the others over the limit as places. A cell that
+    is one class or one function cannot be split into cells, and prose is read, not run: those
+    are not counted.
 
     Why: a cell is what a learner reads, runs and debugs at once; a very long one hides where
     an error comes from and what each part teaches.
@@ -450,7 +457,8 @@ def cell_length(course: Course) -> Iterator[Hit]:
     """
     limit = course.config.limits.max_cell_lines
     for module in course.modules:
-        long_cells = sorted((c for c in module.source.cells if _length(c) > limit),
+        long_cells = sorted((c for c in module.source.cells if _length(c) > limit
+                             and c.kind == "code" and not _one_definition(c)),
                             key=_length, reverse=True) if module.source else []
         if long_cells:
             more = len(long_cells) - 1
@@ -459,6 +467,19 @@ def cell_length(course: Course) -> Iterator[Hit]:
                       f"limit of {limit} (limits.max_cell_lines){others}", module.source_path,
                       long_cells[0].line, places=tuple((module.source_path, c.line)
                                                        for c in long_cells[1:]))
+
+
+def _one_definition(cell: Cell) -> bool:
+    """Whether a code cell is a single class or function (directives and imports aside)."""
+    try:
+        body = ast.parse(cell.text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    defs = [n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef |
+                                          ast.ClassDef)]
+    rest = [n for n in body if not isinstance(n, ast.Import | ast.ImportFrom | ast.Expr)
+            and n not in defs]
+    return len(defs) == 1 and not rest
 
 
 @check("EDU153", "Code cells broken up by explanations", severity=Severity.WARNING)

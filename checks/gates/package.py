@@ -165,14 +165,20 @@ def package_imports_exported(course: Course) -> Iterator[Hit]:
                 missing.setdefault(module, []).append((found.init, name, found.line))
             else:
                 missing.setdefault(found.target, []).append((found.init, None, found.line))
+    tree = course.package.modules
     for module, places in missing.items():
         init, _, line = places[0]
         names = list(dict.fromkeys(name for _, name, _ in places if name))
         what = f"{module} ({', '.join(names)})" if names else module
-        yield Hit(f"{init} imports {what}, which no module source exports; "
-                  f"`import {course.package.name}` fails from a fresh clone", init, line,
-                  places=tuple(dict.fromkeys((p, n) for p, _, n in places
-                                             if (p, n) != (init, line))))
+        importer = init.removesuffix("/__init__.py").replace("/", ".")
+        if module in tree:  # a file no source writes any more, still committed
+            effect = (f"it works only through the stale committed {tree[module]}, which no "
+                      "export writes (a fresh export leaves it out of date)")
+        else:
+            effect = f"`import {importer}` fails"
+        yield Hit(f"{init} imports {what}, which no module source exports; {effect}", init,
+                  line, places=tuple(dict.fromkeys((p, n) for p, _, n in places
+                                                   if (p, n) != (init, line))))
 
 
 @check("PKG121", "pyproject.toml is present and valid")

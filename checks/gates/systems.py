@@ -17,17 +17,25 @@ MIN_WORDS = 15
 _NUMBERED = re.compile(r"^[*_\s]*\d+[.)]\s*\S")
 
 
-def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:
+def _sources(course: Course, convention: str | None = None
+             ) -> Iterator[tuple[Module, ModuleSource]]:
+    """The modules with a source; with a convention, those it does not exempt (the capstone
+    has a structure of its own)."""
+    exempt = set(course.conventions.get(convention, "exempt", ())) if convention else set()
     for module in course.modules:
-        if module.source is not None:
+        if module.source is not None and module.name not in exempt:
             yield module, module.source
 
 
 def _analyze_functions(course: Course) -> Iterator[tuple[Module, ModuleSource, Function]]:
+    """The analysis demos: top-level `analyze_*` functions that take no argument and are not
+    exported (one that takes data, or ships in the package, is a tool of the course)."""
     for module, source in _sources(course):
         if source.syntax_error is None:
+            exported = {cell.index for cell in source.cells if cell.exported}
             for function in source.functions:
-                if function.name.startswith("analyze_") and not function.in_class:
+                if (function.name.startswith("analyze_") and not function.in_class
+                        and function.required == 0 and function.cell not in exported):
                     yield module, source, function
 
 
@@ -37,13 +45,15 @@ def _words(course: Course, kind: str, default: tuple[str, ...]) -> tuple[str, ..
 
 
 def _analysis(course: Course, what: str, keywords: tuple[str, ...]) -> Iterator[Hit]:
-    for module, source in _sources(course):
-        matching = [s for s in source.sections
+    """Each module has a heading, or a bold label opening a paragraph, that names `what` with
+    one of the keywords, with prose under it."""
+    for module, source in _sources(course, "systems-sections"):
+        matching = [s for s in (*source.sections, *source.labels)
                     if any(word in s.title.lower() for word in keywords)]
         if not matching:
             named = " or ".join(f'"{word}"' for word in keywords)
-            yield Hit(f"{source.path} has no {what} section (a markdown heading with {named})",
-                      source.path, None, module.id)
+            yield Hit(f"{source.path} has no {what} section (a markdown heading or a bold "
+                      f"label with {named})", source.path, None, module.id)
             continue
         fullest = max(matching, key=lambda s: s.words)
         if fullest.words < MIN_WORDS:
@@ -115,7 +125,7 @@ def has_analyze_functions(course: Course) -> Iterator[Hit]:
     Fix: add an `analyze_<topic>()` function (docstring starting with 📊) and call it under
     `if __name__ == "__main__":`.
     """
-    for module, source in _sources(course):
+    for module, source in _sources(course, "analyze-functions"):
         if source.syntax_error is None and not any(
                 f.name.startswith("analyze_") and not f.in_class for f in source.functions):
             yield Hit(f"{source.path} defines no analyze_* function", source.path, None,

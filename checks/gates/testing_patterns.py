@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from checks.course import Course, Module
 from checks.findings import Severity
+from checks.gates.common import grouped
 from checks.registry import Hit, check
 from checks.source import Function, ModuleSource
 
@@ -108,14 +109,18 @@ def tests_marked(course: Course) -> Iterator[Hit]:
     """
     markers = {"unit": course.conventions.get("test-grammar", "unit_marker", "🔬"),
                "integration": course.conventions.get("test-grammar", "module_marker", "🧪")}
+    hits = []
     for module, source, function in _tests(course):
         kind = _kind(function)
         marker = markers.get(kind or "")
         if marker and not function.docstring.lstrip().startswith(marker):
             shown = function.docstring.strip().split("\n")[0][:40]
             found = f'starts with "{shown}"' if shown else "is missing"
-            yield Hit(f"the docstring of {function.name}() {found}; start it with {marker}",
-                      source.path, function.line, module.id)
+            hits.append(Hit(f"the docstring of {function.name}() {found}; start it with "
+                            f"{marker}", source.path, function.line, module.id))
+    yield from grouped(hits, lambda hit: hit.module, lambda group: (
+        f"{len(group)} test docstrings do not start with the course's marker: "
+        + "; ".join(h.message.removeprefix("the docstring of ") for h in group)))
 
 
 @check("IMP125", "No tests in exported cells", quick=True)
@@ -126,10 +131,14 @@ def tests_not_exported(course: Course) -> Iterator[Hit]:
     the package (and pytest would collect it from there).
     Fix: move the test into its own cell without `#| export`.
     """
+    hits = []
     for module, source, function in _tests(course):
         cells = {cell.index: cell for cell in source.cells}
         cell = cells.get(function.cell) if function.cell is not None else None
         if cell is not None and cell.exported:
-            yield Hit(f"{function.name}() is defined in the `#| export` cell starting on line "
-                      f"{cell.line}, so it ships in the package", source.path, function.line,
-                      module.id)
+            hits.append(Hit(f"{function.name}() is defined in the `#| export` cell starting on "
+                            f"line {cell.line}, so it ships in the package", source.path,
+                            function.line, module.id))
+    yield from grouped(hits, lambda hit: hit.module, lambda group: (
+        f"{len(group)} tests are defined in `#| export` cells, so they ship in the package: "
+        + ", ".join(h.message.split(" is defined")[0] for h in group)))

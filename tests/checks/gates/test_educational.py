@@ -247,13 +247,21 @@ def test_module_too_long(make_course: CourseFactory, findings: Findings) -> None
 
 
 def test_cell_too_long(make_course: CourseFactory, findings: Findings) -> None:
-    solution = "    ### BEGIN SOLUTION\n"
-    text = source(1).replace(solution, solution + "    x = 1\n" * 20)
+    solution = "    ### END SOLUTION\n"
+    text = source(1).replace(solution, solution + "\nscale = 1\n" * 10)  # code beside the def
     root = make_course({"pyproject.toml": with_limits(max_cell_lines=12), SOURCE1: text})
     first = next(f for f in findings(root, "EDU152") if f.path == SOURCE1)
     assert (first.line, first.severity) == (33, Severity.WARNING)
     assert first.message == ("code cell has 26 lines, over the limit of 12 "
-                             "(limits.max_cell_lines) (2 more cells over it)")
+                             "(limits.max_cell_lines)")
+
+
+def test_a_long_cell_that_is_one_class_or_function_is_not_counted(
+        make_course: CourseFactory, findings: Findings) -> None:
+    solution = "    ### BEGIN SOLUTION\n"
+    text = source(1).replace(solution, solution + "    x = 1\n" * 20)  # one long function
+    root = make_course({"pyproject.toml": with_limits(max_cell_lines=12), SOURCE1: text})
+    assert not [f for f in findings(root, "EDU152") if f.path == SOURCE1]
 
 
 def test_long_run_of_code_cells(make_course: CourseFactory, findings: Findings) -> None:

@@ -88,8 +88,19 @@ def test_package_imports_module_no_source_exports(make_course: CourseFactory,
                                     "from .core import dense\n")
     [found] = findings(make_course({INIT: init}), "PKG111")
     assert (found.path, found.line) == (INIT, line_of(init, "from .core import dense"))
-    assert (f"imports {PACKAGE}.core.dense, which no module source exports; "
-            f"`import {PACKAGE}` fails from a fresh clone") in found.message
+    assert found.message.endswith(f"imports {PACKAGE}.core.dense, which no module source "
+                                  f"exports; `import {PACKAGE}` fails")
+
+
+def test_a_stale_committed_module_is_named_as_what_the_import_leans_on(
+        make_course: CourseFactory, findings: Findings) -> None:
+    init = package_files()[INIT] + "from .data.loader import DataLoader\n"
+    root = make_course({INIT: init, f"{PACKAGE}/data/__init__.py": "",
+                        f"{PACKAGE}/data/loader.py": "class DataLoader:\n    pass\n"})
+    [found] = findings(root, "PKG111")
+    assert found.message.endswith(f"it works only through the stale committed {PACKAGE}/data/"
+                                  "loader.py, which no export writes (a fresh export leaves it "
+                                  "out of date)")
 
 
 def test_pyproject_missing(make_course: CourseFactory, findings: Findings) -> None:
