@@ -132,6 +132,14 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check tinyrelease with mypy: strict on checks/, the other packages as written."""
+    _install(session, "all", groups=("typecheck",))
+    session.run("mypy", "--strict", "checks")
+    session.run("mypy", "book", "review", "release")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Lint tinyrelease's own code with ruff."""
     _install(session, groups=("lint",))

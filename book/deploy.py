@@ -65,9 +65,9 @@ def refusals(info: dict[str, object], force: bool) -> list[str]:
     if info.get("commit") is None:
         return ["the course is not in a git repository, so there is no commit to publish from"]
     problems = []
-    dirty = info.get("dirty") or []
+    dirty = [str(p) for p in info.get("dirty") or []]  # type: ignore[attr-defined]
     if dirty and not force:
-        listed = ", ".join(str(p) for p in list(dirty)[:5]) + (" ..." if len(dirty) > 5 else "")  # type: ignore[arg-type]
+        listed = ", ".join(dirty[:5]) + (" ..." if len(dirty) > 5 else "")
         problems.append(f"the book was built from a dirty tree ({listed}): commit or stash the "
                         "changes, or deploy with --force")
     gates = info.get("gates")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from book.chart import ModuleHours, PhaseHours
 from checks.course import Course, Module
@@ -44,7 +45,8 @@ def learning_path_table(course: Course) -> str:
 
 def chart_data(course: Course) -> tuple[list[ModuleHours], list[PhaseHours]]:
     """Hours per module from the front matter, and the running total at each phase's end."""
-    modules, index_of = [], {}
+    modules: list[ModuleHours] = []
+    index_of: dict[int, int] = {}
     for module in course.modules:
         time = module.meta.time if module.meta else None
         if time is None:
@@ -79,7 +81,7 @@ class GatesSummary:
 
     status: str  # pass, fail, or missing / other-course when it cannot vouch for this course
     level: str | None
-    report: dict[str, object] | None
+    report: dict[str, Any] | None
     path: Path
 
     @property
@@ -108,20 +110,20 @@ def dashboard(summary: GatesSummary) -> str:
     lines = []
     if summary.status == "other-course":
         lines.append("```{warning}\nThe latest gates report is for another course "
-                     f"(`{cell(report['course'].get('root'))}`), not this one.\n```\n")  # type: ignore[index]
+                     f"(`{cell(report['course'].get('root'))}`), not this one.\n```\n")
     if report.get("partial"):
-        scope = "; ".join(str(s) for s in report.get("scope") or [])  # type: ignore[union-attr]
+        scope = "; ".join(str(s) for s in report.get("scope") or [])
         lines.append("```{warning}\nThis gates report is of a partial run "
                      f"({cell(scope)}): it is not a release verdict. Run `nox -s gates` "
                      "for one.\n```\n")
     tool = report.get("tool") or {}
     lines += [f"**Overall: {STATUS_MARK.get(str(report.get('status')), report.get('status'))}** "
               f"at the *{cell(report.get('level'))}* level, by tinyrelease "
-              f"{cell(tool.get('version'))}.", "",  # type: ignore[union-attr]
+              f"{cell(tool.get('version'))}.", "",
               "## Gates", "", "| Gate | Status | Errors | Warnings | Waived |",
               "|---|---|---|---|---|"]
-    findings: list[dict[str, object]] = []
-    for gate in report["gates"]:  # type: ignore[union-attr]
+    findings: list[dict[str, Any]] = []
+    for gate in report["gates"]:
         found = gate.get("findings", [])
         findings += found
         counts = {s: sum(1 for f in found if f.get("severity") == s and not f.get("waived"))
@@ -130,13 +132,13 @@ def dashboard(summary: GatesSummary) -> str:
         lines.append(f"| {cell(gate.get('name'))} | {status} "
                      f"| {counts['error']} | {counts['warning']} "
                      f"| {sum(1 for f in found if f.get('waived'))} |")
-    skipped = {code: why for gate in report["gates"]  # type: ignore[union-attr]
+    skipped = {code: why for gate in report["gates"]
                for code, why in _skipped_of(gate).items()}
     lines += ["", "## Findings by module", ""]
     if not findings:
         lines.append("No findings in the checks that ran." if skipped
                      else "No findings: every check passed.")
-    by_module: dict[str, list[dict[str, object]]] = {}
+    by_module: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
         by_module.setdefault(str(finding.get("module") or "course"), []).append(finding)
     for module, found in sorted(by_module.items()):
@@ -144,7 +146,7 @@ def dashboard(summary: GatesSummary) -> str:
         for f in found:
             where = f"{f.get('path')}:{f.get('line')}" if f.get("line") else f.get("path")
             if f.get("places"):
-                where = f"{where} (+{len(f['places'])} more)"  # type: ignore[arg-type]
+                where = f"{where} (+{len(f['places'])} more)"
             severity = f"{f.get('severity')} (waived)" if f.get("waived") else f.get("severity")
             lines.append(f"| {{ref}}`{cell(f.get('code'))} <check-{str(f.get('code')).lower()}>` "
                          f"| {cell(severity)} | `{cell(where)}` | {cell(f.get('message'))} |")

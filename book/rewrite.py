@@ -40,9 +40,11 @@ class Rewriter:
         found: dict[int, set[str]] = {}
         for link in parse_markdown("\n".join(lines)).links:
             found.setdefault(link.line, set()).add(link.target)
-        return [_LINK.sub(lambda m, t=found[n]: self._link(m) if m["target"] in t else m[0],
-                          line) if n in found else line
+        return [self._rewrite(line, found[n]) if n in found else line
                 for n, line in enumerate(lines, start=1)]
+
+    def _rewrite(self, line: str, targets: set[str]) -> str:
+        return _LINK.sub(lambda m: self._link(m) if m["target"] in targets else m[0], line)
 
     def _link(self, match: re.Match[str]) -> str:
         target = match["target"]

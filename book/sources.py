@@ -9,6 +9,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,11 @@ class SourceMap:
                 for page, o in sorted(self.pages.items())}
 
     @classmethod
-    def from_json(cls, data: dict[str, dict[str, object]]) -> SourceMap:
+    def from_json(cls, data: dict[str, dict[str, Any]]) -> SourceMap:
         found = cls()
         for page, entry in data.items():
-            segments = [Segment(*triple) for triple in entry.get("segments", [])]  # type: ignore[union-attr]
-            found.add(PageOrigin(page, entry.get("source"),  # type: ignore[arg-type]
-                                 entry.get("module"), segments))  # type: ignore[arg-type]
+            segments = [Segment(*triple) for triple in entry.get("segments", [])]
+            found.add(PageOrigin(page, entry.get("source"), entry.get("module"), segments))
         return found
 
     def save(self, path: Path) -> None:

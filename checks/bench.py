@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from checks.cache import ParseCache
 from checks.course import load_course
@@ -147,7 +148,7 @@ def bench_course(course: Path) -> None:
         print("\n".join(summary(json.loads(report.read_text(encoding="utf-8")))))
 
 
-def summary(report: dict) -> list[str]:
+def summary(report: dict[str, Any]) -> list[str]:
     """The numbers a maintainer compares runs by: tests, coverage, findings per code (causes
     and the places they list), the time of each gate."""
     gates = {g["name"]: g for g in report["gates"]}

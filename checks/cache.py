@@ -86,10 +86,15 @@ def gate_key(course: Course, gate: str, settings: dict[str, object], level: str,
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+_DIGESTS: dict[int, tuple[Course, str]] = {}
+
+
 def _course_digest_once(course: Course) -> str:
-    if not hasattr(course, "_digest"):
-        course._digest = course_digest(course.root)  # type: ignore[attr-defined]
-    return course._digest  # type: ignore[attr-defined]
+    """The digest of a course, computed once per loaded course (every gate's key needs it)."""
+    known = _DIGESTS.get(id(course))
+    if known is None or known[0] is not course:
+        known = _DIGESTS[id(course)] = (course, course_digest(course.root))
+    return known[1]
 
 
 class GateCache:

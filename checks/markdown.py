@@ -76,7 +76,7 @@ def _refuse_deep_nesting(text: str) -> None:
     if sum(text.count(opener) for opener in "[{-?:") <= MAX_YAML_DEPTH:
         return
     if (line := _deep_flow_line(text)) is not None:  # libyaml's scanner has its own limit
-        mark = yaml.Mark("<front matter>", 0, line, 0, None, None)
+        mark = yaml.Mark("<front matter>", 0, line, 0, "", 0)
         raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_YAML_DEPTH} levels",
                                    problem_mark=mark)
     depth = 0
@@ -85,7 +85,7 @@ def _refuse_deep_nesting(text: str) -> None:
             depth += 1
             if depth > MAX_YAML_DEPTH:
                 raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_YAML_DEPTH} levels",
-                                           problem_mark=event.start_mark)
+                                           problem_mark=event.start_mark)  # type: ignore[arg-type]
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

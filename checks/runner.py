@@ -27,9 +27,10 @@ from rich.markup import escape
 from checks.cache import GateCache, ParseCache, cache_dir, gate_key
 from checks.course import Course, load_course
 from checks.engine import GateResult, GatesReport, run_gate, select_checks
-from checks.environment import REQUIREMENTS_MARKER, will_skip
+from checks.environment import will_skip
 from checks.errors import UsageError
 from checks.execution.gates import EXECUTING_GATES, Execution
+from checks.execution.session import REQUIREMENTS_MARKER
 from checks.findings import Finding
 from checks.options import course_root, report_dir, scope_of, selected_modules
 from checks.process import streaming

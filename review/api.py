@@ -55,7 +55,7 @@ def _key(name: str) -> str:
 
 
 def course_classes(course: Course) -> dict[str, tuple[CourseName, sourcecode.ClassDef]]:
-    found = {}
+    found: dict[str, tuple[CourseName, sourcecode.ClassDef]] = {}
     for module in course.modules:
         if module.source is None:
             continue

@@ -44,7 +44,7 @@ def check_environment(wheel: Path, course_root: Path, venv: Path) -> Environment
     if not made.ok:
         return EnvironmentCheck(False, log=f"python -m venv failed: {made.tail(4)}")
     # -I: the environment must not see the caller's PYTHONPATH or user site-packages
-    python = [venv / "bin" / "python", "-I"]
+    python: list[str | Path] = [venv / "bin" / "python", "-I"]
     quiet = ["--disable-pip-version-check", "--no-input", "--quiet"]
     installed = run([*python, "-m", "pip", "install", *quiet, wheel], cwd=wheel.parent)
     if not installed.ok:

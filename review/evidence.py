@@ -121,7 +121,8 @@ def read_junit(path: Path) -> dict[str, TestCase] | None:
         outcome = ("failed" if problem is not None else
                    "skipped" if case.find("skipped") is not None else "passed")
         message = (problem.get("message") or "failed").split("\n")[0][:200] if problem else ""
-        line = int(case.get("line")) + 1 if (case.get("line") or "").isdigit() else None
+        written = case.get("line") or ""
+        line = int(written) + 1 if written.isdigit() else None
         cases[test_id] = TestCase(test_id, file, outcome, float(case.get("time") or 0), message,
                                   line)
     return cases

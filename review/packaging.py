@@ -45,7 +45,7 @@ def review(evidence: Evidence) -> Report:
                                                                                        report)])
     report.tables.append(Table("Dependencies (Requires-Dist)", ["requirement"],
                                [[r] for r in evidence.requires] or [["(none)"]]))
-    contents = [str(n) for n in artifacts.get("wheel_contents", []) or []]
+    contents = [str(n) for n in artifacts.get("wheel_contents", []) or []]  # type: ignore[attr-defined]
     report.tables.append(Table(f"Wheel contents ({len(contents)} files)", ["file"],
                                [[n] for n in contents]))
     return report

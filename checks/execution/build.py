@@ -105,6 +105,7 @@ def install_and_import(wheel: Path, python: Path, modules: list[str], venv: Path
     result = ImportResult(str(python))
     shutil.rmtree(venv, ignore_errors=True)
     uv = shutil.which("uv")
+    steps: list[list[str | Path]]
     if uv:
         steps = [[uv, "venv", "--quiet", "--python", python, venv],
                  [uv, "pip", "install", "--quiet", "--python", venv / "bin" / "python", wheel]]

@@ -312,7 +312,8 @@ def _module_of_change(course: Course, path: str) -> str | None:
                  and dotted.endswith("." + m.exports)), None)
 
 
-def _depends_on(course: Course, module_id: str, changed: set[str], seen: frozenset = frozenset()
+def _depends_on(course: Course, module_id: str, changed: set[str],
+                seen: frozenset[str] = frozenset()
                 ) -> bool:
     module = course.module(module_id)
     if module is None or module.meta is None or module_id in seen:

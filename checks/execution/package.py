@@ -153,8 +153,8 @@ def distribution_findings(course: Course, project: Path, scratch: Path, comprehe
             continue
         findings += _import_findings(course, dists.wheel, python, version, modules, scratch,
                                      project)
-    artifacts = {"wheel": dists.wheel.name, "sdist": dists.sdist.name if dists.sdist else None,
-                 "wheel_contents": names}
+    artifacts: dict[str, object] = {"wheel": dists.wheel.name, "wheel_contents": names,
+                                    "sdist": dists.sdist.name if dists.sdist else None}
     return findings, artifacts, skipped
 
 
@@ -163,15 +163,15 @@ def declared_packages(course: Course, names: list[str]) -> set[str]:
     `[tool.setuptools.packages.find] include` patterns or `packages` list name, and those its
     console scripts run (`tito = "tito.main:main"`)."""
     data = course.pyproject.data if course.pyproject else {}
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-    setuptools = tool.get("setuptools") if isinstance(tool.get("setuptools"), dict) else {}
+    tool = data["tool"] if isinstance(data.get("tool"), dict) else {}
+    setuptools = tool["setuptools"] if isinstance(tool.get("setuptools"), dict) else {}
     packages = setuptools.get("packages")
     patterns = [p for p in packages if isinstance(p, str)] if isinstance(packages, list) else []
     find = packages.get("find") if isinstance(packages, dict) else None
     if isinstance(find, dict) and isinstance(find.get("include"), list):
         patterns += [p for p in find["include"] if isinstance(p, str)]
     project = course.pyproject.project if course.pyproject else {}
-    scripts = project.get("scripts") if isinstance(project.get("scripts"), dict) else {}
+    scripts = project["scripts"] if isinstance(project.get("scripts"), dict) else {}
     declared = {str(v).split(":")[0].split(".")[0] for v in scripts.values() if isinstance(v, str)}
     tops = {name.split("/")[0] for name in names if "/" in name}
     declared |= {top for top in tops for pattern in patterns

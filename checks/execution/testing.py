@@ -9,6 +9,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from checks.course import Course
@@ -235,7 +236,8 @@ def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: f
                            severity=Severity.WARNING)]
 
 
-def _module_coverage(course: Course, files: dict[str, dict]) -> list[tuple[str, str, float]]:
+def _module_coverage(course: Course, files: dict[str, dict[str, Any]]
+                     ) -> list[tuple[str, str, float]]:
     package = course.package
     rows = []
     for module in course.modules:

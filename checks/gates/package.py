@@ -139,11 +139,11 @@ def export_targets_unique(course: Course) -> Iterator[Hit]:
         if stale.default_exp:
             owners[stale.default_exp].append((stale.module, stale.path, None))
     for target, found in sorted(owners.items()):
-        for index, (module, path, line) in enumerate(found):
-            other = next((p for m, p, _ in found[:index] if m != module), None)
+        for index, (owner, path, at) in enumerate(found):
+            other = next((p for m, p, _ in found[:index] if m != owner), None)
             if other is not None:
                 yield Hit(f"{path} exports to `{target}`, as {other} does; the one exported last "
-                          "overwrites the other", path, line, module)
+                          "overwrites the other", path, at, owner)
 
 
 @check("PKG111", "The package imports only exported modules")
@@ -243,8 +243,8 @@ def versions_agree(course: Course) -> Iterator[Hit]:
         found.append((course.settings.values["version"], course.settings.path,
                       course.settings.lines.get("version")))
     if course.package is not None and course.package.version is not None:
-        value, line = course.package.version
-        found.append((value, f"{course.package.dir}/__init__.py", line))
+        stated, at = course.package.version
+        found.append((stated, f"{course.package.dir}/__init__.py", at))
     found += [(m.value, m.path, m.line) for m in course.version_mentions]
     for value, path, line in found[1:]:
         reference, where, _ = found[0]
