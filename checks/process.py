@@ -72,6 +72,13 @@ def course_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     clean.setdefault("XDG_CACHE_HOME", str(home / ".cache"))
     if (home / ".pyenv").is_dir():
         clean.setdefault("PYENV_ROOT", str(home / ".pyenv"))
+    # the package managers keep their index and mirror settings: builds and installs of the
+    # course must reach the same packages as the maintainer's own
+    for variable, rel in (("PIP_CONFIG_FILE", ".config/pip/pip.conf"),
+                          ("PIP_CONFIG_FILE", ".pip/pip.conf"),
+                          ("UV_CONFIG_FILE", ".config/uv/uv.toml")):
+        if (home / rel).is_file():
+            clean.setdefault(variable, str(home / rel))
     clean["HOME"] = _scratch_home()
     return clean
 

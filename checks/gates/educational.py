@@ -24,8 +24,9 @@ _STOPWORDS = frozenset(
     "about also and are able been being between both build each from have into learn more "
     "other over such than that their them then there these they this those through understand "
     "used using what when where which while will with within without your the for its how "
-    "why can use all via per any our you out own implement design create analyze analyse master "
-    "apply explain describe know".split())
+    "why can use all via per any our you out own".split())
+_OBJECTIVE_VERBS = frozenset("implement design create analyze analyse master apply explain "
+                             "describe know".split())
 
 
 @check("EDU001", "Files of the educational gate are readable")
@@ -264,11 +265,11 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
         bullets = module.source.objective_items if module.source else None
         if meta is None or not bullets:
             continue
-        bullet_words = [_significant(bullet) for bullet in bullets]
-        taught = _significant("\n".join(c.text for c in module.source.cells)) \
+        bullet_words = [_objective_words(bullet) for bullet in bullets]
+        taught = _objective_words("\n".join(c.text for c in module.source.cells)) \
             if module.source else set()
         unmatched = [(index, objective) for index, objective in enumerate(meta.objectives)
-                     if (words := _significant(objective))
+                     if (words := _objective_words(objective))
                      and not any(_matches(words, found) for found in bullet_words)
                      and len(words & taught) < 0.75 * len(words)]  # not taught anywhere
         if not unmatched:
@@ -289,19 +290,30 @@ def _matches(words: set[str], other: set[str]) -> bool:
 
 
 def _significant(text: str) -> set[str]:
-    """The words of an objective that carry its meaning, crudely stemmed for comparison."""
+    """The words of an objective that carry its meaning, crudely stemmed for comparison
+    (four letters or more, the first six kept): the review's subject words."""
     return set(significant_words(text))
 
 
 def significant_words(text: str) -> dict[str, str]:
-    """Stem -> word for the words of `text` that carry its meaning: CamelCase split
-    (`CrossEntropyLoss`), plurals folded, stemmed to their first five letters."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
+    """Stem -> word for the words of `text` that carry its meaning, as `_significant`."""
     stems: dict[str, str] = {}
     for word in re.findall(r"[a-z0-9]+", text.lower()):
-        if len(word) >= 3 and word not in _STOPWORDS:
+        if len(word) >= 4 and word not in _STOPWORDS:
             single = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-            stems.setdefault(single[:5], word)
+            stems.setdefault(single[:6], word)
+    return stems
+
+
+def _objective_words(text: str) -> set[str]:
+    """The words EDU123 compares objectives by: CamelCase split (`CrossEntropyLoss`), short
+    names kept (`MSE`), plurals folded, stemmed to their first five letters."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
+    stems = set()
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if len(word) >= 3 and word not in _STOPWORDS and word not in _OBJECTIVE_VERBS:
+            single = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+            stems.add(single[:5])
     return stems
 
 
