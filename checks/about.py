@@ -21,10 +21,12 @@ from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 FRONT_MATTER_KEYS = ("title", "description", "difficulty", "time_estimate", "prerequisites",
                      "next_steps", "learning_objectives")
-_H1 = re.compile(r"^(?P<number>\d{1,9})\.?\s+(?P<title>.+)$")
+_H1 = re.compile(r"^(?:(?P<number>\d{1,9})\.?\s+|Module\s+(?P<module>\d{1,9})\s*:\s*)"
+                 r"(?P<title>.+)$", re.IGNORECASE)
 _TIER = re.compile(r"^\*\*(?P<tier>[^*]*+)\*\*\s*+\|(?P<rest>.*)$")  # naming a TIER, in code
-_TIER_FIELD = re.compile(r"(Difficulty|Time)\s*:\s*([^|]+)", re.IGNORECASE)
-_INFO_BLOCK = re.compile(r"^(?::{3,}|`{3,})\{admonition\}\s*Module Info\s*$", re.MULTILINE)
+_TIER_FIELD = re.compile(r"(Difficulty|Time|Prerequisites)\s*:\s*([^|]+)", re.IGNORECASE)
+_ADMONITION = re.compile(r"^(?::{3,}|`{3,})\{admonition\}[ \t]*(?P<title>[^\n]*?)[ \t]*$",
+                         re.MULTILINE)
 _CHECKPOINT = re.compile(r"^\*\*\s*+(?:✓|✅|☑)?\s*+CHECKPOINT\s*+(\d++)\s*+:?(.*)\*\*$")
 
 
@@ -36,6 +38,7 @@ class TierLine:
     time: TimeEstimate | None
     time_text: str | None
     line: int
+    prerequisites: str | None = None  # as written: `01, 02`, `01-08, 10-11`, `None`
 
 
 @dataclass
@@ -61,6 +64,13 @@ class ModuleMeta:
         return self.document.line_of(key, index)
 
     @property
+    def describes_module(self) -> bool:
+        """Whether it states any of the module's metadata (or is broken, which says so):
+        front matter holding only page settings (`file_format: mystnb`) does not."""
+        return self.error is not None or not isinstance(self.document.data, dict) or any(
+            key in self.mapping for key in (*FRONT_MATTER_KEYS, "name", "exports_to"))
+
+    @property
     def mapping(self) -> dict[str, Any]:
         data = self.document.data
         return data if isinstance(data, dict) else {}
@@ -79,7 +89,12 @@ class About:
     checkpoints: list[tuple[int, str]] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     objective_items: list[str] = field(default_factory=list)
-    info_block: bool = False  # a MyST "Module Info" admonition (TinyTorch 2026)
+    admonitions: list[str] = field(default_factory=list)  # titles of MyST admonitions
+
+    @property
+    def info_block(self) -> bool:
+        """Whether it has a "Module Info" admonition (TinyTorch 2026)."""
+        return "Module Info" in self.admonitions
 
     @property
     def front_keys(self) -> list[str]:
@@ -88,9 +103,12 @@ class About:
 
 
 def numbered_title(heading: str) -> tuple[int | None, str]:
-    """`05. Autograd` as (5, "Autograd"); a heading without a number as (None, heading)."""
+    """`05. Autograd` and `Module 05: Autograd` as (5, "Autograd"); a heading without a
+    number as (None, heading)."""
     match = _H1.match(heading.strip())
-    return (int(match["number"]), match["title"].strip()) if match else (None, heading.strip())
+    if match is None:
+        return None, heading.strip()
+    return int(match["number"] or match["module"]), match["title"].strip()
 
 
 def _strings(value: object) -> list[str]:
@@ -135,7 +153,7 @@ def parse_about(text: str, path: str) -> About:
     about.checkpoints = [(n, m[2].strip()) for n, line in body.lines
                          if (m := _CHECKPOINT.match(line.strip()))]
     about.objective_items = _section_items(body.lines, body.headings, "learning objectives")
-    about.info_block = _INFO_BLOCK.search(body_text) is not None
+    about.admonitions = [m["title"] for m in _ADMONITION.finditer(body_text)]
     return about
 
 
@@ -148,7 +166,8 @@ def _tier_line(lines: list[tuple[int, str]]) -> TierLine | None:
         tier = re.sub(r"[^A-Za-z ]", "", match["tier"]).strip().upper()
         difficulty, time = fields.get("difficulty"), fields.get("time")
         return TierLine(tier, parse_difficulty(difficulty) if difficulty else None, difficulty,
-                        parse_time(time) if time else None, time, number)
+                        parse_time(time) if time else None, time, number,
+                        fields.get("prerequisites"))
     return None
 
 

@@ -14,10 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from checks.about import About, ModuleMeta, meta_from, parse_about, parse_module_yaml
+from checks.about import (
+    About,
+    ModuleMeta,
+    meta_from,
+    numbered_title,
+    parse_about,
+    parse_module_yaml,
+)
 from checks.boundary import inside, leaving_links
 from checks.conventions import Conventions
 from checks.conventions import resolve as resolve_conventions
+from checks.course_map import ModuleMention, course_documents, mentions_in, module_names
 from checks.errors import CourseError
 from checks.files import CourseFiles
 from checks.layout import (
@@ -62,6 +70,20 @@ class ReadmeMention:
     difficulty: Difficulty | None = None
 
 
+_FRONT_MATTER_KEY = {"time": "time_estimate", "difficulty": "difficulty"}
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A module's value of record (its time or difficulty), the file and line that state it,
+    and what to call that place in a message."""
+
+    value: TimeEstimate | Difficulty
+    path: str
+    line: int | None
+    name: str
+
+
 @dataclass(frozen=True)
 class StaleCopy:
     """A copy of a module file outside the source of truth (learner workspace, older layout)."""
@@ -90,10 +112,46 @@ class Module:
 
     @property
     def meta(self) -> ModuleMeta | None:
-        """The metadata of record: ABOUT.md front matter, else `module.yaml`, else the chapter."""
-        if self.about is not None and self.about.meta is not None:
+        """The metadata of record: ABOUT.md front matter, else `module.yaml`, else the chapter.
+        Front matter that only configures the page (`file_format: mystnb`) is not metadata."""
+        if self.about is not None and self.about.meta is not None and (
+                self.about.meta.describes_module or not (self.module_yaml or self.chapter)):
             return self.about.meta
         return self.module_yaml or self.chapter
+
+    def stated(self, field: str) -> Stated | None:
+        """The module's `time` or `difficulty` of record and where it is written: the metadata,
+        else the ABOUT.md info line (`**FOUNDATION TIER** | Difficulty: ●●○○ | Time: ...`)."""
+        meta = self.meta
+        if meta is not None and (value := getattr(meta, field)) is not None:
+            line = meta.line_of(_FRONT_MATTER_KEY[field])
+            return Stated(value, meta.path, line, "the front matter" if meta is (
+                self.about.meta if self.about else None) else meta.path.rsplit("/", 1)[-1])
+        tier = self.about.tier if self.about else None
+        if tier is not None and self.about is not None and (value := getattr(tier, field)):
+            return Stated(value, self.about.path, tier.line, "the ABOUT.md info line")
+        return None
+
+    @property
+    def title(self) -> str:
+        """The module's title: its metadata's, else its ABOUT.md heading's, else its name."""
+        if self.meta is not None and self.meta.title:
+            return self.meta.title
+        if self.about is not None and self.about.h1 is not None:
+            return numbered_title(self.about.h1.text)[1]
+        return self.name.replace("_", " ").title()
+
+    @property
+    def names(self) -> set[str]:
+        """Every way the course writes this module's name, normalised: folder, titles, the
+        last part of its export target (`core.spatial` for `09_convolutions`)."""
+        titles = [self.name, self.title]
+        titles += [meta.title for meta in (self.module_yaml, self.chapter) if meta and meta.title]
+        if self.about is not None and self.about.h1 is not None:
+            titles.append(numbered_title(self.about.h1.text)[1])
+        if self.exports:
+            titles.append(self.exports.rsplit(".", 1)[-1])
+        return {name for title in titles for name in module_names(title)}
 
     @property
     def exports(self) -> str | None:
@@ -142,6 +200,7 @@ class Course:
     tests: TestSuite = field(default_factory=lambda: TestSuite("tests"))
     stale: list[StaleCopy] = field(default_factory=list)
     version_mentions: list[VersionMention] = field(default_factory=list)
+    module_mentions: list[ModuleMention] = field(default_factory=list)
     conventions: Conventions = field(default_factory=Conventions)
 
     def module(self, module_id: str) -> Module | None:
@@ -222,6 +281,10 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
     course.tests = _load_tests(files)
     course.tests.module_folders = _module_folders(course)
     course.stale = _stale_copies(course)
+    course.module_mentions = [mention for rel in course_documents(
+        files, course.layout.modules_dir, [m.id for m in course.modules])
+        if (text := files.read(rel, "implementation")) is not None
+        for mention in mentions_in(text, rel)]
     course.conventions = resolve_conventions(
         course.config.conventions, course.config.source,
         [m.about for m in course.modules if m.about is not None])

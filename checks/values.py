@@ -21,6 +21,7 @@ _TIME = re.compile(
 _STAR = "⭐"
 _EMPTY_STARS = "☆"
 _STARS = re.compile(r"(⭐+)(☆*)")
+_DOTS = re.compile(r"(●*+)(○*+)")  # `●●○○`: two of four, as TinyTorch 2026 writes it
 _RATIO = re.compile(r"(?:\(\s*+)?(?<!\d)(\d++)\s*+/\s*+(\d++)\s*\)?")
 WORD_LEVELS = {"beginner": 1, "easy": 1, "intermediate": 2, "medium": 2, "advanced": 3,
                "hard": 3, "expert": 4}
@@ -100,7 +101,8 @@ class Difficulty:
 
 def parse_difficulty(text: object) -> Difficulty | None:
     """Stars (`⭐⭐`, `⭐⭐⭐☆☆`: the filled ones count, as the course's own tools count them),
-    a ratio (`3/4`, `⭐⭐ (2/4)`), an int (`2`) or a word; None for anything else."""
+    dots (`●●○○`: filled of all), a ratio (`3/4`, `⭐⭐ (2/4)`), an int (`2`) or a word; None
+    for anything else."""
     if isinstance(text, bool) or not isinstance(text, str | int):
         return None
     raw = str(text).strip()
@@ -111,6 +113,9 @@ def parse_difficulty(text: object) -> Difficulty | None:
     if stars:  # the filled stars are the rating; ☆ only pads a display to five places
         level = len(stars[1])
         return Difficulty(level, max(DEFAULT_SCALE, level), raw) if level <= 10 else None
+    dots = next((m for m in _DOTS.finditer(raw) if m[0]), None)
+    if dots and dots[1] and len(dots[0]) <= 10:
+        return Difficulty(len(dots[1]), len(dots[0]), raw)
     if raw.isdecimal() and len(raw) <= 2 and 0 < int(raw) <= DEFAULT_SCALE:
         return Difficulty(int(raw), DEFAULT_SCALE, raw)
     word = WORD_LEVELS.get(raw.lower().split()[0]) if raw else None

@@ -369,34 +369,49 @@ class Reference:
     """One prerequisite or next step, with the module numbers it names (None: names none)."""
 
     module: Module
-    meta: ModuleMeta
     key: str
-    index: int
     text: str
     numbers: frozenset[int] | None
+    path: str
+    line: int | None
 
     @property
     def kind(self) -> str:
         return "prerequisite" if self.key == "prerequisites" else "next step"
 
-    @property
-    def path(self) -> str:
-        return self.meta.path
-
-    @property
-    def line(self) -> int | None:
-        """The line of the list item; `module.yaml` nests its lists under `dependencies`."""
-        return self.meta.line_of(self.key, self.index) or self.meta.line_of("dependencies")
-
 
 def _references(course: Course) -> Iterator[Reference]:
     names = module_names(course)
     for module in course.modules:
-        if (meta := _parsed_meta(module)) is None:
-            continue
-        for key, items in (("prerequisites", meta.prerequisites), ("next_steps", meta.next_steps)):
+        meta = _parsed_meta(module)
+        for key, items in (("prerequisites", meta.prerequisites if meta else []),
+                           ("next_steps", meta.next_steps if meta else [])):
             for index, text in enumerate(items):
-                yield Reference(module, meta, key, index, text, named_modules(text, names))
+                assert meta is not None
+                # `module.yaml` nests its lists under `dependencies`
+                line = meta.line_of(key, index) or meta.line_of("dependencies")
+                yield Reference(module, key, text, named_modules(text, names), meta.path, line)
+        tier = module.about.tier if module.about else None
+        if (meta is None or not meta.prerequisites) and tier and tier.prerequisites:
+            for text in _info_prerequisites(tier.prerequisites):
+                assert module.about is not None
+                yield Reference(module, "prerequisites", text, _numbers(text, names),
+                                module.about.path, tier.line)
+
+
+def _info_prerequisites(text: str) -> list[str]:
+    """The items of an info line's `Prerequisites: 01-08, 10-11` (none for `None`)."""
+    items = [item.strip() for item in re.split(r",|;|\band\b", text) if item.strip()]
+    return [item for item in items if item.lower() not in {"none", "-", "—", "n/a"}]
+
+
+def _numbers(text: str, names: dict[str, frozenset[int]]) -> frozenset[int] | None:
+    """The modules `01`, `01-08` or `All modules (01-19)` names."""
+    numbers: set[int] = set()
+    for first, last in re.findall(r"(?<!\d)(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?(?!\d)", text):
+        numbers.update(range(int(first), int(last or first) + 1))
+    numbers &= {n for found in names.values() for n in found}
+    return frozenset(numbers) or named_modules(text, names)
 
 
 @check("EDU141", "Module code imports no later module")

@@ -8,8 +8,8 @@ from collections import deque
 from collections.abc import Iterator
 from functools import reduce
 
-from checks.about import ModuleMeta
 from checks.course import Course, Module
+from checks.course_map import module_names
 from checks.gates.common import read_problems, resolve_module_reference
 from checks.learning_path import PathEntry
 from checks.registry import Hit, check
@@ -33,7 +33,8 @@ def files_readable(course: Course) -> Iterator[Hit]:
 @check("IMP101", "Time estimates agree with the front matter", quick=True)
 def time_agrees(course: Course) -> Iterator[Hit]:
     """A module's time in LEARNING_PATH.md, the ABOUT tier line, `module.yaml` or its README.md
-    differs from the `time_estimate` of its ABOUT.md front matter.
+    differs from the `time_estimate` of its ABOUT.md front matter (without front matter: from
+    the time on the ABOUT.md info line).
 
     Why: learners plan their weeks from whichever copy they read first; copies drift apart as
     modules grow. Spellings do not matter (`4-6 hours` equals `4-6 hrs`), the hours do.
@@ -45,10 +46,12 @@ def time_agrees(course: Course) -> Iterator[Hit]:
 @check("IMP102", "Difficulties agree with the front matter", quick=True)
 def difficulty_agrees(course: Course) -> Iterator[Hit]:
     """A module's difficulty in LEARNING_PATH.md, the ABOUT tier line, `module.yaml` or its
-    README.md differs from the `difficulty` of its ABOUT.md front matter.
+    README.md differs from the `difficulty` of its ABOUT.md front matter (without front
+    matter: from the difficulty on the ABOUT.md info line).
 
     Why: the difficulty tells a learner where to slow down; two ratings for one module leave
-    them guessing. Spellings do not matter (`⭐⭐`, `⭐⭐ (2/4)`, `2/4` and `2` are equal).
+    them guessing. Spellings do not matter (`⭐⭐`, `⭐⭐ (2/4)`, `2/4`, `●●○○` and `2` are
+    equal).
     Fix: make every copy say what the front matter says (or change the front matter first).
     """
     yield from _disagreements(course, "difficulty")
@@ -56,28 +59,29 @@ def difficulty_agrees(course: Course) -> Iterator[Hit]:
 
 def _disagreements(course: Course, field: str) -> Iterator[Hit]:
     for module in course.modules:
-        meta = module.meta
-        truth: TimeEstimate | Difficulty | None = getattr(meta, field, None)
-        if meta is None or truth is None:
+        truth = module.stated(field)
+        if truth is None:
             continue
-        line = meta.line_of(_FRONT_MATTER_KEY[field])
-        where = f"{meta.path} line {line}" if line else meta.path
-        for copy, path, copy_line in _copies(course, module, meta, field):
-            if copy != truth:
-                yield Hit(f'{field} "{copy.text}" differs from "{truth.text}" in {where}',
+        where = f"{truth.path} line {truth.line}" if truth.line else truth.path
+        for copy, path, copy_line in _copies(course, module, field):
+            if (path, copy_line) != (truth.path, truth.line) and copy != truth.value:
+                yield Hit(f'{field} "{copy.text}" differs from "{truth.value.text}" in {where}',
                           path, copy_line, module.id)
 
 
-def _copies(course: Course, module: Module, meta: ModuleMeta,
+def _copies(course: Course, module: Module,
             field: str) -> Iterator[tuple[TimeEstimate | Difficulty, str, int | None]]:
-    """Every restatement of the module's `time` or `difficulty` outside the metadata of record."""
+    """Every statement of the module's `time` or `difficulty`: the course map's line (unless
+    the map is stale there: it then names another module), the ABOUT info line,
+    `module.yaml`, the module's README."""
     holders: list[tuple[object, str, int | None]] = []
     course_map = course.learning_path
-    if course_map and (entry := course_map.entry(module.number)):
+    if course_map and (entry := course_map.entry(module.number)) and not stale_entry(
+            course, entry):
         holders.append((entry, course_map.path, entry.line))
     if module.about and module.about.tier:
         holders.append((module.about.tier, module.about.path, module.about.tier.line))
-    if module.module_yaml and module.module_yaml is not meta:
+    if module.module_yaml:
         yaml_meta = module.module_yaml
         holders.append((yaml_meta, yaml_meta.path, yaml_meta.line_of(_FRONT_MATTER_KEY[field])))
     holders.extend((mention, mention.path, mention.line) for mention in module.readme)
@@ -110,6 +114,64 @@ def map_matches_modules(course: Course) -> Iterator[Hit]:
         if module.number not in listed:
             yield Hit(f"module {module.id} has no `**Module {module.number:02d}: ...**` line in "
                       f"{course_map.path}", course_map.path, None, module.id)
+
+
+@check("IMP105", "Modules are named by their current numbers", quick=True)
+def current_numbers(course: Course) -> Iterator[Hit]:
+    """The course map lists `**Module 05: Autograd**` where module 05 is another module now, or
+    a page of the course (README, book pages, ABOUT.md) writes `02_tensor` for the module that
+    is `01_tensor`: left over from a renumbering.
+
+    Why: learners type these names into commands (`tito module complete 02_tensor`) and follow
+    the map in this order; after a renumbering they lead to the wrong module or to none.
+    Other `NN_name` words (milestones, scripts) are never judged, only names of the course's
+    own modules.
+    Fix: write each module's current number (or its current name), in every place listed.
+    """
+    stale: dict[str, list[tuple[int, str]]] = {}
+    if course.learning_path is not None:
+        for entry in course.learning_path.entries:
+            if (module := stale_entry(course, entry)) is not None:
+                stale.setdefault(course.learning_path.path, []).append((entry.line, (
+                    f'"Module {entry.number:02d}: {entry.name}" (line {entry.line}; '
+                    f"{entry.number:02d} is {module.id}{_now(course, entry.name)})")))
+    current = {module.id for module in course.modules}
+    for mention in course.module_mentions:
+        renamed = _module_named(course, mention.name)
+        if mention.text not in current and renamed is not None and renamed.number != mention.number:
+            stale.setdefault(mention.path, []).append((mention.line, (
+                f"{mention.text} (line {mention.line}; now {renamed.id})")))
+    for path, places in stale.items():
+        said = list(dict.fromkeys(text.split(" (line")[0] + " (" + text.split("; ", 1)[1]
+                                  for _, text in places))
+        lines = sorted({line for line, _ in places})
+        yield Hit(f"{path} still uses old module numbers: {', '.join(said)}; "
+                  f"{_lines(lines)}", path, lines[0],
+                  places=tuple((path, line) for line in lines[1:]))
+
+
+def stale_entry(course: Course, entry: PathEntry) -> Module | None:
+    """The module now numbered like a course-map line that names another module (the line
+    is left from a renumbering), or None when the line names its module."""
+    module = next((m for m in course.modules if m.number == entry.number), None)
+    if module is None or not module_names(entry.name) or module_names(entry.name) & module.names:
+        return None
+    return module
+
+
+def _module_named(course: Course, name: str) -> Module | None:
+    wanted = module_names(name)
+    found = [module for module in course.modules if wanted & module.names]
+    return found[0] if len(found) == 1 else None
+
+
+def _now(course: Course, name: str) -> str:
+    module = _module_named(course, name)
+    return f", {name} is {module.id}" if module is not None else ""
+
+
+def _lines(lines: list[int]) -> str:
+    return f"line {lines[0]}" if len(lines) == 1 else f"lines {', '.join(map(str, lines))}"
 
 
 @check("IMP104", "The course map exists", quick=True)

@@ -14,7 +14,7 @@ from checks.findings import Finding
 from checks.gates.common import resolve_module_reference
 
 Findings = Callable[[Path, str], list[Finding]]
-CODES = ["IMP101", "IMP102", "IMP103", "IMP111", "IMP112", "IMP113", "IMP114", "IMP131"]
+CODES = ["IMP101", "IMP102", "IMP103", "IMP105", "IMP111", "IMP112", "IMP113", "IMP114", "IMP131"]
 MAP = "src/LEARNING_PATH.md"
 ABOUT2 = "src/02_activations/ABOUT.md"
 
@@ -83,6 +83,34 @@ def test_tier_line_difficulty_differs(make_course: CourseFactory, findings: Find
 def test_no_metadata_is_skipped(make_course: CourseFactory, findings: Findings) -> None:
     broken = about(2).replace('time_estimate: "2-4 hours"', "time_estimate: [")
     assert findings(make_course({ABOUT2: broken}), "IMP101") == []
+
+
+def test_pages_with_old_module_numbers(make_course: CourseFactory, findings: Findings) -> None:
+    """`02_tensor` for the module that is 01_tensor is stale wherever a page writes it; names
+    that are not modules (a milestone, a script file) are never judged."""
+    readme = ("# Course\n\nStart with `tito module complete 02_tensor`.\n"
+              "Then run milestones/01_perceptron and 04_layers.py.\n"
+              "Finally 02_tensor again, and 03_layers.\n")
+    guide = "Run `tito module test 05_losses`.\n"
+    found = findings(make_course({"README.md": readme, "docs/guide.md": guide}), "IMP105")
+    assert [(f.path, f.line, f.places) for f in found] == [
+        ("README.md", 3, (("README.md", 5),)), ("docs/guide.md", 1, ())]
+    assert found[0].message == ("README.md still uses old module numbers: 02_tensor (now "
+                                "01_tensor); lines 3, 5")
+    assert "05_losses (now 04_losses)" in found[1].message
+
+
+def test_map_left_in_the_old_order(make_course: CourseFactory, findings: Findings) -> None:
+    """After a renumbering the map's lines name other modules: one finding names them all,
+    and their times are not compared with the modules now at those numbers."""
+    text = learning_path().replace("Module 03: Layers", "Module 03: Losses", 1).replace(
+        "Module 04: Losses", "Module 04: Layers", 1)
+    root = make_course({MAP: text})
+    finding = only(findings(root, "IMP105"))
+    assert (finding.path, finding.line) == (MAP, line_of(text, "Module 03: Losses"))
+    assert ('"Module 03: Losses" (03 is 03_layers, Losses is 04_losses), "Module 04: Layers" '
+            "(04 is 04_losses, Layers is 03_layers)") in finding.message
+    assert findings(root, "IMP101") == [] and findings(root, "IMP102") == []
 
 
 def test_map_line_without_module(make_course: CourseFactory, findings: Findings) -> None:
