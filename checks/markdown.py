@@ -14,7 +14,7 @@ import yaml
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Possessive quantifiers and the trailing `#`s stripped in code keep every pattern linear: a
 # backtracking `(.*?)\s*#*\s*$` takes minutes on a line of a few thousand spaces.
-_HTML_SRC = re.compile(r"<(?:img|a)\b[^<>]*?\b(?:src|href)=[\"']([^\"']+)[\"']",
+_HTML_SRC = re.compile(r"<(img|a)\b[^<>]*?\b(?:src|href)=[\"']([^\"']+)[\"']",
                        re.IGNORECASE)
 MAX_YAML_DEPTH = 100
 MAX_YAML_VALUES = 100_000
@@ -238,7 +238,8 @@ def _inline_links(inline: Any, content: str, references: dict[str, Any], raw: li
             target = str(child.attrs.get("href") or child.attrs.get("src") or "")
             targets = [(target, child.type == "image")] if target else []
         elif child.type == "html_inline":
-            targets = [(src, True) for src in _HTML_SRC.findall(child.content)]
+            targets = [(src, tag.lower() == "img")
+                       for tag, src in _HTML_SRC.findall(child.content)]
         for target, image in targets:
             line = _line_of(raw, start, end, target)
             if line is not None:
@@ -247,8 +248,8 @@ def _inline_links(inline: Any, content: str, references: dict[str, Any], raw: li
 
 
 def _html_links(raw: list[str], start: int, end: int, first_line: int) -> list[Link]:
-    return [Link(src, first_line + n, True) for n in range(start, min(end, len(raw)))
-            for src in _HTML_SRC.findall(raw[n])]
+    return [Link(src, first_line + n, tag.lower() == "img")
+            for n in range(start, min(end, len(raw))) for tag, src in _HTML_SRC.findall(raw[n])]
 
 
 def _line_of(raw: list[str], start: int, end: int, target: str) -> int | None:

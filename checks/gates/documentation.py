@@ -35,25 +35,26 @@ def files_readable(course: Course) -> Iterator[Hit]:
 
 # The page heading --------------------------------------------------------------------------
 
-@check("DOC101", "ABOUT.md has a `# NN. Title` heading",
+@check("DOC101", "ABOUT.md has a numbered title heading",
        convention="about-heading")
 def heading_present(course: Course) -> Iterator[Hit]:
-    """ABOUT.md has no level-one heading (`# 05. Autograd`) after its front matter.
+    """ABOUT.md has no level-one heading in the course's form (`# 05. Autograd`, or
+    `# Module 05: Autograd` in the tinytorch-2026 profile) after its front matter.
 
     Why: the heading is the page title in the book and in its navigation; without it the page
     shows with no title or with the first section's name.
-    Fix: add `# NN. Title` right after the front matter, with the module's number and title.
+    Fix: add the heading right after the front matter, with the module's number and title.
     """
     for module, about in _pages(course):
         if about.h1 is None:
-            yield Hit(f'ABOUT.md has no "# {module.number:02d}. Title" heading', about.path)
+            yield Hit(f'ABOUT.md has no "{_heading(course, module.number)}" heading', about.path)
 
 
 @check("DOC102", "Heading number equals the directory number",
        convention="about-heading")
 def heading_number(course: Course) -> Iterator[Hit]:
-    """The `# NN. Title` heading of ABOUT.md has no number or a number other than the
-    module directory's.
+    """The title heading of ABOUT.md (`# 05. Autograd`, `# Module 05: Autograd`) has no number
+    or a number other than the module directory's.
 
     Why: learners find modules by number; a page numbered differently from its directory is
     usually left over from a renumbering, and the book then shows two modules with one number.
@@ -64,27 +65,70 @@ def heading_number(course: Course) -> Iterator[Hit]:
         if about.h1 is not None and number != module.number:
             found = "has no module number" if number is None else f"has number {number:02d}"
             yield Hit(f'heading "# {about.h1.text}" {found}, but the directory is {module.id}; '
-                      f'write "# {module.number:02d}. ..."', about.path, about.h1.line)
+                      f'write "{_heading(course, module.number)}"', about.path, about.h1.line)
+
+
+def _heading(course: Course, number: int) -> str:
+    """The course's form of a module page's title heading (`# NN. Title`) for a number."""
+    form = str(course.conventions.get("about-heading", "pattern", "# NN. Title"))
+    return form.replace("NN", f"{number:02d}")
 
 
 @check("DOC103", "Heading title equals the front-matter title", severity=Severity.WARNING,
        convention="about-heading")
 def heading_title(course: Course) -> Iterator[Hit]:
-    """The title in the `# NN. Title` heading differs from the front-matter `title` (the part
-    before " - " of a "Short - Subtitle" title is accepted too).
+    """The title in the `# NN. Title` heading differs from the front-matter `title` (or the
+    `title` of `module.yaml`; the part before " - " of a "Short - Subtitle" title is accepted
+    too).
 
     Why: the book's cards and navigation show the front-matter title and the page shows the
     heading; two names for one module confuse learners and searches.
     Fix: make the heading and the front-matter title the same.
     """
-    for _module, about in _pages(course):
-        title = about.meta.title if about.meta else None
+    for module, about in _pages(course):
+        meta = module.meta
+        title = meta.title if meta else None
         if about.h1 is None or not title:
             continue
         _, heading = numbered_title(about.h1.text)
         if _spaced(heading) not in {_spaced(title), _spaced(title.split(" - ")[0])}:
-            yield Hit(f'heading title "{heading}" differs from the front-matter title "{title}"',
+            where = ("the front-matter title" if meta is about.meta
+                     else f"the title in {meta.path}" if meta else "the title")
+            yield Hit(f'heading title "{heading}" differs from {where} "{title}"',
                       about.path, about.h1.line)
+
+
+@check("DOC104", "ABOUT.md carries the module's info block", convention="module-info")
+def info_block(course: Course) -> Iterator[Hit]:
+    """ABOUT.md has no "Module Info" admonition (`:::{admonition} Module Info`) whose bold
+    info line states the tier, `Difficulty:`, `Time:` and `Prerequisites:`, or a value on it
+    cannot be read (difficulty as `●●○○`, time as an hour range).
+
+    Why: the info block is how the course states a module's difficulty, time and
+    prerequisites when ABOUT.md has no front matter; the course map and the book are checked
+    against it.
+    Fix: write the admonition after the title, with the info line
+    `**FOUNDATION TIER** | Difficulty: ●●○○ | Time: 3-5 hours | Prerequisites: 01`.
+    """
+    title = str(course.conventions.get("module-info", "admonition", "Module Info"))
+    fields = list(course.conventions.get("module-info", "fields", []))
+    for module, about in _pages(course):
+        tier = about.tier
+        if title not in about.admonitions or tier is None:
+            what = "no info line" if title in about.admonitions else f'no "{title}" admonition'
+            yield Hit(f"ABOUT.md has {what} stating tier, {', '.join(fields)}", about.path,
+                      about.h1.line if about.h1 else None, module.id)
+            continue
+        given = {"Difficulty": tier.difficulty_text, "Time": tier.time_text,
+                 "Prerequisites": tier.prerequisites}
+        missing = [name for name in fields if not given.get(name)]
+        unread = [f'{name} "{given[name]}"' for name, value in (
+            ("Difficulty", tier.difficulty), ("Time", tier.time))
+                  if name in fields and given.get(name) and value is None]
+        if missing or unread:
+            said = ([f"lacks {', '.join(missing)}"] if missing else []) + (
+                [f"has {', '.join(unread)}, which cannot be read"] if unread else [])
+            yield Hit(f"the info line {' and '.join(said)}", about.path, tier.line, module.id)
 
 
 # Sections and checkpoints ------------------------------------------------------------------
@@ -149,7 +193,8 @@ def checkpoints(course: Course) -> Iterator[Hit]:
 @check("DOC131", "Relative links in ABOUT.md resolve")
 def links_resolve(course: Course) -> Iterator[Hit]:
     """A relative link or image in ABOUT.md points to a file or folder that does not exist in
-    the course (web addresses and in-page anchors are not checked here).
+    the course (web addresses and in-page anchors are not checked here, nor links to `.html`
+    pages: those are addresses in the built book, which its own link check follows).
 
     Why: prev/next navigation, images and source links break when files move or modules are
     renumbered, and learners land on a 404.
@@ -158,7 +203,7 @@ def links_resolve(course: Course) -> Iterator[Hit]:
     for module, about in _pages(course):
         for link in about.links:
             target = unquote(link.target.split("#", 1)[0].split("?", 1)[0])
-            if not target or is_external(link.target):
+            if not target or is_external(link.target) or target.endswith((".html", ".htm")):
                 continue
             rel = posixpath.normpath(posixpath.join(module.dir, target))
             kind = "image" if link.image else "link"

@@ -97,6 +97,10 @@ def test_long_module_with_checkpoints(make_course: CourseFactory, findings: Find
 GOOD_LINKS = """
 [next](../02_activations/ABOUT.md#overview) [folder](../03_layers) [web](https://example.org/x.md)
 [anchor](#testing) [query](01_tensor.py?plain=1) <img src="01_tensor.py">
+
+<div class="prev-next-area">
+<a class="right-next" href="../modules/02_activations_ABOUT.html">Next Module →</a>
+</div>
 """
 
 
@@ -111,6 +115,8 @@ def test_links_that_resolve(make_course: CourseFactory, findings: Findings) -> N
     ("![graph](images/graph.png)",
      'image "images/graph.png" is broken: src/01_tensor/images/graph.png does not exist'),
     ("[secret](../../../etc/passwd)", 'link "../../../etc/passwd" points outside the course'),
+    ('<a href="../05_metrics/ABOUT.md">next</a>',
+     'link "../05_metrics/ABOUT.md" is broken: src/05_metrics/ABOUT.md does not exist'),
 ])
 def test_broken_link(make_course: CourseFactory, findings: Findings, link: str,
                      message: str) -> None:
