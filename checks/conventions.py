@@ -69,7 +69,8 @@ def from_config(table: Any, where: str) -> tuple[str | None, dict[str, Any], str
     if severity is not None and severity not in ("warning", "error"):
         raise ValueError(f"conventions.severity = {severity!r} is not warning or error")
     overrides = {k: v for k, v in table.items() if isinstance(v, dict)}
-    known = set(profile_data(profile if profile in PROFILES else PROFILES[0])) - {"description"}
+    known = (set(profile_data(profile)) if profile in PROFILES
+             else {name for p in PROFILES for name in profile_data(p)}) - {"description"}
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise ValueError(f"conventions has unknown tables: {', '.join(unknown)} (known: "
@@ -88,6 +89,9 @@ def resolve(stated: tuple[str | None, dict[str, Any], str | None], source: str |
         return Conventions(profile, True, f"profile = \"{profile}\" in {source}",
                            _values(profile, overrides), severity)
     detected = detect(abouts)
+    if detected is None and overrides:
+        return Conventions("custom", True, f"the tables {', '.join(sorted(overrides))} in {source}",
+                           {k: dict(v) for k, v in overrides.items()}, severity)
     if detected is None:
         return Conventions()
     name, evidence = detected

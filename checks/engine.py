@@ -159,8 +159,8 @@ def run_gate(course: Course, gate: str, level: str = "standard",
             result.skipped[item.code] = f"not a quick check: {NOT_AT_QUICK}"
             continue
         if item.convention and not conventions.on(item.convention):
-            result.skipped[item.code] = (f"checks the {item.convention} convention; "
-                                         f"{conventions.describe()}")
+            result.skipped[item.code] = ("checks a convention the course does not follow; "
+                                         f"conventions: {conventions.describe()}")
             continue
         result.checks_run.append(item.code)
         found = _run_one(item, course)

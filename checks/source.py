@@ -21,8 +21,14 @@ _CALL = re.compile(r"(?<!def )(?<!class )\b([A-Za-z_]\w*)\s*\(")
 _OBJECTIVES_HEADING = re.compile(r"^\s*+(#{1,6})\s++.*\blearning\s+(?:objectives|goals)\b",
                                  re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_QUOTES = re.compile(r"^r?(?:\"\"\"|\'\'\')|(?:\"\"\"|\'\'\')$")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
+# `### BEGIN SOLUTION role=scaffold`: TinyTorch 2026 tags what a region is for (what a release
+# tier strips); nbgrader itself only looks for the words.
+_BEGIN = re.compile(r"^### BEGIN SOLUTION"
+                    r"(?:\s++role\s*+=\s*+[\"']?(?P<role>[^\s\"']*+)[\"']?)?\s*$")
 
 
 @dataclass
@@ -54,6 +60,23 @@ class Cell:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    def markdown_lines(self) -> list[tuple[int, str]]:
+        """(line number, Markdown text) of a markdown cell, written either as a triple-quoted
+        string or as `# ` comments; the quote lines themselves are left out."""
+        quoted = next((ln.lstrip().startswith(('"""', "'''", 'r"""')) for ln in self.lines
+                       if ln.strip()), False)
+        found = []
+        for offset, line in enumerate(self.lines, start=1):
+            text = line.rstrip()
+            if quoted:
+                if text.strip() in ('"""', "'''", 'r"""'):
+                    continue
+                text = _QUOTES.sub("", text.strip()) if _QUOTES.search(text) else text
+            elif text.startswith("#"):
+                text = text[2:] if text.startswith("# ") else text[1:]
+            found.append((self.line + offset, text))
+        return found
+
     @property
     def prose(self) -> str:
         """Markdown text without the triple quotes or `# ` prefixes that keep it Python."""
@@ -75,10 +98,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class SourceHeading:
+    """A Markdown heading of a source's markdown cell: `## 🎯 Learning Objectives` is level 2."""
+
+    level: int
+    text: str
+    line: int
+    cell: int
+
+
+@dataclass(frozen=True)
 class SolutionRegion:
     begin: int
     end: int | None
     cell: int
+    role: str | None = None  # `role=core` after BEGIN SOLUTION, when the course tags roles
 
 
 @dataclass(frozen=True)
@@ -165,6 +199,20 @@ class ModuleSource:
                 if label:
                     found.append(Section(label[1].strip(" :"), cell.line + offset,
                                          (label[2], *cell.lines[offset:])))
+        return found
+
+    @cached_property
+    def headings(self) -> list[SourceHeading]:
+        """The Markdown headings of the markdown cells, in order, with their level."""
+        found = []
+        for cell in (c for c in self.cells if c.kind == "markdown"):
+            fence: str | None = None
+            for number, text in cell.markdown_lines():
+                if opening := _FENCE.match(text):
+                    fence = None if fence and opening[1].startswith(fence) else fence or opening[1]
+                elif fence is None and (match := _HEADING.match(text)):
+                    found.append(SourceHeading(len(match[1]), match[2].strip(), number,
+                                               cell.index))
         return found
 
     @property
@@ -266,23 +314,24 @@ def _options(parse: Any, options: str) -> tuple[str, dict[str, Any]]:
 def _find_regions(source: ModuleSource) -> None:
     for cell in source.cells:
         open_line: int | None = None
+        role: str | None = None
         for offset, line in enumerate(cell.lines, start=1):
             number, marker = cell.line + offset, line.strip()
-            if marker == BEGIN_SOLUTION:
+            if begin := _BEGIN.match(marker):
                 if open_line is not None:
                     source.region_problems.append(RegionProblem(
                         number, f"{BEGIN_SOLUTION} inside the region opened on line {open_line}"))
                     continue
-                open_line = number
+                open_line, role = number, begin["role"]
             elif marker == END_SOLUTION:
                 if open_line is None:
                     source.region_problems.append(RegionProblem(
                         number, f"{END_SOLUTION} without a matching {BEGIN_SOLUTION}"))
                     continue
-                source.regions.append(SolutionRegion(open_line, number, cell.index))
+                source.regions.append(SolutionRegion(open_line, number, cell.index, role))
                 open_line = None
         if open_line is not None:
-            source.regions.append(SolutionRegion(open_line, None, cell.index))
+            source.regions.append(SolutionRegion(open_line, None, cell.index, role))
             source.region_problems.append(RegionProblem(
                 open_line, f"{BEGIN_SOLUTION} is never closed before the cell ends"))
 
