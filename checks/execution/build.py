@@ -14,18 +14,25 @@ from pathlib import Path
 
 from checks.process import Completed, run
 
+# Arguments are modules to import, or `module:name` pairs: the module must have the name.
 _IMPORT_SCRIPT = """
 import importlib, json, sys, traceback
-failures = {}
-for name in sys.argv[1:]:
+failures, missing = {}, {}
+for argument in sys.argv[1:]:
+    name, _, wanted = argument.partition(":")
     try:
-        importlib.import_module(name)
+        module = importlib.import_module(name)
     except BaseException as error:
+        if wanted:
+            continue  # the module's own failure is reported for the module
         frames = traceback.extract_tb(error.__traceback__)
         where = next((f"{f.filename}:{f.lineno}" for f in reversed(frames)
                       if "site-packages" in f.filename), "")
         failures[name] = f"{type(error).__name__}: {error}" + (f" (at {where})" if where else "")
-print(json.dumps(failures))
+        continue
+    if wanted and not hasattr(module, wanted):
+        missing.setdefault(name, []).append(wanted)
+print(json.dumps({"failures": failures, "missing": missing}))
 """
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STRAY = re.compile(r"(^|/)(tests?|testing)/|\.ipynb$|(^|/)conftest\.py$|__pycache__|\.pyc$")
@@ -49,6 +56,7 @@ class ImportResult:
     python: str
     installed: Completed | None = None
     failures: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # module -> names it lacks
 
 
 def installer() -> list[str]:
@@ -100,8 +108,10 @@ def missing_modules(names: list[str], modules: list[str]) -> list[str]:
             and f"{m.replace('.', '/')}/__init__.py" not in present]
 
 
-def install_and_import(wheel: Path, python: Path, modules: list[str], venv: Path) -> ImportResult:
-    """Install the wheel into a new environment of `python` and import every module there."""
+def install_and_import(wheel: Path, python: Path, modules: list[str], venv: Path,
+                       names: list[str] | None = None) -> ImportResult:
+    """Install the wheel into a new environment of `python`, import every module there, and
+    look up each `module:name` of `names` (the names sources import from the package)."""
     result = ImportResult(str(python))
     shutil.rmtree(venv, ignore_errors=True)
     uv = shutil.which("uv")
@@ -116,9 +126,11 @@ def install_and_import(wheel: Path, python: Path, modules: list[str], venv: Path
         result.installed = run(step, cwd=wheel.parent, env={"UV_PYTHON_DOWNLOADS": "never"})
         if not result.installed.ok:
             return result
-    done = run([venv / "bin" / "python", "-c", _IMPORT_SCRIPT, *modules], cwd=venv)
+    done = run([venv / "bin" / "python", "-c", _IMPORT_SCRIPT, *modules, *(names or [])],
+               cwd=venv)
     try:
-        result.failures = json.loads(done.output.strip().splitlines()[-1])
-    except (json.JSONDecodeError, IndexError):
+        found = json.loads(done.output.strip().splitlines()[-1])
+        result.failures, result.missing = found["failures"], found["missing"]
+    except (json.JSONDecodeError, IndexError, KeyError, TypeError):
         result.failures = {modules[0] if modules else "?": done.tail()}
     return result

@@ -136,6 +136,16 @@ declare_execution("PKG208", "The installed package imports", """
     `pyproject.toml`, or fix the import named.
     """)
 
+declare_execution("PKG210", "Names the sources import from the package exist", """
+    A module source writes `from pkg.module import name`, and the package built from the
+    course, installed in a fresh environment, has no `name` in that module (its module itself
+    imports; a module that fails to import is PKG208).
+
+    Why: the line runs in the learner's notebook; a name that was renamed, or defined in a
+    cell without `#| export`, raises ImportError for every learner at that cell.
+    Fix: export the cell that defines the name, or import the name the module now has.
+    """)
+
 declare_execution("PKG209", "Changes carry a changelog fragment", """
     `towncrier check` finds no fragment in the changelog folder for the changes since the
     development branch (courses with a [tool.towncrier] configuration).

@@ -146,13 +146,15 @@ def distribution_findings(course: Course, project: Path, scratch: Path, comprehe
                  for name in missing_modules(names, modules)]
     versions = SUPPORTED if comprehensive else (f"{sys.version_info[0]}.{sys.version_info[1]}",)
     skipped = []
+    names_checked = False
     for version in versions:
         python = find_interpreter(version)
         if python is None:
             skipped.append(f"install-and-import on Python {version}: no interpreter found")
             continue
         findings += _import_findings(course, dists.wheel, python, version, modules, scratch,
-                                     project)
+                                     project, names=not names_checked)
+        names_checked = True
     artifacts: dict[str, object] = {"wheel": dists.wheel.name, "wheel_contents": names,
                                     "sdist": dists.sdist.name if dists.sdist else None}
     return findings, artifacts, skipped
@@ -180,17 +182,55 @@ def declared_packages(course: Course, names: list[str]) -> set[str]:
 
 
 def _import_findings(course: Course, wheel: Path, python: Path, version: str,
-                     modules: list[str], scratch: Path, exported: Path) -> list[Finding]:
+                     modules: list[str], scratch: Path, exported: Path,
+                     names: bool = True) -> list[Finding]:
+    imported = documented_imports(course) if names else {}
     result = install_and_import(wheel, python, [course.package_name or "", *modules],
-                                scratch / f"venv-{version}")
+                                scratch / f"venv-{version}",
+                                [f"{module}:{name}" for module, name in imported])
     if result.installed is not None and not result.installed.ok:
         return [Finding("PKG208", f"the wheel does not install on Python {version}:\n"
                         f"{result.installed.tail(6)}", "pyproject.toml")]
     package = course.package_name or ""
     if package in result.failures:  # the root cause: every submodule import fails with it
         result.failures = {package: result.failures[package]}
-    return [_import_finding(course, name, error, version, exported)
-            for name, error in result.failures.items()]
+    return [*(_import_finding(course, name, error, version, exported)
+              for name, error in result.failures.items()),
+            *_missing_name_findings(course, result.missing, imported)]
+
+
+def documented_imports(course: Course) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """Every `from pkg.module import a, b` of the module sources, as (module, name) with the
+    places that write it (star imports and the package's own relative imports aside)."""
+    package = course.package_name
+    found: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for module in course.modules:
+        source = module.source
+        if not package or source is None:
+            continue
+        for statement in source.imports:
+            if statement.module == package or statement.module.startswith(f"{package}."):
+                for name in statement.names:
+                    if name != "*":
+                        found.setdefault((statement.module, name), []).append(
+                            (source.path, statement.line))
+    return found
+
+
+def _missing_name_findings(course: Course, missing: dict[str, list[str]],
+                           imported: dict[tuple[str, str], list[tuple[str, int]]]
+                           ) -> list[Finding]:
+    findings = []
+    for module, names in sorted(missing.items()):
+        for name in sorted(set(names)):
+            places = imported.get((module, name), [])
+            if not places:
+                continue
+            (path, line), others = places[0], tuple(places[1:])
+            findings.append(Finding(
+                "PKG210", f"`from {module} import {name}`: the installed {module} has no "
+                f"{name}", path, line, course.module_of_path(path), places=others))
+    return findings
 
 
 _RAISED = re.compile(r"\(at \S*?site-packages/(?P<rel>\S+?):(?P<line>\d+)\)$")

@@ -127,3 +127,22 @@ def test_an_export_directive_below_code_is_named(make_course: CourseFactory,
                       "PKG202")
     assert finding.message.endswith("its `#| export` comes after code, and nbdev reads "
                                     "directives only at the top of a cell")
+
+
+def test_a_name_the_sources_import_that_the_package_lacks(make_course: CourseFactory,
+                                                          tmp_path: Path) -> None:
+    """`make_scalar` is defined in a cell without `#| export`: the notebook of module 01 has
+    it, the installed package does not, and module 02's import of it fails for learners."""
+    tensor = source(1).replace("# %% [markdown]\n\"\"\"\n## Testing", "# %%\n"
+                               "def make_scalar(value):\n    return float(value)\n\n"
+                               "# %% [markdown]\n\"\"\"\n## Testing", 1)
+    importing = source(2).replace("from minicourse.core.tensor import *",
+                                  "from minicourse.core.tensor import make_tensor, make_scalar")
+    root = make_course({"src/01_tensor/01_tensor.py": tensor,
+                        "src/02_activations/02_activations.py": importing})
+    [finding] = codes(run_package(root, tmp_path), "PKG210")
+    assert (finding.path, finding.module) == ("src/02_activations/02_activations.py",
+                                              "02_activations")
+    assert importing.split("\n")[finding.line - 1].startswith("from minicourse.core.tensor")
+    assert finding.message == ("`from minicourse.core.tensor import make_scalar`: the installed "
+                               "minicourse.core.tensor has no make_scalar")
