@@ -196,6 +196,9 @@ def parse_markdown(text: str, first_line: int = 1) -> MarkdownBody:
     each at its line; fenced and indented code is not read for any of them."""
     blocks, inline = _parsers()
     env: dict[str, Any] = {}
+    # CommonMark ends a line at a lone carriage return too; the course's line numbers (and
+    # every editor's) count newlines only, so a lone CR is read as a space.
+    text = text.replace("\r\n", "\n").replace("\r", " ")
     tokens = blocks.parse(text, env)
     raw = text.split("\n")
     body = MarkdownBody()

@@ -5,9 +5,13 @@ regions, nbdev directives, and (from Python's own parser) functions, calls and i
 from __future__ import annotations
 
 import ast
+import importlib
+import importlib.util
 import re
+import sys
+import types
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 _CELL = re.compile(r"^#\s?%%(?P<options>.*)$")
@@ -23,6 +27,7 @@ _OBJECTIVES_HEADING = re.compile(r"^\s*+(#{1,6})\s++.*\blearning\s+(?:objectives
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _QUOTES = re.compile(r"^r?(?:\"\"\"|\'\'\')|(?:\"\"\"|\'\'\')$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LIGHT = "_tinyrelease_jupytext"  # jupytext's cell-option parser, without the package's imports
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 # `### BEGIN SOLUTION role=scaffold`: TinyTorch 2026 tags what a region is for (what a release
@@ -271,8 +276,7 @@ def _header_end(lines: list[str]) -> int:
 
 
 def _split_cells(lines: list[str], source: ModuleSource) -> None:
-    from jupytext.cell_metadata import text_to_metadata
-
+    text_to_metadata = _metadata_parser()
     current: Cell | None = None
     for index in range(_header_end(lines), len(lines)):
         line = lines[index]
@@ -299,6 +303,23 @@ def _split_cells(lines: list[str], source: ModuleSource) -> None:
                 source.default_exp.append((directive["value"], number))
         if current.kind == "markdown":
             source.export_claims.extend((m["target"], number) for m in _EXPORT_CLAIM.finditer(line))
+
+
+@cache
+def _metadata_parser() -> Any:
+    """jupytext's own parser of `# %%` options, loaded without `jupytext/__init__.py`, which
+    imports nbformat, jsonschema and a Jupyter server: most of a static run's time otherwise.
+    The two files it needs import nothing but the standard library."""
+    if "jupytext" in sys.modules:
+        from jupytext.cell_metadata import text_to_metadata
+        return text_to_metadata
+    spec = importlib.util.find_spec("jupytext")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jupytext")
+    light = types.ModuleType(_LIGHT)
+    light.__path__ = list(spec.submodule_search_locations)
+    sys.modules.setdefault(_LIGHT, light)
+    return importlib.import_module(f"{_LIGHT}.cell_metadata").text_to_metadata
 
 
 def _options(parse: Any, options: str) -> tuple[str, dict[str, Any]]:
