@@ -9,9 +9,10 @@ import json
 import sys
 from pathlib import Path
 
-from checks.process import run
+from checks.process import Completed, run
 from release.errors import ReleaseError
 from release.git import Git
+from release.runner import Arg
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,20 @@ def deployed(root: Path, remote: str, branch: str, commit: str) -> bool:
     git.fetch(remote)
     done = git.run("log", "-1", "--format=%B", f"{remote}/{branch}", check=False)
     return done.ok and f"from {commit[:12]}" in done.output
+
+
+def command(root: Path, remote: str, branch: str, out: Path,
+            gates_report: Arg | None) -> list[Arg]:
+    """`python -m book deploy` of the checked-out release. The book refuses a release without
+    a passing gates report: without one (the maintainer skipped the gates) it is `--force`d."""
+    return [sys.executable, "-m", "book", "deploy", "--course", str(root), "--remote", remote,
+            "--branch", branch, "--out", str(out),
+            *(["--gates-report", gates_report] if gates_report is not None else ["--force"])]
+
+
+def require(done: Completed, tag: str) -> None:
+    if not done.ok:
+        raise ReleaseError(f"book deploy of {tag} failed: {done.tail(2)}")
 
 
 def deploy(root: Path, remote: str, branch: str, tag: str, prefix: str | None,
