@@ -90,12 +90,6 @@ def ensure_marker(root: Path, cfg: ChangelogConfig) -> None:
     write_atomic(path, text[:at] + cfg.start_string + "\n" + text[at:])
 
 
-def build(root: Path, cfg: ChangelogConfig, version: str) -> None:
-    """Write the section of `version` into the changelog and `git rm` the fragments."""
-    ensure_marker(root, cfg)
-    _towncrier(root, "build", "--yes", "--version", version)
-
-
 def consumed(root: Path, cfg: ChangelogConfig, version: str) -> list[str]:
     """Fragments still on disk whose text is already in the section of `version`: a build
     that was interrupted between writing the changelog and removing them."""
