@@ -189,3 +189,11 @@ def test_the_book_turned_off_is_skipped() -> None:
     state = course(settings=Settings(repository=INDEX, book=False))
     book = next(s for s in plan_of(state, final(Kind.PATCH, "0.1.1")).steps if s.key == "book")
     assert (book.status, book.why) == ("skipped", "off: book = false in [tool.tinyrelease.release]")
+
+
+def test_a_partial_run_passes_only_the_hotfixs_quick_gates() -> None:
+    fixed = on_line(course(branch="main", head=MAIN),
+                    line("hotfix/v0.1.1", FIX, "0.1.0", fork_point="v0.1.0", fixes=(FIX,)))
+    gates = plan_of(fixed, final(Kind.HOTFIX, "0.1.1"), gates="partial").steps[3]
+    assert (gates.key, gates.status, gates.why) == ("gates", "done", "partial")
+    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="partial").steps[3].status == "todo"
