@@ -20,9 +20,14 @@ from review.checklist import IndexProbe, Verification, render, verify
 class StepRow(Protocol):
     """A step of a plan as the checklist shows it."""
 
-    key: str
-    status: str
-    why: str
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def why(self) -> str: ...
 
 
 def checklist_type(release: Release) -> str:

@@ -98,7 +98,7 @@ def redact(text: str, secrets: list[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, "********")
-            text = text.replace(urllib.request.quote(secret, safe=""), "********")
+            text = text.replace(urllib.parse.quote(secret, safe=""), "********")
     return redact_urls(text)
 
 
@@ -111,7 +111,7 @@ class _Links(HTMLParser):
         href = dict(attrs).get("href") or ""
         if tag == "a" and href:
             path, _, fragment = href.partition("#")
-            self.files[urllib.request.unquote(path.rsplit("/", 1)[-1])] = fragment
+            self.files[urllib.parse.unquote(path.rsplit("/", 1)[-1])] = fragment
 
 
 def normalize(name: str) -> str:

@@ -99,7 +99,7 @@ class Runner:
         self.commands.append(Command(self._step, line))
         return None if self.dry_run else action()
 
-    def confirm(self, check: Callable[[], None]) -> None:
+    def confirm(self, check: Callable[[], object]) -> None:
         """What a real run checks of what it just did; a dry run did nothing to check."""
         if not self.dry_run:
             check()

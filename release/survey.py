@@ -107,7 +107,8 @@ def _line(git: Git, name: str, head: str, tags: dict[str, str], settings: Settin
         candidate = tags.get(versions.tag_of(stated))
         if candidate is not None and candidate != head:
             since = tuple(git.changed_files(candidate, head))
-    fork, fixes = None, ()
+    fork: str | None = None
+    fixes: tuple[str, ...] = ()
     final = versions.version_of_tag(name.partition("/")[2])
     if name.startswith("hotfix/") and final is not None:
         fork = fork_point(git, tags, settings.main_branch, final)

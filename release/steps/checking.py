@@ -196,8 +196,4 @@ class ApprovalStep(ReleaseStep):
         runner.switch(self.release.branch)
         if not (folder / JSON).is_file():
             review(runner, self.release, root, folder)
-        runner.confirm(lambda: _approved(folder, root, tag))
-
-
-def _approved(folder: Path, root: Path, tag: str) -> None:
-    require_approvals(folder, root, tag)
+        runner.confirm(lambda: require_approvals(folder, root, tag))

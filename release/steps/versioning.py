@@ -65,8 +65,11 @@ class VersionStep(ReleaseStep):
         # a run killed after the changelog was written but before towncrier removed its
         # fragments: they are in the notes now, so they go, and are never released twice
         if consumed := changelog.consumed(root, cfg, version):
-            runner.act(f"remove {', '.join(consumed)}: already in the notes of {version}",
-                       lambda: [(root / rel).unlink() for rel in consumed])
+            def remove() -> None:
+                for rel in consumed:
+                    (root / rel).unlink()
+
+            runner.act(f"remove {', '.join(consumed)}: already in the notes of {version}", remove)
         if (root / cfg.directory).is_dir():
             runner.git("add", "--all", "--", cfg.directory)
         return written
