@@ -150,11 +150,14 @@ def _release(root: Path, request: Request, out: Output, runner: Runner, fault: F
 
 
 def _rehearse(plan: Plan, runner: Runner, out: Output) -> Plan:
-    """The steps a real run would apply now, in its order, through a runner that records."""
-    for step in plan.pending:
-        with runner.step(step.key):
-            step.apply(runner)
-    out.commands(runner.commands)
+    """The steps a real run would apply now, in its order, through a runner that records; a
+    step that refuses stops it where a real run would stop, after what came before is shown."""
+    try:
+        for step in plan.pending:
+            with runner.step(step.key):
+                step.apply(runner)
+    finally:
+        out.commands(runner.commands)
     return plan
 
 
