@@ -5,15 +5,13 @@ release adapts in one place when its interface changes.
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
-from checks.process import run
+from checks.process import Completed
 from release.errors import ReleaseError
 from release.git import Git
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from release.runner import Arg
 
 
 def available() -> bool:
@@ -32,24 +30,15 @@ def deployed(root: Path, remote: str, branch: str, commit: str) -> bool:
     return done.ok and f"from {commit[:12]}" in done.output
 
 
-def deploy(root: Path, remote: str, branch: str, tag: str, prefix: str | None,
-           out: Path, gates_report: Path | None) -> None:
-    """Build the book of the checked-out release and publish it (`--force` only when the
-    maintainer skipped the gates, since the book refuses a release without a passing report)."""
-    args = [sys.executable, "-m", "book", "deploy", "--course", str(root), "--remote", remote,
-            "--branch", branch, "--out", str(out)]
-    if gates_report is not None and _passed(gates_report):
-        args += ["--gates-report", str(gates_report)]
-    else:
-        args += ["--force"]
-    done = run(args + (["--prefix", prefix] if prefix else []), cwd=PROJECT_ROOT, timeout=1800,
-               trusted=True)  # it pushes to the book branch
+def command(root: Path, remote: str, branch: str, out: Path,
+            gates_report: Arg | None) -> list[Arg]:
+    """`python -m book deploy` of the checked-out release. The book refuses a release without
+    a passing gates report: without one (the maintainer skipped the gates) it is `--force`d."""
+    return [sys.executable, "-m", "book", "deploy", "--course", str(root), "--remote", remote,
+            "--branch", branch, "--out", str(out),
+            *(["--gates-report", gates_report] if gates_report is not None else ["--force"])]
+
+
+def require(done: Completed, tag: str) -> None:
     if not done.ok:
         raise ReleaseError(f"book deploy of {tag} failed: {done.tail(2)}")
-
-
-def _passed(report: Path) -> bool:
-    try:
-        return json.loads(report.read_text(encoding="utf-8")).get("status") == "pass"
-    except (OSError, ValueError):
-        return False

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.process import run
+from checks.process import Completed, run
 from release.errors import Refused
 from release.versions import write_atomic
 
@@ -50,11 +50,20 @@ def fragments(root: Path, cfg: ChangelogConfig | None) -> list[str]:
                   if p.is_file() and not p.name.startswith(".") and p.name != "template.md")
 
 
-def _towncrier(root: Path, *args: str) -> str:
-    done = run([sys.executable, "-m", "towncrier", *args], cwd=root, timeout=120)
+def towncrier(*args: str) -> list[str]:
+    """The command line of towncrier, as this interpreter runs it."""
+    return [sys.executable, "-m", "towncrier", *args]
+
+
+def require(done: Completed, root: Path) -> str:
+    """towncrier's output; a failure is refused with what it said."""
     if not done.ok:
-        raise Refused(f"towncrier {args[0]} failed in {root}: {done.tail(3)}")
+        raise Refused(f"towncrier {done.args[3]} failed in {root}: {done.tail(3)}")
     return done.output
+
+
+def _towncrier(root: Path, *args: str) -> str:
+    return require(run(towncrier(*args), cwd=root, timeout=120), root)
 
 
 def draft(root: Path, version: str) -> str:
@@ -62,6 +71,11 @@ def draft(root: Path, version: str) -> str:
     text = _towncrier(root, "build", "--draft", "--version", version)
     _, _, notes = text.partition("What is seen below is what would be written.\n")
     return notes.strip() + "\n"
+
+
+def has_marker(root: Path, cfg: ChangelogConfig) -> bool:
+    path = root / cfg.filename
+    return path.is_file() and cfg.start_string in path.read_text(encoding="utf-8")
 
 
 def ensure_marker(root: Path, cfg: ChangelogConfig) -> None:
@@ -74,12 +88,6 @@ def ensure_marker(root: Path, cfg: ChangelogConfig) -> None:
     heading = re.search(r"^#{1,2} \[?v?\d", text, re.MULTILINE)
     at = heading.start() if heading else len(text)
     write_atomic(path, text[:at] + cfg.start_string + "\n" + text[at:])
-
-
-def build(root: Path, cfg: ChangelogConfig, version: str) -> None:
-    """Write the section of `version` into the changelog and `git rm` the fragments."""
-    ensure_marker(root, cfg)
-    _towncrier(root, "build", "--yes", "--version", version)
 
 
 def consumed(root: Path, cfg: ChangelogConfig, version: str) -> list[str]:

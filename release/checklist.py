@@ -4,20 +4,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from release import index, prerelease, versions
 from release.errors import ReleaseError
-from release.plan import Plan, Release
+from release.model import Kind, Release, Stage
 from release.state import ReleaseState
 from release.versions import write_atomic
 from review.checklist import IndexProbe, Verification, render, verify
 
 
+class StepRow(Protocol):
+    """A step of a plan as the checklist shows it."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def why(self) -> str: ...
+
+
 def checklist_type(release: Release) -> str:
     """The template: a hotfix is checked as the patch release it is."""
-    return "patch" if release.kind == "hotfix" else release.kind
+    return Kind.PATCH if release.kind == Kind.HOTFIX else release.kind
 
 
 def latest_report(folder: Path) -> Path | None:
@@ -51,7 +66,7 @@ def index_probe(state: ReleaseState) -> IndexProbe | None:
 
 def verification(state: ReleaseState, release: Release) -> Verification:
     s, folder = state.settings, release.folder(state.root)
-    candidate = prerelease.candidate_of(state, release) if release.stage == "final" else release
+    candidate = prerelease.candidate_of(state, release) if release.stage == Stage.FINAL else release
     report = latest_report(folder) or (latest_report(candidate.folder(state.root))
                                        if candidate is not None else None)
     reviews = prerelease.review_dir(state, release)
@@ -61,7 +76,7 @@ def verification(state: ReleaseState, release: Release) -> Verification:
                    book_branch=s.book_branch)
     # what the template cannot know about this release: where a hotfix branches, a review
     # skipped with a reason, a book the course turned off
-    if release.kind == "hotfix":
+    if release.kind == Kind.HOTFIX:
         there = release.branch in state.branches or release.branch in state.remote.branches
         found.set("branch", there, f"{release.branch}: " + ("exists" if there else "missing"))
         found.set("rc_tag", None, "a hotfix has no candidate")
@@ -74,32 +89,34 @@ def verification(state: ReleaseState, release: Release) -> Verification:
     return found
 
 
-def checklist_text(state: ReleaseState, release: Release, plan: Plan | None = None,
+def checklist_text(state: ReleaseState, release: Release,
+                   steps: Sequence[StepRow] | None = None,
                    problems: list[str] | None = None) -> str:
     """The checklist in Markdown: `[x]` exactly for what the tools verified; with a plan, the
     state of every step after it (no boxes: those are the checklist's alone)."""
     found = verification(state, release)
     text = render(checklist_type(release), found.verified, str(release.final), found.notes)
-    if release.kind == "hotfix":  # the patch template names the branch a patch is made on
+    if release.kind == Kind.HOTFIX:  # the patch template names the branch a patch is made on
         text = text.replace(f"`release/{versions.tag_of(release.final)}`", f"`{release.branch}`")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["", "## Where the pipeline stands", "",
              f"{release.kind} {release.version}, stage {release.stage}, branch "
              f"`{release.branch}`, written {when}.", ""]
-    if plan is not None:
+    if steps is not None:
         lines += ["| step | state | why |", "|---|---|---|"]
-        lines += [f"| {s.key} | {s.status} | {s.why.replace('|', '/')} |" for s in plan.steps]
+        lines += [f"| {s.key} | {s.status} | {s.why.replace('|', '/')} |" for s in steps]
     if problems:
         lines += ["", "Blocking problems:", ""] + [f"* {p}" for p in problems]
     return text + "\n".join(lines) + "\n"
 
 
-def write_checklist(state: ReleaseState, plan: Plan, problems: list[str]) -> Path:
-    folder = plan.release.folder(state.root)
+def write_checklist(state: ReleaseState, release: Release, steps: Sequence[StepRow],
+                    problems: list[str]) -> Path:
+    folder = release.folder(state.root)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "CHECKLIST.md"
     try:
-        write_atomic(path, checklist_text(state, plan.release, plan, problems))
+        write_atomic(path, checklist_text(state, release, steps, problems))
     except OSError as error:
         raise ReleaseError(f"{path}: cannot write the checklist ({error})") from None
     return path

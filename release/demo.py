@@ -11,13 +11,14 @@ from pathlib import Path
 
 from release import pipelines
 from release.bundle import FakePublisher
-from release.plan import Request
+from release.model import Kind, Request
+from release.pipelines import Output
 from release.sandbox import PackageServer, course_repository, git
 
 FRAGMENT = {"+demo.feature.md": "A demo feature, released by `invoke demo`.\n"}
 
 
-def run_demo(example: Path, keep: bool, out: pipelines.Output) -> Path:
+def run_demo(example: Path, keep: bool, out: Output) -> Path:
     base = Path(tempfile.mkdtemp(prefix="tinyrelease-demo-"))
     server = PackageServer(base / "index").start()
     saved = {k: os.environ.get(k) for k in ("TWINE_USERNAME", "TWINE_PASSWORD")}
@@ -31,7 +32,7 @@ def run_demo(example: Path, keep: bool, out: pipelines.Output) -> Path:
         out.line(f"Sandbox: {base} (index {server.url}, password in TWINE_PASSWORD)")
         for stage in ("release candidate", "final release"):
             out.line(f"\n=== invoke release.minor --yes  ({stage})")
-            pipelines.release(root, Request("minor", yes=True), out, publisher)
+            pipelines.release(root, Request(Kind.MINOR, yes=True), out, publisher)
         out.line("\nWhere to look:")
         tags = sorted({line.split("refs/tags/")[1].removesuffix("^{}") for line in
                        git(root, "ls-remote", "--tags", "origin").splitlines()})

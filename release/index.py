@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from checks.errors import redact_urls
-from checks.process import run
+from checks.process import Completed, run
 from release.errors import IndexRefused, Refused
 
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
@@ -98,7 +98,7 @@ def redact(text: str, secrets: list[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if secret:
             text = text.replace(secret, "********")
-            text = text.replace(urllib.request.quote(secret, safe=""), "********")
+            text = text.replace(urllib.parse.quote(secret, safe=""), "********")
     return redact_urls(text)
 
 
@@ -111,7 +111,7 @@ class _Links(HTMLParser):
         href = dict(attrs).get("href") or ""
         if tag == "a" and href:
             path, _, fragment = href.partition("#")
-            self.files[urllib.request.unquote(path.rsplit("/", 1)[-1])] = fragment
+            self.files[urllib.parse.unquote(path.rsplit("/", 1)[-1])] = fragment
 
 
 def normalize(name: str) -> str:
@@ -171,14 +171,25 @@ def pending(repo: Repository, project: str, files: list[Path]) -> list[Path]:
 def upload(repo: Repository, files: list[Path]) -> None:
     """`twine upload` of `files`; credentials travel in its environment, never its arguments."""
     require_credentials(repo)
-    args: list[str | Path] = [sys.executable, "-m", "twine", "upload", "--non-interactive",
-                              "--disable-progress-bar"]
+    done = run([*upload_args(repo), *files], cwd=files[0].parent, env=upload_env(repo),
+               timeout=600, trusted=True)
+    require_uploaded(repo, done)
+
+
+def upload_args(repo: Repository) -> list[str]:
+    """`twine upload` to `repo` without the files: no credential is ever an argument."""
+    args = [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar"]
     if repo.config_file is not None:
-        args += ["--config-file", repo.config_file, "--repository", repo.name]
-    else:
-        args += ["--repository-url", repo.upload_url]
-    env = {"TWINE_USERNAME": repo.username or "__token__", "TWINE_PASSWORD": repo.password or ""}
-    done = run([*args, *files], cwd=files[0].parent, env=env, timeout=600, trusted=True)
+        return [*args, "--config-file", str(repo.config_file), "--repository", repo.name]
+    return [*args, "--repository-url", repo.upload_url]
+
+
+def upload_env(repo: Repository) -> dict[str, str]:
+    return {"TWINE_USERNAME": repo.username or "__token__", "TWINE_PASSWORD": repo.password or ""}
+
+
+def require_uploaded(repo: Repository, done: Completed) -> None:
+    """A failed upload said in one line, its credentials hidden; 401/403 names their source."""
     if done.ok:
         return
     output = redact(done.output, repo.secrets())

@@ -1,12 +1,12 @@
-"""The pipelines: read the state, plan, apply the next step not done, read again, until the
-stage converges or stops where a human decides; `status` only prints the plan.
+"""The pipelines: survey, plan, apply the next step not done, survey again, until the stage
+converges or stops where a human decides; a dry run applies the plan through a runner that
+only records; `status` only prints the plan. `Output` is everything a maintainer reads of it.
 """
 
 from __future__ import annotations
 
-import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,14 +20,20 @@ from release.bundle import GhPublisher, Publisher
 from release.checklist import write_checklist
 from release.errors import Refused, ReleaseError
 from release.lock import exclude_own_output, release_lock
-from release.plan import Plan, Release, Request, identify, make_plan
-from release.state import ReleaseState, course_root_of, read_state
-from release.steps import Context, apply, observe
+from release.model import Kind, Release, Request, Stage, Status
+from release.plan import Plan, identify, make_plan
+from release.runner import Command, Runner
+from release.state import ReleaseState, Snapshot
+from release.survey import course_root_of, observe, read_state
 from review.errors import NotApproved
 
-STYLE = {"done": "green", "todo": "yellow", "blocked": "red", "skipped": "dim",
-         "unknown": "magenta"}
+__all__ = ["Output", "release", "status", "survey"]
+
 Fault = Callable[[str], None]
+Ask = Callable[[str], bool]
+
+STYLE = {Status.DONE: "green", Status.TODO: "yellow", Status.BLOCKED: "red",
+         Status.SKIPPED: "dim", Status.UNKNOWN: "magenta"}
 
 
 class Output:
@@ -61,6 +67,21 @@ class Output:
                 index.redact(title, self.secrets))):
             yield
 
+    def commands(self, commands: Sequence[Command]) -> None:
+        """What a dry run recorded: exactly the commands a real run would run now."""
+        self.line("Dry run: nothing was changed. The steps to do would run:")
+        for command in commands:
+            self.line(f"  [{command.step}] {command.line}")
+
+
+def survey(root: Path, request: Request, publisher: Publisher,
+           release: Release | None = None) -> Snapshot:
+    """Read everything once and identify the release; `release` keeps a plan on the stage it
+    started with."""
+    state = read_state(root)
+    chosen = release or identify(state, request.kind, request.version)
+    return Snapshot(state, chosen, observe(state, chosen, publisher))
+
 
 def _secrets(state: ReleaseState) -> list[str]:
     found = []
@@ -73,93 +94,109 @@ def _secrets(state: ReleaseState) -> list[str]:
     return found
 
 
-def survey(root: Path, request: Request, publisher: Publisher | None,
-           out: Output) -> tuple[Context, Plan]:
-    state = read_state(root)
-    out.secrets = _secrets(state)
-    release = identify(state, request.kind, request.version)
-    ctx = Context(state, release, request, publisher or GhPublisher(root))
-    seen, facts = observe(ctx)
-    return ctx, make_plan(state, release, seen, facts, request)
-
-
-def status(course: Path, kind: str, out: Output, publisher: Publisher | None = None) -> Plan:
+def status(course: Path, kind: Kind | str, out: Output,
+           publisher: Publisher | None = None) -> Plan:
     root = course_root_of(course)
-    _, plan = survey(root, Request(kind), publisher, out)
+    request = Request(Kind(kind))
+    snapshot = survey(root, request, publisher or GhPublisher(root))
+    out.secrets = _secrets(snapshot.state)
+    plan = make_plan(snapshot, request)
     out.plan(plan)
     return plan
 
 
 def release(course: Path, request: Request, out: Output, publisher: Publisher | None = None,
-            fault: Fault | None = None, ask: Callable[[str], bool] | None = None) -> Plan:
+            fault: Fault | None = None, ask: Ask | None = None,
+            record: list[Command] | None = None) -> Plan:
     """Run one stage of a release to convergence (an RC, the final, or a hotfix); one run
-    per course at a time (a dry run only reads)."""
+    per course at a time (a dry run only reads). `record` receives every command run (or, in
+    a dry run, that would run), by step."""
     root = course_root_of(course)
+    runner = Runner(root, publisher or GhPublisher(root), request.dry_run, record)
     if request.dry_run:
-        return _release(root, request, out, publisher, fault, ask)
+        return _release(root, request, out, runner, fault, ask)
     with release_lock(root):
         exclude_own_output(root)
-        return _release(root, request, out, publisher, fault, ask)
+        return _release(root, request, out, runner, fault, ask)
 
 
-def _release(root: Path, request: Request, out: Output, publisher: Publisher | None,
-             fault: Fault | None, ask: Callable[[str], bool] | None) -> Plan:
-    ctx, plan = survey(root, request, publisher, out)
+def _release(root: Path, request: Request, out: Output, runner: Runner, fault: Fault | None,
+             ask: Ask | None) -> Plan:
+    snapshot = survey(root, request, runner.publisher)
+    out.secrets = _secrets(snapshot.state)
+    plan = make_plan(snapshot, request)
     out.plan(plan)
     if plan.problems:
-        write_checklist(ctx.state, plan, plan.problems)
+        write_checklist(snapshot.state, plan.release, plan.steps, plan.problems)
         raise Refused(plan.problems[0] + (f" (and {len(plan.problems) - 1} more problem(s) "
                                           "above)" if len(plan.problems) > 1 else ""))
     if request.dry_run:
-        _print_commands(plan, out)
-        return plan
+        return _rehearse(plan, runner, out)
     if plan.next is not None and not request.yes and not (ask or _ask)(
             f"Apply {len(plan.todo)} step(s) of {plan.release.tag}?"):
         raise Refused("nothing changed: answer y, or pass --yes")
+    started = plan.release
+    snapshot, plan = _converge(root, request, snapshot, plan, out, runner, fault)
+    out.plan(plan)
+    if (refused := _unapproved(plan)) is not None:
+        raise NotApproved(refused)
+    waiting = next((s for s in plan.steps if s.status == Status.BLOCKED and s.key == "fix"),
+                   None)
+    if waiting is not None:
+        out.line(f"Waiting for you: {waiting.why}")
+    else:
+        _conclude(started, snapshot.state, out)
+    return plan
+
+
+def _rehearse(plan: Plan, runner: Runner, out: Output) -> Plan:
+    """The steps a real run would apply now, in its order, through a runner that records; a
+    step that refuses stops it where a real run would stop, after what came before is shown."""
+    try:
+        for step in plan.pending:
+            with runner.step(step.key):
+                step.apply(runner)
+    finally:
+        out.commands(runner.commands)
+    return plan
+
+
+def _converge(root: Path, request: Request, snapshot: Snapshot, plan: Plan, out: Output,
+              runner: Runner, fault: Fault | None) -> tuple[Snapshot, Plan]:
+    """Apply the next step, survey again, until the stage is done or waits; the checklist is
+    written however it ends. Returns the last snapshot and the plan of the stage that ran."""
     started: Release = plan.release
     applied: set[str] = set()
     try:
         while (step := plan.next) is not None:
             if step.key in applied:
                 raise ReleaseError(f"step {step.key} did not converge: {step.why}")
-            with out.step(step.key, step.title):
-                apply(ctx, step.key)
+            with out.step(step.key, step.title), runner.step(step.key):
+                step.apply(runner)
             applied.add(step.key)
             if fault is not None:
                 fault(step.key)
-            ctx, plan = survey(root, request, publisher, out)
+            snapshot = survey(root, request, runner.publisher)
+            plan = make_plan(snapshot, request)
             if plan.release != started:
                 break  # the stage converged; the next one (final after an RC) is a new run
     finally:
-        if plan.release != started:
-            plan = _replan(ctx, started)
-        write_checklist(ctx.state, plan, [])
-    out.plan(plan)
-    if (refused := _unapproved(plan)) is not None:
-        raise NotApproved(refused)
-    waiting = next((s for s in plan.steps if s.status == "blocked" and s.key == "fix"), None)
-    if waiting is not None:
-        out.line(f"Waiting for you: {waiting.why}")
-    else:
-        _conclude(started, ctx.state, out)
-    return plan
+        if plan.release != started:  # the plan of the stage that ran, on the state it left
+            snapshot = survey(root, request, runner.publisher, started)
+            plan = make_plan(snapshot, request)
+        write_checklist(snapshot.state, plan.release, plan.steps, [])
+    return snapshot, plan
 
 
 def _unapproved(plan: Plan) -> str | None:
     """The one line of a final that waits for approvals (the plan's blocked approval step)."""
     step = next((s for s in plan.steps if s.key == "approval"), None)
-    return step.why if step is not None and step.status == "blocked" else None
-
-
-def _replan(ctx: Context, started: Release) -> Plan:
-    ctx2 = Context(ctx.state, started, ctx.request, ctx.publisher)
-    seen, facts = observe(ctx2)
-    return make_plan(ctx.state, started, seen, facts, ctx.request)
+    return step.why if step is not None and step.status == Status.BLOCKED else None
 
 
 def _conclude(release: Release, state: ReleaseState, out: Output) -> None:
     folder = release.folder(state.root)
-    if release.stage == "rc":
+    if release.stage == Stage.RC:
         out.line(f"Release candidate {release.version} is tagged and pushed. Review it:")
         out.line(f"  notes:     {folder / 'notes.md'}")
         out.line(f"  gates:     {folder / 'gates'}")
@@ -168,19 +205,11 @@ def _conclude(release: Release, state: ReleaseState, out: Output) -> None:
             out.line(line)
         out.line(f"Then run `invoke release.{release.kind}` again on {release.branch}: a new "
                  "candidate if you commit fixes, else the final release.")
-    elif release.kind == "hotfix" and release.stage == "final":
+    elif release.kind == Kind.HOTFIX:
         out.line(f"Hotfix {release.version}: bundle in {folder}. Carry the fix to other "
                  "branches with `invoke release.backport --to BRANCH`.")
     else:
         out.line(f"Released {release.version}: bundle and announcement in {folder}.")
-
-
-def _print_commands(plan: Plan, out: Output) -> None:
-    out.line("Dry run: nothing was changed. The steps to do would run:")
-    for step in plan.steps:
-        if step.status == "todo":
-            for command in step.commands:
-                out.line(f"  [{step.key}] {shlex.join(command)}")
 
 
 def _ask(question: str) -> bool:

@@ -1,5 +1,6 @@
-"""The pre-release review inside the pipelines: the candidate's review step, the final's approval
-step (the four reviewers' verdicts or committed overrides), and what the candidate's stop says.
+"""The pre-release review inside the pipelines: which candidate's review decides a release, what
+a survey finds of it (verdicts, approvals, a skip), the four reviewers run on it, and what the
+candidate's stop says about it.
 """
 
 from __future__ import annotations
@@ -9,17 +10,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from release import versions
-from release.plan import GATE_LEVELS, REVIEWED, Facts, Release
-from release.state import ReleaseState
+from release.model import GATE_LEVELS, Kind, Release, Stage
+from release.state import ReleaseState, ReviewSeen
 from review.approval import approvals, overrides_file, require_approvals
 from review.errors import NotApproved, ReviewError
 from review.render import JSON
-
-if TYPE_CHECKING:
-    from release.steps import Context
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKIPPED = "skipped.json"
@@ -31,13 +28,13 @@ def candidate_of(state: ReleaseState, release: Release) -> Release | None:
     numbers = [v.pre[1] for t in {*state.tags, *state.remote.tags}
                if (v := versions.version_of_tag(t)) is not None and v.pre is not None
                and v.pre[0] == "rc" and v.base_version == str(release.final)]
-    return Release(release.kind, release.final, "rc", max(numbers)) if numbers else None
+    return Release(release.kind, release.final, Stage.RC, max(numbers)) if numbers else None
 
 
 def review_dir(state: ReleaseState, release: Release) -> Path | None:
     """The review that decides `release`: a candidate's own, or for the final the newest
     candidate's."""
-    candidate = release if release.stage == "rc" else candidate_of(state, release)
+    candidate = release if release.stage == Stage.RC else candidate_of(state, release)
     return candidate.folder(state.root) / "review" if candidate is not None else None
 
 
@@ -49,51 +46,35 @@ def skipped_reason(folder: Path) -> str | None:
         return None
 
 
-def observe(state: ReleaseState, release: Release, facts: Facts) -> tuple[str, str] | None:
-    """(status, why) of the review step (candidate) or the approval step (final); None when
-    the candidate's review has not run."""
-    if release.kind not in REVIEWED:
-        return None
-    folder, final_tag = review_dir(state, release), versions.tag_of(release.final)
-    if release.stage == "rc":
-        assert folder is not None
-        return _candidate(state, release, folder, final_tag)
-    if facts.version_committed:  # the version step only runs once the approvals are given
-        given = f"given before {release.final} was committed"
-        if folder is not None and (folder / JSON).is_file():
-            return "done", f"{summary(folder, state.root, final_tag)} ({given})"
-        return "done", given
-    if folder is None:
-        return "blocked", f"no candidate of {release.final} is tagged, so nothing was reviewed"
-    try:
-        return "done", require_approvals(folder, state.root, final_tag).describe()
-    except NotApproved as refused:
-        if not (folder / JSON).is_file():
-            return "todo", f"no review of {folder.parent.name} in {folder}: it runs first"
-        return "blocked", str(refused)
-    except ReviewError as error:
-        return "blocked", str(error)
-
-
-def _candidate(state: ReleaseState, release: Release, folder: Path,
-               final_tag: str) -> tuple[str, str] | None:
-    head = state.branches.get(release.branch, state.head)
-    try:
-        data = json.loads((folder / JSON).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        reason = skipped_reason(folder)
-        return ("skipped", f"skipped: {reason}") if reason is not None else None
-    if isinstance(data, dict) and data.get("commit") not in (None, head):
-        return "todo", f"the review in {folder} is of commit {str(data['commit'])[:12]}: " \
-                       "it runs again for this candidate"
-    return "done", summary(folder, state.root, final_tag)
-
-
 def summary(folder: Path, root: Path, final_tag: str) -> str:
     try:
         return approvals(folder, root, final_tag).describe()
     except ReviewError as error:
         return str(error)
+
+
+def review_seen(state: ReleaseState, release: Release) -> ReviewSeen:
+    """The review that decides `release` and the approvals it holds, read once."""
+    folder = review_dir(state, release)
+    if folder is None:
+        return ReviewSeen()
+    tag, path = release.final_tag, folder / JSON
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        readable = True
+    except (OSError, json.JSONDecodeError):
+        data, readable = None, False
+    commit = data.get("commit") if isinstance(data, dict) else None
+    refusal, broken = None, False
+    if release.stage == Stage.FINAL:
+        try:
+            require_approvals(folder, state.root, tag)
+        except NotApproved as refused:
+            refusal = str(refused)
+        except ReviewError as error:
+            refusal, broken = str(error), True
+    return ReviewSeen(folder, path.is_file(), readable, None if commit is None else str(commit),
+                      skipped_reason(folder), summary(folder, state.root, tag), refusal, broken)
 
 
 @contextmanager
@@ -111,7 +92,7 @@ def _tools_importable() -> Iterator[None]:
             os.environ["PYTHONPATH"] = saved
 
 
-def run(root: Path, folder: Path, kind: str) -> None:
+def run(root: Path, folder: Path, kind: Kind) -> None:
     """The four reviewers on the course as checked out now, into `folder` (review.json last)."""
     from review.run import run_review
 
@@ -119,45 +100,10 @@ def run(root: Path, folder: Path, kind: str) -> None:
         run_review(root, folder, execute=True, level=GATE_LEVELS[kind])
 
 
-def _on_branch(ctx: Context) -> None:
-    if ctx.git.branch() != ctx.release.branch:
-        ctx.git.run("switch", "--quiet", ctx.release.branch)
-
-
-def review_step(ctx: Context) -> None:
-    """The candidate's review; --skip-gates skips it too (the review runs the gates), with its
-    reason recorded, and the final then reviews before it goes on."""
-    folder = review_dir(ctx.state, ctx.release)
-    assert folder is not None
-    _on_branch(ctx)
-    (folder / JSON).unlink(missing_ok=True)  # an older commit's verdicts must not stay
-    if ctx.request.skip_gates:
-        folder.mkdir(parents=True, exist_ok=True)
-        record = {"skipped": True, "reason": ctx.request.skip_gates,
-                  "commit": ctx.git.head(), "level": GATE_LEVELS[ctx.release.kind]}
-        versions.write_atomic(folder / SKIPPED, json.dumps(record, indent=2))
-        return
-    run(ctx.state.root, folder, ctx.release.kind)
-
-
-def approval_step(ctx: Context) -> None:
-    """Review the newest candidate if nobody did here (a fresh checkout), then require the
-    approvals: NotApproved names who is missing and the override file to commit."""
-    folder = review_dir(ctx.state, ctx.release)
-    final_tag = versions.tag_of(ctx.release.final)
-    if folder is None:
-        raise NotApproved(f"{final_tag}: no release candidate is tagged, so nothing was "
-                          "reviewed: run the release command from the development branch")
-    _on_branch(ctx)
-    if not (folder / JSON).is_file():
-        run(ctx.state.root, folder, ctx.release.kind)
-    require_approvals(folder, ctx.state.root, final_tag)
-
-
 def stop_message(state: ReleaseState, release: Release) -> list[str]:
     """What the candidate's stop says about the review: who approved, where the report is."""
     folder = review_dir(state, release)
-    if release.kind not in REVIEWED or folder is None:
+    if not release.reviewed or folder is None:
         return []
     final_tag = versions.tag_of(release.final)
     if (folder / JSON).is_file():

@@ -13,8 +13,8 @@ from release.errors import GitError, Refused
 from release.git import TOOL_PREFIX, Git
 from release.lock import release_lock
 from release.pipelines import Output
-from release.state import ReleaseState, course_root_of, read_state
-from release.steps import fork_point
+from release.state import ReleaseState
+from release.survey import course_root_of, fork_point, read_state, stated_at
 
 
 @dataclass
@@ -85,7 +85,7 @@ def _release_edit(root: Path, state: ReleaseState, rel: str) -> bool:
     now = path.read_text(encoding="utf-8") if path.is_file() else None
     stated = next((x.value for x in versions.find_sites(root, state.package)
                    if x.path == "pyproject.toml"), None)
-    before = state.committed_version("HEAD")
+    before = stated_at(git, "HEAD")
     cfg = state.changelog
     if cfg is not None and rel.startswith(cfg.directory + "/"):
         notes = changelog.section(root, cfg, stated or "") if stated else None
@@ -159,7 +159,7 @@ def backport(course: Path, targets: list[str], source: str | None, out: Output) 
                       f"{state.settings.remote}/{missing[0]})")
     final = versions.version_of_tag(source.split("/", 1)[1])
     assert final is not None
-    base = fork_point(state, final)
+    base = fork_point(git, state.tags, state.settings.main_branch, final)
     fixes = [(sha, subject) for sha, subject in git.commits(base, source)
              if not subject.startswith(TOOL_PREFIX)]
     if not fixes:

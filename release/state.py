@@ -1,20 +1,19 @@
-"""The state a release is planned from, read fresh before every step: the course's settings,
-git (branch, tree, branches and tags local and remote), the stated versions and the changelog.
+"""A release's state as plain data, read once per survey: git and the course's files (settings,
+branches and tags here and on the remote, the versions stated at the refs a plan asks about),
+and the snapshot a plan is made from: that state, the release and what was seen outside git.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.version import Version
 
-from checks.course import load_course
-from release import changelog, versions
+from release import versions
 from release.changelog import ChangelogConfig
 from release.errors import Refused
-from release.git import Git
+from release.model import Kind, Release, Stage
 
 SETTINGS_KEYS = ("main_branch", "dev_branch", "remote", "repository", "rc_repository",
                  "book_remote", "book_branch", "book")
@@ -33,50 +32,42 @@ class Settings:
     book_branch: str = "gh-pages"
     book: bool = True
 
-
-def load_settings(root: Path, branches: set[str]) -> Settings:
-    table: dict[str, object] = {}
-    for rel in ("tinyrelease.toml", "pyproject.toml"):
-        path = root / rel
-        if not path.is_file():
-            continue
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise Refused(f"{path}: invalid TOML: {error}") from None
-        tool = document.get("tool", {}).get("tinyrelease")
-        if tool is None and rel == "tinyrelease.toml":
-            tool = document
-        if isinstance(tool, dict) and isinstance(tool.get("release"), dict):
-            table = tool["release"]
-            where = f"{path}: [tool.tinyrelease.release]"
-            unknown = sorted(set(table) - set(SETTINGS_KEYS))
-            if unknown:
-                raise Refused(f"{where} has unknown keys: {', '.join(unknown)}")
-            bad = [k for k, v in table.items() if k != "book" and (not isinstance(v, str)
-                                                                  or not v)]
-            if not isinstance(table.get("book", True), bool):
-                bad.insert(0, "book")
-            if bad:
-                raise Refused(f"{where} {bad[0]} must be " + ("true or false" if bad[0] == "book"
-                                                              else "a non-empty string"))
-            break
-    settings = Settings(**table)  # type: ignore[arg-type]
-    if "dev_branch" not in table and settings.dev_branch not in branches:
-        settings = Settings(**{**table, "dev_branch": settings.main_branch})  # type: ignore[arg-type]
-    return settings
+    def start_of(self, kind: Kind) -> str:
+        """The branch a release of `kind` starts from: a hotfix mends what is released."""
+        return self.main_branch if kind == Kind.HOTFIX else self.dev_branch
 
 
-@dataclass
+@dataclass(frozen=True)
 class RemoteRefs:
+    """The remote's branches and tags (by `ls-remote`), and what the plan asks of them."""
+
     reachable: bool
     branches: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    # the version pyproject.toml states at the tip of a remote branch (the development branch)
+    stated: dict[str, Version | None] = field(default_factory=dict)
+    # branch -> the tags of the local release lines whose commits that remote branch contains
+    contains: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
+class ReleaseLine:
+    """A local release/vX.Y.Z or hotfix/vX.Y.Z branch as git has it."""
+
+    name: str
+    head: str
+    stated: Version | None = None      # what pyproject.toml states at the head
+    changelog: str | None = None       # the changelog file at the head
+    # the files changed since the tag of the candidate the head states (when not the head)
+    since_candidate: tuple[str, ...] = ()
+    fork_point: str | None = None      # a hotfix: where it left the main branch
+    fixes: tuple[str, ...] = ()        # a hotfix: the commits since then not made by a release
+
+
+@dataclass(frozen=True)
 class ReleaseState:
-    """Everything a plan is computed from; nothing here is remembered between runs."""
+    """Everything a release is identified and planned from; nothing is remembered between
+    runs, and nothing here asks git again."""
 
     root: Path
     settings: Settings
@@ -84,15 +75,15 @@ class ReleaseState:
     package: str | None
     branch: str
     head: str
-    dirty: list[str]
-    branches: dict[str, str]
-    tags: dict[str, str]
-    remote: RemoteRefs
-    sites: list[versions.VersionSite]
-    changelog: ChangelogConfig | None
-    fragments: list[str]
-    map_missing: list[str]
-    open_releases: list[str] = field(default_factory=list)
+    dirty: tuple[str, ...] = ()
+    branches: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    remote: RemoteRefs = field(default_factory=lambda: RemoteRefs(True))
+    sites: tuple[versions.VersionSite, ...] = ()
+    changelog: ChangelogConfig | None = None
+    fragments: tuple[str, ...] = ()
+    map_missing: tuple[str, ...] = ()
+    lines: dict[str, ReleaseLine] = field(default_factory=dict)
 
     @property
     def version(self) -> Version:
@@ -119,72 +110,87 @@ class ReleaseState:
         return [p for p in self.dirty
                 if p not in self.owned_paths() and not p.startswith(fragment_dir)]
 
-    def changed_files(self, base: str, tip: str) -> list[str]:
-        """The files the commits from `base` to `tip` changed."""
-        return Git(self.root).changed_files(base, tip)
+    @property
+    def open_releases(self) -> list[str]:
+        """The local release lines whose last step is not on the remote yet."""
+        return [name for name in sorted(self.branches) if not self.finished(name)]
 
-    def committed_version(self, ref: str) -> Version | None:
-        """The version `pyproject.toml` states at `ref` (a branch or a commit)."""
-        import tomlkit
-
-        text = Git(self.root).show(ref, "pyproject.toml")
-        if text is None:
-            return None
-        try:
-            value = tomlkit.parse(text).get("project", {}).get("version")
-            return Version(str(value)) if value else None
-        except Exception:  # a broken pyproject at ref: the preflight reports the current one
-            return None
-
-
-def course_root_of(root: Path) -> Path:
-    """The course must be the top of its own git repository; anything else is refused."""
-    if not root.is_dir():
-        raise Refused(f"{root}: not a directory (give --course the root of a course repository)")
-    top = Git(root).toplevel()
-    if top != root.resolve():
-        raise Refused(f"{root} is not the top of its own git repository: a release needs the "
-                      "course in a repository of its own (try `invoke demo` for a sandbox)")
-    return root.resolve()
+    def finished(self, branch: str) -> bool:
+        """A release branch is finished when its last step is on the remote: for a release, the
+        development branch moved past its version; for a hotfix, its tag merged into main."""
+        kind, _, tag = branch.partition("/")
+        final = versions.version_of_tag(tag)
+        if kind not in ("release", "hotfix") or final is None:
+            return True
+        if tag not in self.remote.tags:
+            return False
+        if kind == "hotfix":
+            return tag in self.remote.contains.get(self.settings.main_branch, frozenset())
+        stated = self.remote.stated.get(self.settings.dev_branch)
+        return stated is not None and stated > final
 
 
-def read_state(root: Path, fetch: bool = True) -> ReleaseState:
-    git = Git(root)
-    branches = git.local_branches()
-    settings = load_settings(root, set(branches))
-    if settings.remote not in git.remotes():
-        raise Refused(f"{root}: no git remote named {settings.remote!r} (git remote add "
-                      f"{settings.remote} URL, or set remote in [tool.tinyrelease.release])")
-    if fetch:
-        git.fetch(settings.remote)
-    refs = git.remote_refs(settings.remote)
-    remote = RemoteRefs(True, *refs) if refs is not None else RemoteRefs(False)
-    course = load_course(root)
-    project = str((course.pyproject.project.get("name") if course.pyproject else None)
-                  or course.package_name or root.name)
-    present = {m.number for m in course.modules}
-    entries = course.learning_path.entries if course.learning_path else []
-    missing = [f"{e.number:02d} {e.name}" for e in entries if e.number not in present]
-    cfg = changelog.config(root)
-    state = ReleaseState(root, settings, project, course.package_name, git.branch(), git.head(),
-                         git.dirty(), branches, git.local_tags(), remote,
-                         versions.find_sites(root, course.package_name), cfg,
-                         changelog.fragments(root, cfg), missing)
-    state.open_releases = [name for name in sorted(branches) if not _finished(state, git, name)]
-    return state
+@dataclass(frozen=True)
+class ReviewSeen:
+    """The review that decides a reviewed release, as found on disk and in the overrides
+    committed at HEAD: the candidate's own, or for the final the newest candidate's."""
+
+    folder: Path | None = None      # None: no candidate of the final is tagged
+    exists: bool = False            # its review.json is there
+    readable: bool = False          # and reads as JSON
+    commit: str | None = None       # the commit review.json says was reviewed
+    skipped: str | None = None      # why --skip-gates skipped it, when it did
+    summary: str = ""               # who approved (or overridden, or why it cannot be told)
+    refusal: str | None = None      # why the final may not go on; None: approved
+    broken: bool = False            # the refusal is an unreadable review or override file
 
 
-def _finished(state: ReleaseState, git: Git, branch: str) -> bool:
-    """A release branch is finished when its last step is on the remote: for a release, the
-    development branch moved past its version; for a hotfix, its tag merged into main."""
-    kind, _, tag = branch.partition("/")
-    final = versions.version_of_tag(tag)
-    if kind not in ("release", "hotfix") or final is None:
-        return True
-    if kind == "hotfix":
-        main = state.remote.branches.get(state.settings.main_branch)
-        return (tag in state.remote.tags and main is not None and git.has_object(main)
-                and git.is_ancestor(state.remote.tags[tag], main))
-    dev = state.remote.branches.get(state.settings.dev_branch)
-    stated = state.committed_version(dev) if dev and git.has_object(dev) else None
-    return tag in state.remote.tags and stated is not None and stated > final
+@dataclass(frozen=True)
+class Observations:
+    """What a survey saw outside git for one release."""
+
+    dists: tuple[Path, ...] = ()        # the built wheel and sdist of this version
+    gates: str | None = None            # pass, fail, partial, skipped: REASON; None: not run
+    uploaded: bool | None = None        # None: not asked (no index, nothing built)
+    index_problem: str | None = None    # the index could not be asked: the upload is unknown
+    notes: bool = False                 # notes.md drafted
+    bundle: bool = False                # SHA256SUMS written, the bundle's last file
+    publisher_missing: str | None = None  # why no GitHub release can be made from here
+    published: bool = False
+    book_deployable: bool = True        # this checkout's book package can deploy
+    book_deployed: bool = False
+    review: ReviewSeen | None = None    # None: the release is not reviewed
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a plan is computed from; the plan never asks git or the disk again."""
+
+    state: ReleaseState
+    release: Release
+    seen: Observations = field(default_factory=Observations)
+
+    @property
+    def folder(self) -> Path:
+        return self.release.folder(self.state.root)
+
+    @property
+    def line(self) -> ReleaseLine | None:
+        """The release's branch, once it exists here."""
+        return self.state.lines.get(self.release.branch)
+
+    @property
+    def head(self) -> str:
+        """The commit the release is made of now: its branch's head, else HEAD."""
+        return self.state.branches.get(self.release.branch, self.state.head)
+
+    @property
+    def index(self) -> str | None:
+        """Where this stage uploads: the candidates' index or the releases'."""
+        s = self.state.settings
+        return s.rc_repository if self.release.stage == Stage.RC else s.repository
+
+
+def gates_dir(folder: Path, head: str) -> Path:
+    """The gates reports of one commit of a release."""
+    return folder / "gates" / head[:12]

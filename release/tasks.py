@@ -13,7 +13,8 @@ from invoke import Collection, Context, Exit, task
 
 from checks.errors import TinyReleaseError, redact_urls
 from release import pipelines
-from release.plan import Request
+from release.model import Kind, Request
+from release.pipelines import Output
 
 DEFAULT_COURSE = Path(__file__).resolve().parent.parent / "examples" / "tinycourse"
 COURSE = "course repository (default: $COURSE_ROOT, then examples/tinycourse)"
@@ -40,8 +41,8 @@ def boundary() -> Iterator[None]:
 def _run(kind: str, course: str, dry_run: bool, yes: bool, skip_gates: str,
          version: str) -> None:
     with boundary():
-        pipelines.release(course_path(course), Request(kind, version or None, skip_gates or None,
-                                                       dry_run, yes), pipelines.Output())
+        request = Request(Kind(kind), version or None, skip_gates or None, dry_run, yes)
+        pipelines.release(course_path(course), request, Output())
 
 
 def _pipeline(kind: str, doc: str) -> Callable[..., None]:
@@ -63,7 +64,7 @@ hotfix = _pipeline("hotfix", "Emergency fix from main: branch, your fix, fast-tr
 def status(c: Context, course: str = "", kind: str = "minor") -> None:
     """Print the plan of the release under way (or the next one): done / to do / blocked."""
     with boundary():
-        pipelines.status(course_path(course), kind, pipelines.Output())
+        pipelines.status(course_path(course), kind, Output())
 
 
 @task(help={"course": COURSE, "to": "branch to carry the fix to (repeatable)",
@@ -73,7 +74,7 @@ def backport(c: Context, to: list[str], course: str = "", source: str = "") -> N
     from release.repair import backport as run_backport
 
     with boundary():
-        run_backport(course_path(course), to, source or None, pipelines.Output())
+        run_backport(course_path(course), to, source or None, Output())
 
 
 @task(help={"course": COURSE})
@@ -82,7 +83,7 @@ def abort(c: Context, course: str = "") -> None:
     from release.repair import abort as run_abort
 
     with boundary():
-        run_abort(course_path(course), pipelines.Output())
+        run_abort(course_path(course), Output())
 
 
 @task(help={"keep": "keep the sandbox directory after the demo"})
@@ -91,7 +92,7 @@ def demo(c: Context, keep: bool = False) -> None:
     from release.demo import run_demo
 
     with boundary():
-        run_demo(DEFAULT_COURSE, keep, pipelines.Output())
+        run_demo(DEFAULT_COURSE, keep, Output())
 
 
 @task(help={"type": "patch, minor or major", "course": COURSE,

@@ -166,16 +166,25 @@ def rewritten(rel: str, text: str, old: str, new: str) -> str:
 def rewrite(root: Path, package: str | None, old: str, new: str) -> list[str]:
     """Write `new` wherever the course states `old`; every new text is computed before the
     first file is replaced, so a failure leaves every file as it was."""
+    texts = rewrites(root, package, old, new)
+    write_texts(root, texts)
+    return list(texts)
+
+
+def rewrites(root: Path, package: str | None, old: str, new: str) -> dict[str, str]:
+    """The new text of every file whose statement of `old` changes to `new` (nothing written)."""
     sites = ["pyproject.toml"] if (root / "pyproject.toml").is_file() else []
     sites += [rel for rel, _ in _pattern_files(root, package)]
     sites += ["README.md"] if (root / "README.md").is_file() else []
     texts = {rel: rewritten(rel, (root / rel).read_text(encoding="utf-8"), old, new)
              for rel in sites}
-    changed = [rel for rel, text in texts.items()
-               if text != (root / rel).read_text(encoding="utf-8")]
-    for rel in changed:
-        write_atomic(root / rel, texts[rel])
-    return changed
+    return {rel: text for rel, text in texts.items()
+            if text != (root / rel).read_text(encoding="utf-8")}
+
+
+def write_texts(root: Path, texts: dict[str, str]) -> None:
+    for rel, text in texts.items():
+        write_atomic(root / rel, text)
 
 
 def _swap(match: re.Match[str], group: int, new: str) -> str:

@@ -43,8 +43,9 @@ def test_release_hotfix_then_backport(make_repo: MakeCourse, output: Captured,
     assert "- [x] The release branch `hotfix/v0.1.1` exists — *verified" in checklist
     assert "- [ ] A release candidate `v0.1.1rcN` is tagged — *not checked: a hotfix has no " \
         "candidate*" in checklist
-    assert "- [ ] The gates pass at level standard — *not done: pass at level quick (needs " \
-        "standard)*" in checklist  # the fast track is not the patch checklist's gates
+    assert "- [ ] The gates pass at level standard — *not done: partial at level quick (needs " \
+        "standard) (a partial run: --level quick (the quick checks only); not a verdict)*" \
+        in checklist  # the fast track is not the patch checklist's gates
 
     with pytest.raises(GitError, match="backport conflicts on release/v0.0.9-old"):
         backport(root, ["dev", "release/v0.0.9-old"], None, output)

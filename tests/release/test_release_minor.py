@@ -84,6 +84,6 @@ def test_release_dry_run_changes_nothing(make_repo: MakeCourse, output: Captured
     before = git(root, "for-each-ref"), git(root, "status", "--porcelain")
     release(root, Request("patch", dry_run=True), output)
     assert (git(root, "for-each-ref"), git(root, "status", "--porcelain")) == before
-    assert "[branch] git switch -c release/v0.1.1 dev" in output.text
+    assert "[branch] git switch --quiet -c release/v0.1.1 dev" in output.text
     assert "[tag] git tag -a v0.1.1rc1" in output.text
     assert index_server.files() == [] and not (root / "build").exists()

@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # the only test of the losses module's objective about log(softmax(x)): without it the
 # Education Reviewer has a HIGH item (an objective no test checks)
 OBJECTIVE_TEST = "tests/04_losses/test_losses_log_softmax.py"
+# the reviewer reads every word of a test's name and docstring: these two say `log` (of the
+# class count) and would count as that objective's tests, so they say `ln` here
+LOG_OF_CLASSES = (("tests/04_losses/test_losses_core.py", "give_log_classes", "give_ln_classes"),
+                  ("src/04_losses/04_losses.py", "equals log(C)", "equals ln(C)"))
 OVERRIDE = "release/overrides/v0.2.0.toml"
 SKIP = "this test is about the review"
 REASON = "the log-softmax objective is assessed in the lecture; its test lands in 0.2.1"
@@ -38,7 +42,9 @@ def test_release_minor_waits_for_the_approvals_then_an_override(
         publisher: FakePublisher) -> None:
     root = make_repo()
     git(root, "rm", "--quiet", OBJECTIVE_TEST)
-    git(root, "commit", "--quiet", "-m", "Drop the log-softmax test")
+    for rel, said, says in LOG_OF_CLASSES:
+        (root / rel).write_text((root / rel).read_text().replace(said, says))
+    git(root, "commit", "--quiet", "-am", "Drop the log-softmax test")
     git(root, "push", "--quiet", "origin", "dev")
 
     release(root, Request("minor", yes=True, skip_gates=SKIP), output, publisher)

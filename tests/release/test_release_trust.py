@@ -7,18 +7,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from releasehelpers import Captured, MakeCourse, remote_tags
 
 from checks.boundary import BoundaryError
-from release import changelog
+from checks.process import Completed
 from release.errors import Interrupted, Refused
 from release.lock import release_lock
 from release.pipelines import release, status
 from release.plan import Request
 from release.repair import abort
+from release.runner import Arg, Runner
 from release.sandbox import PackageServer, git
 
 NOT_GATES = "this test is not about the gates"
@@ -65,19 +68,19 @@ def test_fragments_are_released_once_after_a_kill_inside_the_version_step(
     root = make_repo(repository=None, rc_repository=None)
     request = Request("patch", yes=True, skip_gates=NOT_GATES)
     release(root, request, output)  # the candidate
-    real = changelog._towncrier
+    real = Runner.run
 
-    def killed_after_writing(where: Path, *args: str) -> str:
-        if args[:1] == ("build",) and "--draft" not in args:
-            kept = [a for a in args[1:] if a != "--yes"]
-            real(where, "build", "--keep", *kept)  # the changelog written, fragments kept
+    def killed_after_writing(runner: Runner, argv: Sequence[Arg], **how: Any) -> Completed:
+        if [str(a) for a in argv[1:4]] == ["-m", "towncrier", "build"]:
+            kept = ["--keep" if a == "--yes" else a for a in argv]
+            real(runner, kept, **how)  # the changelog written, fragments kept
             raise Interrupted("killed inside the version step")
-        return real(where, *args)
+        return real(runner, argv, **how)
 
-    monkeypatch.setattr(changelog, "_towncrier", killed_after_writing)
+    monkeypatch.setattr(Runner, "run", killed_after_writing)
     with pytest.raises(Interrupted):
         release(root, request, output)
-    monkeypatch.setattr(changelog, "_towncrier", real)
+    monkeypatch.setattr(Runner, "run", real)
     release(root, request, output)
     assert "v0.1.1" in remote_tags(root)
     for ref in ("v0.1.1", "origin/main"):

@@ -1,0 +1,105 @@
+"""What a final release shows the world after its tag: the bundle (notes, distributions, sums,
+gates report, checklist, announcement), the GitHub release made of it, and the book deployed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from release import bookdeploy, changelog, index
+from release.bundle import CHECKLIST, announcement, write_bundle
+from release.checklist import checklist_text, latest_report
+from release.model import Status
+from release.runner import Runner, Shown
+from release.state import gates_dir
+from release.steps.base import FinalStep, Verdict, done_or
+from release.survey import dists_in
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class BundleStep(FinalStep):
+    key = "bundle"
+
+    @property
+    def title(self) -> str:
+        return f"release bundle in build/release/{self.release.tag}/"
+
+    def judge(self) -> Verdict:
+        return done_or(self.snapshot.seen.bundle, "written", "not written")
+
+    def apply(self, runner: Runner) -> None:
+        runner.act(f"write the release bundle into {self.folder}: notes.md, ANNOUNCEMENT.md, "
+                   f"the wheel and sdist, gates-report.json, {CHECKLIST}, SHA256SUMS last",
+                   self._write)
+
+    def _write(self) -> None:
+        state, release, version = self.state, self.release, str(self.release.version)
+        notes = changelog.section(state.root, state.changelog, version) or \
+            f"{state.project} {version}\n"
+        spec = state.settings.repository
+        index_url = index.resolve(spec).simple_url if spec else None
+        write_bundle(self.folder, notes, dists_in(self.folder, version),
+                     latest_report(self.folder),
+                     announcement(state.project, version, notes, index_url),
+                     checklist_text(state, release))
+
+
+class PublishStep(FinalStep):
+    key = "publish"
+
+    @property
+    def title(self) -> str:
+        return "GitHub release"
+
+    def judge(self) -> Verdict:
+        seen = self.snapshot.seen
+        if seen.publisher_missing:
+            return Status.SKIPPED, seen.publisher_missing
+        return done_or(seen.published, "published", "not published")
+
+    def apply(self, runner: Runner) -> None:
+        folder, release, title = self.folder, self.release, \
+            f"{self.state.project} {self.release.version}"
+
+        def publish() -> None:
+            sums = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+            assets = [folder / line.split("  ", 1)[1] for line in sums if "  " in line]
+            runner.publisher.create(release.tag, title, folder / "notes.md",
+                                    [*assets, folder / "SHA256SUMS"], False)
+
+        runner.act(f"publish the GitHub release {release.tag} ({title}): "
+                   f"{folder / 'notes.md'} and the files {folder / 'SHA256SUMS'} lists", publish)
+
+
+class BookStep(FinalStep):
+    """The book of the release, built from its branch. A blocked book never holds back the
+    steps after it."""
+
+    key = "book"
+
+    @property
+    def title(self) -> str:
+        return f"book deployed to {self.settings.book_branch}"
+
+    def judge(self) -> Verdict:
+        seen = self.snapshot.seen
+        if not self.settings.book:
+            return Status.SKIPPED, "off: book = false in [tool.tinyrelease.release]"
+        if not seen.book_deployable:
+            return Status.BLOCKED, "book deploy not available"
+        return done_or(seen.book_deployed, "deployed", "not deployed")
+
+    def apply(self, runner: Runner) -> None:
+        s, gates = self.settings, self.snapshot.seen.gates
+        runner.switch(self.release.branch)
+        # the book refuses a release without a passing gates report: --force only when the
+        # maintainer skipped the gates (the gates step before this one passed, or stopped)
+        passed = gates == "pass" or (gates is None and not self.request.skip_gates)
+        report = gates_dir(self.folder, self.snapshot.head) / "report.json"
+        shown = Shown(str(report), str(self.gates_shown / "report.json"))
+        done = runner.run(bookdeploy.command(self.root, s.book_remote or s.remote,
+                                             s.book_branch, self.folder / "book",
+                                             shown if passed else None),
+                          cwd=PROJECT_ROOT, timeout=1800, trusted=True)  # it pushes the book
+        runner.confirm(lambda: bookdeploy.require(done, self.release.tag))

@@ -1,0 +1,95 @@
+"""What every release step is: a key, whether it belongs to a release, a title, its status and
+why (judged from the snapshot alone), and how it applies itself through the runner.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+from checks.process import Completed
+from release.errors import GitError
+from release.model import Release, Request, Stage, Status
+from release.runner import Runner
+from release.state import ReleaseState, Settings, Snapshot, gates_dir
+
+Verdict = tuple[Status, str]
+
+
+class ReleaseStep(ABC):
+    """One step of a release. Built by the plan from a snapshot; judging it is pure, so a plan
+    can be tested without git, and applying it goes through the runner, so a dry run lists
+    exactly what a real run does."""
+
+    key: ClassVar[str]
+
+    def __init__(self, snapshot: Snapshot, request: Request) -> None:
+        self.snapshot, self.request = snapshot, request
+        self.status, self.why = self.judge()
+
+    @classmethod
+    def belongs(cls, release: Release) -> bool:
+        """Whether a release of this kind and stage has this step."""
+        return True
+
+    @property
+    @abstractmethod
+    def title(self) -> str:
+        """What the step does, in one line of the plan."""
+
+    @abstractmethod
+    def judge(self) -> Verdict:
+        """The step's status and why, from the snapshot alone."""
+
+    @abstractmethod
+    def apply(self, runner: Runner) -> None:
+        """Do the step; safe to repeat after a crash anywhere inside it."""
+
+    def __repr__(self) -> str:
+        return f"<{self.key}: {self.status} ({self.why})>"
+
+    @property
+    def release(self) -> Release:
+        return self.snapshot.release
+
+    @property
+    def state(self) -> ReleaseState:
+        return self.snapshot.state
+
+    @property
+    def settings(self) -> Settings:
+        return self.snapshot.state.settings
+
+    @property
+    def root(self) -> Path:
+        return self.snapshot.state.root
+
+    @property
+    def folder(self) -> Path:
+        return self.snapshot.folder
+
+    @property
+    def gates_shown(self) -> Path:
+        """The gates folder as a description shows it: its commit is often not made yet."""
+        return gates_dir(self.folder, "<commit>")
+
+
+class FinalStep(ReleaseStep):
+    """A step after the tag of a final: what publishes the release and what follows it."""
+
+    @classmethod
+    def belongs(cls, release: Release) -> bool:
+        return release.stage == Stage.FINAL
+
+
+def done_or(done: bool, why_done: str, why_not: str) -> Verdict:
+    return (Status.DONE, why_done) if done else (Status.TODO, why_not)
+
+
+def merge_went(runner: Runner, merged: Completed, tag: str, branch: str) -> None:
+    """A conflicting merge is undone, so no branch is left mid-merge, and handed to a person."""
+    if not merged.ok:
+        runner.git("merge", "--abort", check=False)
+        raise GitError(f"merging {tag} into {branch} conflicts: merge it by hand, push, and "
+                       "run the command again")

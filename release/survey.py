@@ -1,0 +1,209 @@
+"""What a survey reads before every step: git and the course's files, once, into a
+`ReleaseState`; and for the release identified from it, what is seen outside git (build output,
+gates report, package index, GitHub, book branch, review).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import tomlkit
+from packaging.version import Version
+
+from checks.course import load_course
+from release import bookdeploy, changelog, index, prerelease, versions
+from release.bundle import Publisher
+from release.errors import IndexRefused, Refused
+from release.git import TOOL_PREFIX, Git
+from release.model import Release, Stage
+from release.state import (
+    SETTINGS_KEYS,
+    Observations,
+    ReleaseLine,
+    ReleaseState,
+    RemoteRefs,
+    Settings,
+    gates_dir,
+)
+
+
+def course_root_of(root: Path) -> Path:
+    """The course must be the top of its own git repository; anything else is refused."""
+    if not root.is_dir():
+        raise Refused(f"{root}: not a directory (give --course the root of a course repository)")
+    top = Git(root).toplevel()
+    if top != root.resolve():
+        raise Refused(f"{root} is not the top of its own git repository: a release needs the "
+                      "course in a repository of its own (try `invoke demo` for a sandbox)")
+    return root.resolve()
+
+
+def load_settings(root: Path, branches: set[str]) -> Settings:
+    table: dict[str, object] = {}
+    for rel in ("tinyrelease.toml", "pyproject.toml"):
+        path = root / rel
+        if not path.is_file():
+            continue
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise Refused(f"{path}: invalid TOML: {error}") from None
+        tool = document.get("tool", {}).get("tinyrelease")
+        if tool is None and rel == "tinyrelease.toml":
+            tool = document
+        if isinstance(tool, dict) and isinstance(tool.get("release"), dict):
+            table = tool["release"]
+            where = f"{path}: [tool.tinyrelease.release]"
+            unknown = sorted(set(table) - set(SETTINGS_KEYS))
+            if unknown:
+                raise Refused(f"{where} has unknown keys: {', '.join(unknown)}")
+            bad = [k for k, v in table.items() if k != "book" and (not isinstance(v, str)
+                                                                  or not v)]
+            if not isinstance(table.get("book", True), bool):
+                bad.insert(0, "book")
+            if bad:
+                raise Refused(f"{where} {bad[0]} must be " + ("true or false" if bad[0] == "book"
+                                                              else "a non-empty string"))
+            break
+    settings = Settings(**table)  # type: ignore[arg-type]
+    if "dev_branch" not in table and settings.dev_branch not in branches:
+        settings = Settings(**{**table, "dev_branch": settings.main_branch})  # type: ignore[arg-type]
+    return settings
+
+
+def read_state(root: Path, fetch: bool = True) -> ReleaseState:
+    """git and the course's files as they are now, with every fact about refs a plan asks."""
+    git = Git(root)
+    branches = git.local_branches()
+    settings = load_settings(root, set(branches))
+    if settings.remote not in git.remotes():
+        raise Refused(f"{root}: no git remote named {settings.remote!r} (git remote add "
+                      f"{settings.remote} URL, or set remote in [tool.tinyrelease.release])")
+    if fetch:
+        git.fetch(settings.remote)
+    course = load_course(root)
+    project = str((course.pyproject.project.get("name") if course.pyproject else None)
+                  or course.package_name or root.name)
+    present = {m.number for m in course.modules}
+    entries = course.learning_path.entries if course.learning_path else []
+    missing = [f"{e.number:02d} {e.name}" for e in entries if e.number not in present]
+    cfg = changelog.config(root)
+    tags = git.local_tags()
+    lines = {name: _line(git, name, sha, tags, settings, cfg)
+             for name, sha in sorted(branches.items()) if name.startswith(("release/", "hotfix/"))}
+    return ReleaseState(root, settings, project, course.package_name, git.branch(), git.head(),
+                        tuple(git.dirty()), branches, tags, _remote(git, settings, lines),
+                        tuple(versions.find_sites(root, course.package_name)), cfg,
+                        tuple(changelog.fragments(root, cfg)), tuple(missing), lines)
+
+
+def _line(git: Git, name: str, head: str, tags: dict[str, str], settings: Settings,
+          cfg: changelog.ChangelogConfig | None) -> ReleaseLine:
+    stated = stated_at(git, head)
+    since: tuple[str, ...] = ()
+    if stated is not None and stated.is_prerelease:
+        candidate = tags.get(versions.tag_of(stated))
+        if candidate is not None and candidate != head:
+            since = tuple(git.changed_files(candidate, head))
+    fork: str | None = None
+    fixes: tuple[str, ...] = ()
+    final = versions.version_of_tag(name.partition("/")[2])
+    if name.startswith("hotfix/") and final is not None:
+        fork = fork_point(git, tags, settings.main_branch, final)
+        fixes = tuple(sha for sha, subject in git.commits(fork, name)
+                      if not subject.startswith(TOOL_PREFIX))
+    return ReleaseLine(name, head, stated, git.show(head, cfg.filename if cfg else "CHANGELOG.md"),
+                       since, fork, fixes)
+
+
+def _remote(git: Git, settings: Settings, lines: dict[str, ReleaseLine]) -> RemoteRefs:
+    """The remote's refs; whether its main and development branches hold the tags of the
+    release lines here; the version its development branch states."""
+    refs = git.remote_refs(settings.remote)
+    if refs is None:
+        return RemoteRefs(False)
+    branches, tags = refs
+    ours = [tag for name in lines if (tag := name.partition("/")[2]) in tags]
+    contains = {branch: frozenset(t for t in ours if git.is_ancestor(tags[t], branches[branch]))
+                for branch in {settings.main_branch, settings.dev_branch} if branch in branches}
+    dev = branches.get(settings.dev_branch)
+    return RemoteRefs(True, branches, tags, {settings.dev_branch: stated_at(git, dev)} if dev
+                      else {}, contains)
+
+
+def stated_at(git: Git, ref: str) -> Version | None:
+    """The version `pyproject.toml` states at `ref` (a branch or a commit)."""
+    text = git.show(ref, "pyproject.toml")
+    if text is None:
+        return None
+    try:
+        value = tomlkit.parse(text).get("project", {}).get("version")
+        return Version(str(value)) if value else None
+    except Exception:  # a broken pyproject at ref: the preflight reports the current one
+        return None
+
+
+def fork_point(git: Git, tags: dict[str, str] | list[str], main: str, final: Version) -> str:
+    """Where a hotfix branch left: the last final tag before it, else main before the hotfix
+    was merged into it, else the main branch."""
+    previous = {v: t for t in tags if (v := versions.version_of_tag(t)) is not None
+                and not v.is_prerelease and v < final}
+    if previous:
+        return previous[max(previous)]
+    merged = git.before_merge(main, f"{TOOL_PREFIX}merge {versions.tag_of(final)}")
+    return merged or main
+
+
+def observe(state: ReleaseState, release: Release, publisher: Publisher) -> Observations:
+    """What is seen outside git for `release`, each thing asked once."""
+    folder, s = release.folder(state.root), state.settings
+    dists = dists_in(folder, str(release.version))
+    uploaded, problem = _on_index(state, release, dists)
+    missing = publisher.available()
+    deployable = bookdeploy.available() if s.book else True
+    tagged = state.tags.get(release.tag)
+    deployed = bool(s.book and deployable and tagged) and bookdeploy.deployed(
+        state.root, s.book_remote or s.remote, s.book_branch, tagged or "")
+    head = state.branches.get(release.branch, state.head)
+    return Observations(
+        dists=tuple(dists), gates=gates_status(gates_dir(folder, head) / "report.json"),
+        uploaded=uploaded, index_problem=problem, notes=(folder / "notes.md").is_file(),
+        bundle=(folder / "SHA256SUMS").is_file(), publisher_missing=missing,
+        published=not missing and publisher.has_release(release.tag),
+        book_deployable=deployable, book_deployed=deployed,
+        review=prerelease.review_seen(state, release) if release.reviewed else None)
+
+
+def dists_in(folder: Path, version: str) -> list[Path]:
+    """The wheel and sdist of `version` in the release folder, or none when not both are."""
+    dist = folder / "dist"
+    found = [p for p in sorted(dist.glob("*")) if p.suffix in (".whl", ".gz")] \
+        if dist.is_dir() else []
+    return found if len(found) == 2 and all(f"-{version}" in p.name for p in found) else []
+
+
+def gates_status(report: Path) -> str | None:
+    """pass, fail, partial or `skipped: REASON` of a gates report; None when there is none."""
+    if not report.is_file():
+        return None
+    data = json.loads(report.read_text(encoding="utf-8"))
+    status = data.get("status")
+    if status == "skipped":
+        return f"skipped: {data.get('reason', '')}"
+    return None if status is None else str(status)
+
+
+def _on_index(state: ReleaseState, release: Release, dists: list[Path]
+              ) -> tuple[bool | None, str | None]:
+    """Whether the index of this stage has the built files (same hashes); when it cannot be
+    reached, the upload's state is unknown and the problem says why."""
+    s = state.settings
+    spec = s.rc_repository if release.stage == Stage.RC else s.repository
+    if not spec or not dists:
+        return None, None
+    try:
+        return not index.pending(index.resolve(spec), state.project, dists), None
+    except IndexRefused as error:
+        return None, str(error)
