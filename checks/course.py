@@ -278,7 +278,7 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
                                                            "implementation")) is not None:
         course.learning_path = parse_learning_path(text, course.layout.learning_path)
     _load_packaging(course)
-    course.tests = _load_tests(files)
+    course.tests = _load_tests(files, parse)
     course.tests.module_folders = _module_folders(course)
     course.stale = _stale_copies(course)
     course.module_mentions = [mention for rel in course_documents(
@@ -375,7 +375,7 @@ def _load_packaging(course: Course) -> None:
             course.version_mentions += version_mentions(text, rel, name)
 
 
-def _load_tests(files: CourseFiles) -> TestSuite:
+def _load_tests(files: CourseFiles, parse: Callable[..., Any]) -> TestSuite:
     suite = TestSuite("tests")
     suite.folders = [name for name in files.listdir("tests", "testing")
                      if files.is_dir(f"tests/{name}")]
@@ -389,7 +389,7 @@ def _load_tests(files: CourseFiles) -> TestSuite:
             continue
         text = files.read(rel, "testing")
         if text is not None:
-            suite.files.append(_test_file(text, rel, folder))
+            suite.files.append(parse("test", text, rel, _test_file))
     return suite
 
 
@@ -404,18 +404,32 @@ def _module_folders(course: Course) -> dict[str, str]:
     return found
 
 
-def _test_file(text: str, rel: str, folder: str) -> TestFile:
+def _test_file(text: str, rel: str) -> TestFile:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        return TestFile(rel, folder, syntax_problem(error), ())
+        return TestFile(rel, rel.rsplit("/", 1)[0], syntax_problem(error), ())
     imports = []
-    for node in ast.walk(tree):
+    for node in statements(tree.body):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             imports.append(Import(node.module, tuple(a.name for a in node.names), node.lineno))
         elif isinstance(node, ast.Import):
             imports.extend(Import(a.name, (), node.lineno) for a in node.names)
-    return TestFile(rel, folder, None, tuple(imports))
+    return TestFile(rel, rel.rsplit("/", 1)[0], None, tuple(imports))
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones too (in functions, classes, branches, handlers), without
+    visiting expressions: imports and definitions are statements, and a test file's
+    expressions are most of its nodes."""
+    todo = list(reversed(body))
+    while todo:
+        node = todo.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if inner:
+                todo.extend(reversed(inner))
 
 
 def _stale_copies(course: Course) -> list[StaleCopy]:

@@ -35,9 +35,12 @@ class ModuleMention:
 
 
 def mentions_in(text: str, path: str) -> list[ModuleMention]:
-    return [ModuleMention(path, number, int(match["number"]), match["name"])
-            for number, line in enumerate(text.split("\n"), start=1)
-            for match in _MODULE_ID.finditer(line)]
+    found, line, counted = [], 1, 0
+    for match in _MODULE_ID.finditer(text):  # one pass over the text, lines counted lazily
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        found.append(ModuleMention(path, line, int(match["number"]), match["name"]))
+    return found
 
 
 def course_documents(files: CourseFiles, modules_dir: str, module_ids: Iterable[str]) -> list[str]:

@@ -37,6 +37,7 @@ class CourseFiles:
     problems: list[ReadProblem] = field(default_factory=list)
     reads: int = 0
     _texts: dict[str, str | None] = field(default_factory=dict)
+    _inside: dict[Path, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -45,8 +46,20 @@ class CourseFiles:
         return path.relative_to(self.root).as_posix()
 
     def inside(self, path: Path) -> bool:
-        """Whether `path`, with every symlink resolved, stays inside the course root."""
-        return inside(path, self.root)
+        """Whether `path`, with every symlink resolved, stays inside the course root. Folders
+        are resolved once each; a file below a folder inside costs one `lstat`."""
+        parent = path.parent
+        if ".." in path.parts or not parent.is_relative_to(self.root):
+            return inside(path, self.root)
+        known = self._inside.get(parent)
+        if known is None:
+            known = self._inside[parent] = inside(parent, self.root)
+        if not known:
+            return False
+        try:
+            return not path.is_symlink() or inside(path, self.root)
+        except OSError:
+            return False
 
     def exists(self, rel: str) -> bool:
         path = self.root / rel
