@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from checks.course import BOOK_DIRS, Course
 from checks.markdown import CodeBlock, code_in_markdown
@@ -37,6 +37,7 @@ class DocumentedCommand:
     line: int
     script: str
     argv: tuple[str, ...]  # without the script's name
+    inline: bool = False   # written in prose (`tito module complete`), not in a code block
 
     @property
     def text(self) -> str:
@@ -115,7 +116,8 @@ def read_page(text: str, path: str, scripts: list[str], package: str | None,
     for span in spans:  # inline code naming the script alone is about it, not a command
         text = span.text.strip().removeprefix("$ ")
         if scripts and text.split(" ")[0] in scripts and " " in text:
-            found.commands += _line_commands(text, path, span.line, scripts, found)
+            found.commands += [replace(c, inline=True) for c in
+                               _line_commands(text, path, span.line, scripts, found)]
 
 
 def _block_commands(block: CodeBlock, path: str, scripts: list[str], found: Documented
