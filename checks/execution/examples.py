@@ -18,6 +18,7 @@ from typing import Any
 from checks.boundary import own_folder
 from checks.course import Course
 from checks.documented import Documented, DocumentedCommand, Snippet, documented
+from checks.execution.origin import source_of
 from checks.findings import Finding, Severity
 from checks.gates.common import grouped
 from checks.process import run
@@ -70,7 +71,8 @@ def try_examples(course: Course, copy: Path, scratch: Path, commands: bool, snip
     outcome.counts["commands_seconds"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     if package and found.snippets:
-        _run_snippets(found, own_folder(scratch, "snippets"), env, copy, package, outcome)
+        _run_snippets(course, found, own_folder(scratch, "snippets"), env, copy, package,
+                      outcome)
     outcome.counts["snippets_seconds"] = round(time.perf_counter() - started, 1)
     outcome.findings = [_in_module(course, f) for f in outcome.findings]
     return outcome
@@ -221,8 +223,8 @@ def _script_line(course: Course, script: str) -> int | None:
 
 # Snippets -----------------------------------------------------------------------------------
 
-def _run_snippets(found: Documented, scratch: Path, env: dict[str, str], copy: Path,
-                  package: str, outcome: ExampleRun) -> None:
+def _run_snippets(course: Course, found: Documented, scratch: Path, env: dict[str, str],
+                  copy: Path, package: str, outcome: ExampleRun) -> None:
     """Each distinct snippet once, in its own interpreter and folder, a few at a time."""
     codes = list(dict.fromkeys(s.code for s in found.snippets))
     runner = (HERE / "snippet_runner.py").read_text(encoding="utf-8")
@@ -236,7 +238,8 @@ def _run_snippets(found: Documented, scratch: Path, env: dict[str, str], copy: P
                    timeout=SNIPPET_TIMEOUT, stdin="")
         data = _json(result)
         if data is not None:  # the package's paths as the course names them
-            data["error"] = str(data.get("error")).replace(f"{copy}/", "")
+            data["error"] = str(data.get("error")).replace(f"{copy}/", "") + _raised_at(
+                course, copy, data.get("raised_in"))
             return data
         if done.returncode == 124:
             return {"state": "failed", "error": f"did not finish within {SNIPPET_TIMEOUT:.0f} s"}
@@ -264,6 +267,17 @@ def _run_snippets(found: Documented, scratch: Path, env: dict[str, str], copy: P
 
     outcome.findings += [_finding("TST207", hit)
                          for hit in grouped(hits, causes.__getitem__, together)]
+
+
+def _raised_at(course: Course, copy: Path, where: object) -> str:
+    """` (raised at src/20_capstone/20_capstone.py:41)`: the course's own line that raised,
+    when a module of the exported copy did (told at the source cell that wrote it)."""
+    if not (isinstance(where, list) and len(where) == 2 and isinstance(where[1], int)
+            and str(where[0]).startswith(f"{copy}/")):
+        return ""
+    rel = str(where[0]).removeprefix(f"{copy}/")
+    path, line = source_of(course, copy, rel, where[1]) or (rel, where[1])
+    return f" (raised at {path}:{line})"
 
 
 def _snippet_hit(snippet: Snippet, data: dict[str, Any]) -> Hit:

@@ -50,6 +50,14 @@ def _home_of(name: str, package: str) -> str | None:
         return None
 
 
+def _raised_in(error: BaseException) -> tuple[str, int] | None:
+    """The file and line that raised, when that is not the snippet (a module it imported)."""
+    frames = list(traceback.walk_tb(error.__traceback__))
+    if not frames or frames[-1][0].f_code.co_filename == "<snippet>":
+        return None
+    return frames[-1][0].f_code.co_filename, frames[-1][1]
+
+
 def _in_snippet(error: BaseException) -> bool:
     """Whether the snippet's own line raised (not the package, when the snippet called it)."""
     frames = list(traceback.walk_tb(error.__traceback__))
@@ -61,7 +69,8 @@ def _undefined(error: NameError, package: str) -> dict[str, object]:
     can be imported from somewhere, else a fragment that continues code shown elsewhere."""
     said = traceback.format_exception_only(type(error), error)[-1].strip()
     if not error.name or not _in_snippet(error):
-        return {"state": "failed", "line": _line(error), "error": said}
+        return {"state": "failed", "line": _line(error), "error": said,
+                "raised_in": _raised_in(error)}
     home = _home_of(error.name, package)
     if home is None:
         return {"state": "fragment", "name": error.name}
@@ -85,7 +94,7 @@ def main() -> None:
         outcome = _undefined(error, package)
     except BaseException as error:  # noqa: BLE001 - the snippet's failure is what we report
         traceback.print_exc()
-        outcome = {"state": "failed", "line": _line(error),
+        outcome = {"state": "failed", "line": _line(error), "raised_in": _raised_in(error),
                    "error": traceback.format_exception_only(type(error), error)[-1].strip()}
     result.write_text(json.dumps(outcome), encoding="utf-8")
 

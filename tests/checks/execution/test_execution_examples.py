@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from coursebuilder import PYPROJECT, CourseFactory, about, line_of, only
+from coursebuilder import PYPROJECT, CourseFactory, about, edited_source, line_of, only
 
 from checks.course import load_course
 from checks.engine import GateResult, run_gates
@@ -95,7 +95,15 @@ from minicourse.core.tensor import make_tensor
 
 make_tensor(json.dumps([1]))
 ```
+
+```python
+from minicourse.core.tensor import make_tensor
+
+make_tensor(None)
+```
 """
+# the package's own line fails for None: a snippet calling it is told where, in the source
+TENSOR = edited_source(1, "    return value\n", "    return value + 0\n")
 SCRIPTS = ('\n[project.scripts]\nmini = "minicli:main"\nplain = "minicli:plain"\n'
            'broken = "nosuchmodule.cli:main"\n')
 
@@ -108,7 +116,8 @@ def documented(tmp_path_factory: pytest.TempPathFactory) -> tuple[GateResult, Pa
     ran = base / "the-command-ran.txt"
     root = CourseFactory(base)({"minicli.py": CLI.format(ran=str(ran)), "README.md": README,
                                 "pyproject.toml": PYPROJECT + SCRIPTS,
-                                "src/01_tensor/ABOUT.md": about(1) + SNIPPETS})
+                                "src/01_tensor/ABOUT.md": about(1) + SNIPPETS,
+                                "src/01_tensor/01_tensor.py": TENSOR})
     course = load_course(root)
     report = run_gates(course, ["testing"], select=["TST206", "TST207"],
                        execution=Execution(course, "standard", base / "work"))
@@ -162,8 +171,8 @@ def test_a_failing_snippet_is_told_at_the_line_that_raised(
         documented: tuple[GateResult, Path, Path]) -> None:
     gate, root, _ = documented
     page = (root / "src/01_tensor/ABOUT.md").read_text()
-    missing, unimported = sorted((f for f in gate.findings if f.code == "TST207"),
-                                 key=lambda f: f.line or 0)
+    missing, unimported, inside = sorted((f for f in gate.findings if f.code == "TST207"),
+                                         key=lambda f: f.line or 0)
     assert (missing.path, missing.line) == ("src/01_tensor/ABOUT.md",
                                             line_of(page, "minicourse.no_such_thing(value)"))
     assert missing.module == "01_tensor"
@@ -173,8 +182,13 @@ def test_a_failing_snippet_is_told_at_the_line_that_raised(
     assert unimported.line == line_of(page, "make_tensor(json.dumps")
     assert unimported.message.endswith("NameError: name 'json' is not defined (it is in json: "
                                        "an import is missing)")
+    assert inside.line == line_of(page, "make_tensor(None)")
+    cell = line_of(TENSOR, '# %% nbgrader={"grade": false, "grade_id": "tensor-impl"')
+    assert inside.message == ("documentation snippet fails at `make_tensor(None)`: TypeError: "
+                              "unsupported operand type(s) for +: 'NoneType' and 'int' (raised "
+                              f"at src/01_tensor/01_tensor.py:{cell})")
     counts = gate.artifacts["examples"]
-    assert counts["snippets_run"] == 4 and counts["opted_out"] == 2  # type: ignore[index]
+    assert counts["snippets_run"] == 5 and counts["opted_out"] == 2  # type: ignore[index]
     assert counts["snippet_fragments"] == 1  # type: ignore[index]
     assert counts["snippets_continuing_others"] == 1  # type: ignore[index]  # training_data
     assert gate.status == "fail"
