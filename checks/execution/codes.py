@@ -98,13 +98,15 @@ declare_execution("TST206", "Documented commands parse", """
     fence.
     """)
 declare_execution("TST207", "Documentation snippets run", """
-    A Python code block of an ABOUT.md or a book page (```python, ```py, ```{code-cell}
-    python, and `>>>` examples) that imports the course package raised when run on the
-    exported package; the finding points at the line that raised, with the exception's last
-    line. Each snippet runs in a fresh interpreter of the testing gate's environment, in a
-    scratch folder (never the course), with `MPLBACKEND=Agg` and a time limit; blocks that do
-    not import the package are fragments and are not run, notebook magics (`%`, `!` lines)
-    are left out.
+    A Python code block of an ABOUT.md or a book page (fenced as `python`, `py` or
+    `{code-cell} python`, `>>>` examples too) that imports the course package raised when run
+    on the exported package; the finding points at the line that raised, with the exception's
+    last line (and the course's own line, when the package raised). Each snippet runs in a
+    fresh interpreter of the testing gate's environment, in a scratch folder (never the
+    course), with `MPLBACKEND=Agg` and a time limit. Blocks that do not import the package
+    are fragments and are not run, and so is a snippet that uses a name nothing defines (it
+    continues code shown elsewhere); a name the package or the standard library has is a
+    missing import, and is reported. Notebook magics (`%`, `!` lines) are left out.
 
     Why: a snippet is the first code a learner copies; one that fails teaches that the
     documentation cannot be trusted.
