@@ -62,6 +62,9 @@ def try_examples(course: Course, copy: Path, scratch: Path, commands: bool, snip
         "snippet_fragments": found.fragments, "opted_out": found.opted_out})
     env = {"PYTHONPATH": _import_path(course, copy), "MPLBACKEND": "Agg",
            "PYTHONNOUSERSITE": "1"}
+    if scripts and not hasattr(os, "fork"):  # each command line is parsed in a forked child
+        outcome.notes.append("documented commands: not checked on this platform (no fork)")
+        scripts = {}
     started = time.perf_counter()
     for script, spec in scripts.items():
         mine = [c for c in found.commands if c.script == script]
