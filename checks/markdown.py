@@ -269,3 +269,89 @@ def is_external(target: str) -> bool:
 def normalise_heading(text: str) -> str:
     """Heading text without emoji, punctuation or case, for matching section names."""
     return " ".join(re.sub(r"[^\w→ ]+", " ", text).lower().split())
+
+
+# Fences of these MyST directives hold code in the language of their argument; the fences of
+# other directives (admonitions, cards, tabs) hold Markdown, which is read for code in turn.
+CODE_DIRECTIVES = ("code-cell", "code-block", "code", "sourcecode")
+_OPAQUE_DIRECTIVES = ("mermaid", "raw", "math", "literalinclude", "include", "csv-table")
+_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced code block: its language (a code directive's argument; `{code-cell}` without
+    one is Python), the line of its opening fence, its lines (line `i` of the block is line
+    `first + i` of the file) and the HTML comments standing right above the fence."""
+
+    language: str
+    line: int
+    lines: tuple[str, ...]
+    comments: tuple[str, ...] = ()
+
+    @property
+    def first(self) -> int:
+        return self.line + 1
+
+
+@dataclass(frozen=True)
+class CodeSpan:
+    """Inline code (`` `tito module complete 05` ``) outside code blocks, at its line."""
+
+    text: str
+    line: int
+
+
+def code_in_markdown(text: str, first_line: int = 1) -> tuple[list[CodeBlock], list[CodeSpan]]:
+    """Every fenced code block (also inside directive fences that hold Markdown) and every
+    inline code span of a Markdown text, as CommonMark reads it (which breaks lines at `\r`
+    too: so do the line numbers)."""
+    _, full = _parsers()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw = text.split("\n")
+    blocks: list[CodeBlock] = []
+    spans: list[CodeSpan] = []
+    for token in full.parse(text):
+        if token.map is None:
+            continue
+        start, end = token.map
+        if token.type == "fence":
+            info = token.info.strip()
+            directive = re.match(r"^\{([\w-]+)\}\s*(\S*)", info)
+            content = token.content.rstrip("\n").split("\n") if token.content else []
+            if directive and directive[1] not in CODE_DIRECTIVES:
+                if directive[1] not in _OPAQUE_DIRECTIVES:
+                    inner = code_in_markdown("\n".join(content), first_line + start + 1)
+                    blocks += inner[0]
+                    spans += inner[1]
+                continue
+            language = (directive[2] or ("python" if directive[1] == "code-cell" else "")
+                        if directive else info.split()[0] if info else "")
+            blocks.append(CodeBlock(language.lower(), first_line + start, tuple(content),
+                                    _comments_above(raw, start)))
+        elif token.type == "inline":
+            for child in token.children or []:
+                if child.type == "code_inline":
+                    line = _span_line(raw, start, end, child.content)
+                    spans.append(CodeSpan(child.content, first_line + line))
+    return blocks, spans
+
+
+def _comments_above(raw: list[str], start: int) -> tuple[str, ...]:
+    """The HTML comment lines right above line `start` (blank lines between are allowed)."""
+    found = []
+    index = start - 1
+    while index >= 0 and (not raw[index].strip() or _COMMENT.match(raw[index])):
+        if raw[index].strip():
+            found.append(raw[index].strip())
+        index -= 1
+    return tuple(reversed(found))
+
+
+def _span_line(raw: list[str], start: int, end: int, content: str) -> int:
+    """The 0-based line where a code span starts: a span may wrap, so its first words are
+    looked for, then its first word."""
+    for needle in (content, content[:30], content.split(" ")[0]):
+        if needle and (line := _line_of(raw, start, end, needle)) is not None:
+            return line
+    return start

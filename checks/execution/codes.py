@@ -81,6 +81,39 @@ declare_execution("TST205", "Tests run on the exported package", """
     Why: tests of a stale package prove nothing about the sources learners edit.
     Fix: fix the export (the package gate's PKG201 shows its output).
     """)
+declare_execution("TST206", "Documented commands parse", """
+    A command line of the README, an ABOUT.md or a book page calls one of the course's console
+    scripts (`[project.scripts]`) with arguments its own argparse parser rejects; the finding
+    quotes argparse's error line. Commands are read from shell code blocks (bash, sh, shell,
+    console or no language; `$ ` prompts stripped) and from inline code that starts with the
+    script's name. They are parsed, never run: the script's entry point is started with
+    argparse patched to stop as soon as the outermost parse returns. Lines with something to
+    fill in (`<module>`, `NN`, `...`, `[--flag]`, `$VAR`, `MODULE`) are not checked, nothing
+    is substituted, and a script that does not use argparse is not checked (the gate says so).
+
+    Why: learners type what the documentation shows; a renamed subcommand or flag leaves
+    every page that shows the old one failing at the first step.
+    Fix: update the command at the places listed (or the parser, if the page is right). A
+    block that must stay as it is takes `<!-- tinyrelease: skip -->` on the line above its
+    fence.
+    """)
+declare_execution("TST207", "Documentation snippets run", """
+    A Python code block of an ABOUT.md or a book page (fenced as `python`, `py` or
+    `{code-cell} python`, `>>>` examples too) that imports the course package raised when run
+    on the exported package; the finding points at the line that raised, with the exception's
+    last line (and the course's own line, when the package raised). Each snippet runs in a
+    fresh interpreter of the testing gate's environment, in a scratch folder (never the
+    course), with `MPLBACKEND=Agg` and a time limit. Blocks that do not import the package
+    are fragments and are not run, and so is a snippet that uses a name nothing defines (it
+    continues code shown elsewhere); a name the package or the standard library has is a
+    missing import, and is reported. Notebook magics (`%`, `!` lines) are left out.
+
+    Why: a snippet is the first code a learner copies; one that fails teaches that the
+    documentation cannot be trusted.
+    Fix: correct the snippet (or the package). A snippet that is not meant to run on its own
+    takes `<!-- tinyrelease: skip -->` on the line right before its fence, or
+    `# tinyrelease: skip` as its first line.
+    """)
 declare_execution("PKG201", "The export step succeeds", """
     The course's export command (`export_command`, e.g. `tito src export --all`, or
     tinyrelease's jupytext + nbdev exporter) failed.

@@ -16,6 +16,7 @@ from checks.environment import INSTALL_ALL, importable, missing_requirements
 from checks.errors import UsageError
 from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
+from checks.execution.examples import console_scripts, try_examples
 from checks.execution.export import ExportStep, export_step, missing_targets
 from checks.execution.session import course_requirements
 from checks.execution.workspace import workspace
@@ -100,20 +101,23 @@ class Execution:
 
 
 SUITE_CODES = {"TST201", "TST202", "TST203", "TST204"}
+EXAMPLE_CODES = {"TST206", "TST207"}
 
 
 def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
-    """Export (when the course has an export step), then run the suites with coverage; only
-    the steps whose codes are `wanted` run."""
+    """Export (when the course has an export step), run the suites with coverage, then try
+    the documentation's commands and snippets; only the steps whose codes are `wanted` run."""
     result = ExecutionResult()
-    course = execution.course
-    if not wanted & SUITE_CODES:
+    if not wanted & (SUITE_CODES | EXAMPLE_CODES):
         result.skip(wanted, "none of the suite checks was selected")
         return result
-    if not importable("pytest"):
-        result.skip(wanted, f"pytest is not installed here: nox -s testing installs it, or "
-                    f"{INSTALL_ALL}")
-        return result
+    if not importable("pytest") and wanted & SUITE_CODES:
+        reason = f"pytest is not installed here: nox -s testing installs it, or {INSTALL_ALL}"
+        result.skip(wanted & SUITE_CODES, reason)
+        wanted = wanted - SUITE_CODES
+        if not wanted & EXAMPLE_CODES:
+            result.skip(wanted, reason)
+            return result
     copy, export = execution.exported
     problem = execution.export_problem()
     if export is not None and not export.ok:
@@ -127,30 +131,47 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.steps_skipped.append(f"export: {NO_EXPORT}")
     else:
         result.did({"TST205"} & wanted)
-    suites, result.steps_skipped = testing_execution.plan_suites(
-        course, execution.modules, execution.level == "comprehensive")
     scratch = execution.work_dir / "testing"
     scratch.mkdir(parents=True, exist_ok=True)
+    findings = _suites(execution, wanted, copy, scratch, result) if wanted & SUITE_CODES else []
+    missing = missing_requirements(course_requirements(execution.course.root, "testing"))
+    if wanted & EXAMPLE_CODES:
+        findings += _examples(execution, wanted, copy, scratch, result, missing)
+    ran = bool(result.artifacts.get("suites")) or "examples" in result.artifacts
+    if problem is not None and ran and "TST205" in wanted:  # its knock-on failures are one
+        cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
+                        _export_config(execution))
+        findings = fold(cause, findings, _mentions_missing(execution))
+    if missing and "TST204" in wanted:  # else the finding holding them would not be shown
+        findings = _environment_failures(findings, missing)
+    result.findings += findings
+    if "TST203" in wanted and result.artifacts.get("suites"):
+        _coverage(execution, copy, scratch, result)
+    return result
+
+
+def _suites(execution: Execution, wanted: set[str], copy: Path, scratch: Path,
+            result: ExecutionResult) -> list[Finding]:
+    course = execution.course
+    suites, steps = testing_execution.plan_suites(
+        course, execution.modules, execution.level == "comprehensive")
+    result.steps_skipped += steps
     (scratch / ".coverage").unlink(missing_ok=True)
-    tests = 0
+    tests, findings = 0, list[Finding]()
     if suites:
         tests, findings = testing_execution.run_suites(suites, copy, course.package_name, scratch,
                                                        course)
-        if problem is not None:  # an incomplete export: its knock-on failures are one cause
-            cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
-                            _export_config(execution))
-            findings = fold(cause, findings, _mentions_missing(execution))
-        if missing := missing_requirements(course_requirements(course.root, "testing")):
-            findings = _environment_failures(findings, missing)
-        result.findings += findings
         result.did(wanted & {"TST201", "TST202", "TST204"})
     else:
         result.skip(wanted & SUITE_CODES, "the course has no test suites to run")
-    result.artifacts = {"suites": [s.path for s in suites], "tests": tests,
-                        **testing_execution.outcomes(scratch),
-                        "export": execution.export.describe() if execution.export else None}
-    if "TST203" not in wanted or not suites:
-        return result
+    result.artifacts.update({"suites": [s.path for s in suites], "tests": tests,
+                             **testing_execution.outcomes(scratch),
+                             "export": execution.export.describe() if execution.export else None})
+    return findings
+
+
+def _coverage(execution: Execution, copy: Path, scratch: Path, result: ExecutionResult) -> None:
+    course = execution.course
     if any(f.code == "TST204" and "pytest's internal error" in f.message
            for f in result.findings):
         result.skip({"TST203"}, "the test run stopped before its end (TST204), so coverage "
@@ -165,7 +186,25 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.findings += findings
         result.artifacts["coverage"] = total
         result.did({"TST203"})
-    return result
+
+
+def _examples(execution: Execution, wanted: set[str], copy: Path, scratch: Path,
+              result: ExecutionResult, missing: list[str]) -> list[Finding]:
+    """TST206 and TST207: the documented commands parsed, the documented snippets run."""
+    course = execution.course
+    commands = "TST206" in wanted and bool(console_scripts(course))
+    snippets = "TST207" in wanted and course.package_name is not None
+    if "TST206" in wanted and not commands:
+        result.skip({"TST206"}, "the course declares no console scripts ([project.scripts])")
+    if "TST207" in wanted and not snippets:
+        result.skip({"TST207"}, "the course has no package for snippets to import")
+    if not commands and not snippets:
+        return []
+    tried = try_examples(course, copy, scratch / "examples", commands, snippets, missing)
+    result.did({code for code, on in (("TST206", commands), ("TST207", snippets)) if on})
+    result.steps_skipped += tried.notes
+    result.artifacts["examples"] = tried.counts
+    return tried.findings
 
 
 NO_EXPORT = ("the course declares no export step (export_command) and is not an nbdev "

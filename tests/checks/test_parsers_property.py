@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from checks.about import parse_about, parse_module_yaml
 from checks.course import load_course
+from checks.documented import Documented, read_page
 from checks.engine import run_gates
 from checks.errors import CourseError
 from checks.learning_path import parse_learning_path
@@ -188,6 +189,41 @@ def test_parse_markdown_never_raises(text: str, first_line: int) -> None:
     last_line = first_line + text.count("\n")
     assert all(first_line <= h.line <= last_line and 1 <= h.level <= 6 for h in body.headings)
     assert all(first_line <= link.line <= last_line for link in body.links)
+
+
+DOC_PAGE = """# Try it
+
+```console
+$ mini build 01 --fast \\
+  --x
+output
+```
+
+Run `mini build 02` or `mini <module>`.
+
+<!-- tinyrelease: skip -->
+```python
+import minicourse
+```
+
+````{admonition} Note
+```{code-cell} python
+:tags: [hide]
+>>> from minicourse import y
+... 2
+```
+````
+"""
+
+
+@PARSERS
+@given(texts(DOC_PAGE))
+def test_read_page_never_raises(text: str) -> None:
+    found = Documented()
+    read_page(text, "README.md", ["mini"], "minicourse", found)
+    last_line = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    assert all(1 <= c.line <= last_line for c in found.commands)
+    assert all(1 <= n <= last_line for s in found.snippets for n in (s.line, *s.lines))
 
 
 @PARSERS
