@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from checks.course import Course, Module
 from checks.findings import Severity
-from checks.gates.common import grouped
+from checks.gates.common import cannot_fail, grouped
 from checks.registry import Hit, check
 from checks.source import Function, ModuleSource
 
@@ -142,3 +142,26 @@ def tests_not_exported(course: Course) -> Iterator[Hit]:
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
         f"{len(group)} tests are defined in `#| export` cells, so they ship in the package: "
         + ", ".join(h.message.split(" is defined")[0] for h in group)))
+
+
+@check("IMP126", "Tests in module sources can fail", quick=True)
+def source_tests_can_fail(course: Course) -> Iterator[Hit]:
+    """A test in a module source (a `test_*` function, or a graded nbgrader cell) cannot fail
+    where it should: a test returns False (a runner that ignores it passes it), asserts a
+    constant such as `assert True`, or catches what a missing or broken implementation raises
+    (a bare `except:`, `Exception`, `AssertionError`, `ImportError`, `NotImplementedError`,
+    `AttributeError`, `NameError`) and then only passes, prints, returns or sets a flag it
+    never checks. After `assert False` in the try block, a handler that does not catch it is
+    the expected-raise idiom, and is left alone.
+
+    Why: learners run these tests to know their implementation works, and nbgrader grades a
+    cell by whether it raises: a test that cannot fail gives the points for a missing or
+    wrong implementation.
+    Fix: let the error propagate or assert on it; test a raise with `assert False` after the
+    call and a handler of just that error.
+    """
+    for module, source in _sources(course):
+        warned = {line for line, _ in source.syntax_warnings}  # PKG105 tells `assert (x, "")`
+        yield from cannot_fail([place for place in source.unfailing
+                                if place.kind != "assert" or place.line not in warned],
+                               source.path, module.id)
