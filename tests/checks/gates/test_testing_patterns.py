@@ -130,6 +130,17 @@ def test_graded_cell_code_is_a_test(make_course: CourseFactory, findings: Findin
                                     "`AssertionError` and only passes")
 
 
+def test_an_assert_of_a_tuple_is_told_once(make_course: CourseFactory,
+                                           findings: Findings) -> None:
+    """Python warns of `assert (x, "why")` when it compiles the source: PKG105 tells it."""
+    text = edited_source(2, "    assert make_activations(3) == 3\n",
+                         '    assert (make_activations(3) == 3, "three")\n')
+    assert findings(make_course({SOURCE: text}), "IMP126") == []
+    found = only(findings(make_course({SOURCE: text}), "PKG105"))
+    assert found.line == line_of(text, "assert (make_activations")
+    assert "assertion is always true" in found.message
+
+
 def test_expected_raise_in_a_source_test_passes(make_course: CourseFactory,
                                                 findings: Findings) -> None:
     text = edited_source(2, UNIT_BODY, UNIT_BODY + (
