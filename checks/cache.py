@@ -16,6 +16,7 @@ import os
 import pickle
 import secrets
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,6 +132,12 @@ def _prune(folder: Path, keep: int) -> None:
         stale.unlink(missing_ok=True)
 
 
+def _parser_version() -> str:
+    """What parsed files depend on besides their text: this code, and the interpreter, whose
+    parser and compiler decide the trees and the warnings (3.12 warns where 3.11 did not)."""
+    return f"{source_digest()} python {sys.version_info.major}.{sys.version_info.minor}"
+
+
 class ParseCache:
     """Parsed course files by kind and text hash: editing one module re-parses that module.
     The file is a pickle followed by its HMAC under a key kept beside it (mode 0600)."""
@@ -146,7 +153,7 @@ class ParseCache:
             if hmac.compare_digest(signature, self._sign(body)):
                 loaded = pickle.loads(body)  # noqa: S301 - signed by us, outside any course
                 # parsed by this very code: a changed parser must not serve old results
-                if isinstance(loaded, dict) and loaded.get("version") == source_digest():
+                if isinstance(loaded, dict) and loaded.get("version") == _parser_version():
                     self.entries = loaded["entries"]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 KeyError, TypeError, ValueError, IndexError):
@@ -179,7 +186,7 @@ class ParseCache:
         kept = {key: value for key, value in self.entries.items() if key in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            body = pickle.dumps({"version": source_digest(), "entries": kept})
+            body = pickle.dumps({"version": _parser_version(), "entries": kept})
             temp = self.path.with_suffix(f".{os.getpid()}.tmp")
             temp.write_bytes(body + self._sign(body))
             os.replace(temp, self.path)

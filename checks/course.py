@@ -48,7 +48,8 @@ from checks.package import (
     read_package,
     version_mentions,
 )
-from checks.source import Import, ModuleSource, parse_source, syntax_problem
+from checks.source import FunctionNode, Import, ModuleSource, parse_source, syntax_problem
+from checks.testcode import Unfailing, unfailing_places
 from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 T = TypeVar("T")
@@ -167,6 +168,7 @@ class TestFile:
     folder: str
     syntax_error: tuple[int, str] | None
     imports: tuple[Import, ...]
+    unfailing: tuple[Unfailing, ...] = ()  # places its tests cannot fail
 
 
 @dataclass
@@ -415,7 +417,37 @@ def _test_file(text: str, rel: str) -> TestFile:
             imports.append(Import(node.module, tuple(a.name for a in node.names), node.lineno))
         elif isinstance(node, ast.Import):
             imports.extend(Import(a.name, (), node.lineno) for a in node.names)
-    return TestFile(rel, rel.rsplit("/", 1)[0], None, tuple(imports))
+    unfailing = [place for test, owner in _pytest_tests(tree)
+                 for place in unfailing_places(test.body, f"{owner}{test.name}()", True)]
+    return TestFile(rel, rel.rsplit("/", 1)[0], None, tuple(imports), tuple(unfailing))
+
+
+def _pytest_tests(tree: ast.Module) -> list[tuple[FunctionNode, str]]:
+    """The tests pytest collects from a file: `test*` functions, at the top or in `Test*`
+    classes, each with the class it sits in (`TestX.`, or ''); a `test*` function that takes
+    arguments and whose value the file uses (`ok, why = test_package(name)`) is a helper."""
+    def tests(body: list[ast.stmt]) -> list[FunctionNode]:
+        return [node for node in body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith("test")]
+
+    found = [(test, "") for test in tests(tree.body)]
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            found += [(test, f"{node.name}.") for test in tests(node.body)]
+    taking = {test.name for test, _ in found if [a for a in test.args.args if a.arg != "self"]}
+    helpers = taking & _values_used(tree) if taking else set()
+    return [(test, owner) for test, owner in found if test.name not in helpers]
+
+
+def _values_used(tree: ast.Module) -> set[str]:
+    """The plain names whose call's value the file uses (a call that is not a statement)."""
+    calls, bare = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            calls.add(node)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            bare.add(node.value)
+    return {call.func.id for call in calls - bare if isinstance(call.func, ast.Name)}
 
 
 def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -10,9 +10,14 @@ import importlib.util
 import re
 import sys
 import types
+import warnings
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
+
+from checks.testcode import Unfailing, unfailing_places
 
 _CELL = re.compile(r"^#\s?%%(?P<options>.*)$")
 _DIRECTIVE = re.compile(r"^#\|\s*+(?P<name>[\w-]++)\s*+(?P<value>(?:.*\S)?)\s*$")
@@ -28,6 +33,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _QUOTES = re.compile(r"^r?(?:\"\"\"|\'\'\')|(?:\"\"\"|\'\'\')$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _LIGHT = "_tinyrelease_jupytext"  # jupytext's cell-option parser, without the package's imports
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 # `### BEGIN SOLUTION role=scaffold`: TinyTorch 2026 tags what a region is for (what a release
@@ -138,6 +144,15 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Runner:
+    """An `if __name__ == "__main__":` block: its line, and each plain name it calls with the
+    line of the call."""
+
+    line: int
+    calls: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
 class Import:
     module: str
     names: tuple[str, ...]
@@ -159,6 +174,14 @@ class ModuleSource:
     guarded_calls: set[str] = field(default_factory=set)
     imports: list[Import] = field(default_factory=list)
     syntax_error: tuple[int, str] | None = None
+    # what Python warns of when it compiles the file: invalid escapes, `is` with a literal
+    syntax_warnings: list[tuple[int, str]] = field(default_factory=list)
+    unfailing: list[Unfailing] = field(default_factory=list)  # places tests cannot fail
+    runners: list[Runner] = field(default_factory=list)
+    bindings: dict[str, int] = field(default_factory=dict)  # top-level name -> first line bound
+    # the line of each top-level function a `__main__` block reaches -> the plain names it
+    # calls and does not bind itself (from the tree, so not `obj.name()` nor text in strings)
+    reached_calls: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def reached_from_guard(self) -> set[str]:
         """The functions a run of the module calls: those called under the main guard, and
@@ -174,7 +197,14 @@ class ModuleSource:
         return reached
 
     def cell_at(self, line: int) -> Cell | None:
-        return next((c for c in self.cells if c.line <= line <= c.end_line), None)
+        index = bisect_right(self._cell_lines, line) - 1
+        cell = self.cells[index] if index >= 0 else None
+        return cell if cell is not None and line <= cell.end_line else None
+
+    @cached_property
+    def _cell_lines(self) -> list[int]:
+        """The first line of each cell, in order (asked once the cells are all split)."""
+        return [cell.line for cell in self.cells]
 
     @cached_property
     def sections(self) -> list[Section]:
@@ -358,15 +388,28 @@ def _find_regions(source: ModuleSource) -> None:
 
 
 def _read_python(text: str, source: ModuleSource) -> None:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        source.syntax_error = syntax_problem(error)
-        return
-    lines = text.split("\n")
-    for node in tree.body:
-        _top_level(node, source, guarded=False, lines=lines)
-    source.calls = _calls_in_code(source.cells)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            source.syntax_error = syntax_problem(error)
+            return
+        lines = text.split("\n")
+        functions: dict[int, FunctionNode] = {}
+        for node in tree.body:
+            _top_level(node, source, guarded=False, lines=lines, functions=functions)
+        source.calls = _calls_in_code(source.cells)
+        source.reached_calls = _reached_calls(source, functions)
+        _graded_cell_code(tree, source)
+        try:  # the compiler finds what the parser lets pass (`return` outside a function);
+            # a notebook cell may `await` at the top, as IPython allows
+            compile(tree, source.path, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                    dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            source.syntax_error = syntax_problem(error)
+    source.syntax_warnings = sorted({(w.lineno, str(w.message)) for w in warned
+                                     if issubclass(w.category, SyntaxWarning | DeprecationWarning)})
 
 
 def _calls_in_code(cells: list[Cell]) -> set[str]:
@@ -392,17 +435,24 @@ def _body_calls(node: ast.stmt, lines: list[str]) -> frozenset[str]:
 
 
 def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool,
-               lines: list[str] | None = None) -> None:
+               lines: list[str] | None = None, functions: dict[int, FunctionNode] | None = None
+               ) -> None:
     def cell_of(line: int) -> int | None:
         cell = source.cell_at(line)
         return cell.index if cell else None
 
+    _bind(node, source.bindings)
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         positional = [*node.args.posonlyargs, *node.args.args]
         source.functions.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
                                          cell_of(node.lineno), False,
                                          _body_calls(node, lines or []),
                                          len(positional) - len(node.args.defaults)))
+        if functions is not None:
+            functions[node.lineno] = node
+        if node.name.startswith("test_") or _graded(source, node.lineno):
+            source.unfailing += unfailing_places(node.body, f"{node.name}()",
+                                                 node.name.startswith("test_"))
     elif isinstance(node, ast.ClassDef):
         source.classes.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
                                        cell_of(node.lineno), False))
@@ -418,13 +468,116 @@ def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool,
         source.imports.append(Import(module, tuple(a.name for a in node.names), node.lineno))
     if _is_main_guard(node):
         for inner in node.body:  # type: ignore[attr-defined]
-            _top_level(inner, source, guarded=True, lines=lines)
+            _top_level(inner, source, guarded=True, lines=lines, functions=functions)
             source.guarded_calls.update(_called_names(inner))
+        calls = _calls(node.body)  # type: ignore[attr-defined]
+        source.runners.append(Runner(node.lineno, tuple(sorted(
+            (call.lineno, call.func.id) for call in calls if isinstance(call.func, ast.Name)))))
         return
     if isinstance(node, ast.If | ast.Try | ast.With):
         for inner in ast.iter_child_nodes(node):
             if isinstance(inner, ast.stmt):
-                _top_level(inner, source, guarded, lines)
+                _top_level(inner, source, guarded, lines, functions)
+
+
+def _graded(source: ModuleSource, line: int) -> bool:
+    cell = source.cell_at(line)
+    return cell is not None and cell.nbgrader is not None and cell.nbgrader.get("grade") is True
+
+
+def _graded_cell_code(tree: ast.Module, source: ModuleSource) -> None:
+    """The code of a graded cell outside its functions is a test too (nbgrader grades the cell
+    by whether it raises); a try of imports alone is the cell's setup, not a test."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import
+                      | ast.ImportFrom) or not _graded(source, node.lineno):
+            continue
+        if isinstance(node, ast.Try) and all(
+                isinstance(inner, ast.Import | ast.ImportFrom) for inner in node.body):
+            continue
+        cell = source.cell_at(node.lineno)
+        grade_id = cell.nbgrader.get("grade_id") if cell and cell.nbgrader else None
+        source.unfailing += unfailing_places([node], f"the graded cell `{grade_id}`", False)
+
+
+def _bind(node: ast.stmt, bindings: dict[str, int]) -> None:
+    """Record the names a top-level statement binds, each at the first line that binds it."""
+    names: list[str] = []
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        names = [node.name]
+    elif isinstance(node, ast.Import | ast.ImportFrom):
+        names = [(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"]
+    elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.For | ast.With):
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [i.optional_vars for i in node.items if i.optional_vars]
+                   if isinstance(node, ast.With) else [node.target])
+        names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    for name in names:
+        bindings.setdefault(name, node.lineno)
+
+
+def _calls(body: list[ast.stmt]) -> Iterator[ast.Call]:
+    """The calls made by running `body`: a nested function or class runs only if called."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Call):
+            yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                          | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _reached_calls(source: ModuleSource, functions: dict[int, FunctionNode]
+                   ) -> dict[int, frozenset[str]]:
+    """The plain names called by each top-level function that a `__main__` block reaches and
+    that may call a name bound only below it, by the function's line. The regex calls (a
+    superset) pick those few first: walking every function's tree would double the parse."""
+    regex = {f.line: f.calls for f in source.functions if f.line in functions}
+    lines_of: dict[str, list[int]] = {}
+    for line, node in functions.items():
+        lines_of.setdefault(node.name, []).append(line)
+    late = {line for line, calls in regex.items()
+            if any(source.bindings.get(name, 0) > line for name in calls)}
+    callers: dict[int, set[int]] = {}
+    for line, calls in regex.items():
+        for callee in (c for name in calls for c in lines_of.get(name, ())):
+            callers.setdefault(callee, set()).add(line)
+    suspects, todo = set(late), list(late)  # what can reach a late call, by the regex
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in suspects:
+                suspects.add(caller)
+                todo.append(caller)
+    found: dict[int, frozenset[str]] = {}
+    names = [name for runner in source.runners for _, name in runner.calls]
+    while names:
+        for line in lines_of.get(names.pop(), ()):
+            if line in suspects and line not in found:
+                found[line] = _global_calls(functions[line])
+                names.extend(found[line])
+    return found
+
+
+def _global_calls(node: FunctionNode) -> frozenset[str]:
+    """The plain names a function calls that are not its own: not its parameters, nor names
+    it assigns, imports or defines (Python makes those local to the whole function)."""
+    local = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
+                             node.args.vararg, node.args.kwarg) if a is not None}
+    called = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name) and not isinstance(inner.ctx, ast.Load):
+            local.add(inner.id)
+        elif isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
+                and inner is not node:
+            local.add(inner.name)
+        elif isinstance(inner, ast.Import | ast.ImportFrom):
+            local.update((a.asname or a.name).split(".")[0] for a in inner.names)
+        elif isinstance(inner, ast.ExceptHandler) and inner.name:
+            local.add(inner.name)
+        elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
+            called.add(inner.func.id)
+    return frozenset(called - local)
 
 
 def _is_main_guard(node: ast.stmt) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 
 from checks.course import Course, Module
 from checks.registry import Hit
+from checks.testcode import Unfailing
 
 _MODULE_MENTION = re.compile(r"\bmodules?\s+(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?",
                              re.IGNORECASE)
@@ -72,3 +73,18 @@ def grouped(hits: Iterable[Hit], key: Callable[[Hit], Hashable],
         places = tuple((h.path, h.line) for h in items[1:] if h.path is not None)
         yield Hit(message(items) if len(items) > 1 else first.message, first.path, first.line,
                   first.module, first.severity, places)
+
+
+def listed(items: Sequence[str], limit: int = 6) -> str:
+    """`a; b; c` or, past `limit`, `a; b; ...; and 4 more` (the finding's places list all)."""
+    more = len(items) - limit
+    return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
+
+
+def cannot_fail(places: Iterable[Unfailing], path: str, module: str | None) -> Iterator[Hit]:
+    """One finding for the places of one file that keep its tests from failing."""
+    hits = [Hit(f"{place.test} {place.what}", path, place.line, module)
+            for place in sorted(places, key=lambda place: place.line)]
+    yield from grouped(hits, lambda hit: hit.path, lambda group: (
+        f"{len(group)} places in {path} keep its tests from failing: "
+        + listed([f"{hit.message} (line {hit.line})" for hit in group])))

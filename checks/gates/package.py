@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from checks.course import Course
 from checks.findings import Severity
-from checks.gates.common import read_problems
+from checks.gates.common import listed, read_problems
 from checks.registry import Hit, check
 
 
@@ -74,6 +74,31 @@ def sources_parse(course: Course) -> Iterator[Hit]:
             line, message = module.source.syntax_error
             yield Hit(f"{module.source.path} is not valid Python: {message} (line {line})",
                       module.source.path, line, module.id)
+
+
+@check("PKG105", "Module sources compile without warnings")
+def sources_compile_cleanly(course: Course) -> Iterator[Hit]:
+    """Python warns when it compiles a module source's code: an invalid escape sequence such
+    as `"\\d"` in a string that is not raw, `is` compared with a literal, an assert of a
+    tuple that is always true. Markdown cells are left out: only the code cells run.
+
+    Why: learners see the warning when their notebook or the exported package is compiled;
+    invalid escapes are SyntaxWarnings since Python 3.12 and are to become errors, and the
+    others are bugs (`x is "a"` depends on interning, `assert (x, "why")` never fails).
+    Fix: use a raw string (`r"\\d+"`) or double the backslash, compare with `==`, and
+    write `assert x, "why"` without the parentheses.
+    """
+    for module in course.modules:
+        source = module.source
+        if source is None or source.syntax_error is not None:
+            continue
+        warned = [(line, message) for line, message in source.syntax_warnings
+                  if (cell := source.cell_at(line)) is None or cell.kind == "code"]
+        if warned:
+            shown = listed([f"{message} (line {line})" for line, message in warned])
+            yield Hit(f"Python warns {len(warned)} times when it compiles {source.path}: "
+                      f"{shown}", source.path, warned[0][0], module.id,
+                      places=tuple((source.path, line) for line, _ in warned[1:]))
 
 
 @check("PKG102", "Each source has exactly one default_exp")

@@ -15,6 +15,7 @@ from checks.source import Function, ModuleSource
 
 MIN_WORDS = 15
 _NUMBERED = re.compile(r"^[*_\s]*\d+[.)]\s*\S")
+_DEMO = re.compile(r"^(?:analyze_|explore_|demo_)\w|^run_\w+_example$")
 
 
 def _sources(course: Course, convention: str | None = None
@@ -28,13 +29,21 @@ def _sources(course: Course, convention: str | None = None
 
 
 def _analyze_functions(course: Course) -> Iterator[tuple[Module, ModuleSource, Function]]:
-    """The analysis demos: top-level `analyze_*` functions that take no argument and are not
-    exported (one that takes data, or ships in the package, is a tool of the course)."""
+    """The analysis demos: the demos named `analyze_*`."""
+    for module, source, function in _demos(course):
+        if function.name.startswith("analyze_"):
+            yield module, source, function
+
+
+def _demos(course: Course) -> Iterator[tuple[Module, ModuleSource, Function]]:
+    """The demos: top-level `analyze_*`, `explore_*`, `demo_*` and `run_*_example` functions
+    that take no argument and are not exported (one that takes data, or ships in the
+    package, is a tool of the course)."""
     for module, source in _sources(course):
         if source.syntax_error is None:
             exported = {cell.index for cell in source.cells if cell.exported}
             for function in source.functions:
-                if (function.name.startswith("analyze_") and not function.in_class
+                if (_DEMO.match(function.name) and not function.in_class
                         and function.required == 0 and function.cell not in exported):
                     yield module, source, function
 
@@ -132,20 +141,22 @@ def has_analyze_functions(course: Course) -> Iterator[Hit]:
                       module.id)
 
 
-@check("SYS112", "analyze functions are called")
-def analyze_functions_called(course: Course) -> Iterator[Hit]:
-    """An `analyze_*` function is defined in a module source but never called in it.
+@check("SYS112", "Demo functions are called")
+def demos_called(course: Course) -> Iterator[Hit]:
+    """A module source defines a demo, a top-level function named `analyze_*`, `explore_*`,
+    `demo_*` or `run_*_example` that takes no argument, and never calls it. A function that
+    takes arguments is a tool for learners to call, and one in an `#| export` cell ships in
+    the package for them: neither is a demo.
 
-    Why: an analysis that never runs shows learners nothing, and it silently rots as the code
-    it measures changes.
+    Why: a demo that never runs shows learners nothing, and it silently rots as the code it
+    measures changes.
     Fix: call it under `if __name__ == "__main__":` after its definition, or remove it.
     """
     hits = [Hit(f"{function.name}() is defined but never called in {source.path}",
                 source.path, function.line, module.id)
-            for module, source, function in _analyze_functions(course)
-            if function.name not in source.calls]
+            for module, source, function in _demos(course) if function.name not in source.calls]
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
-        f"{len(group)} analyze functions are defined but never called in {group[0].path}: "
+        f"{len(group)} demo functions are defined but never called in {group[0].path}: "
         + ", ".join(h.message.split(" is defined")[0] for h in group)))
 
 

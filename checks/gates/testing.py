@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from checks.course import Course
 from checks.findings import Severity
-from checks.gates.common import grouped, read_problems
+from checks.gates.common import cannot_fail, grouped, read_problems
 from checks.layout import MODULE_DIR
 from checks.registry import Hit, check
 
@@ -161,3 +161,22 @@ def test_imports_exported(course: Course) -> Iterator[Hit]:
         yield Hit(f"{files} test file(s) import {module}, which no module source exports (no "
                   f"`#| default_exp {module[len(name) + 1:]}`)", first.path, first.line,
                   first.module, places=tuple((h.path, h.line) for h in group[1:] if h.path))
+
+
+@check("TST111", "Tests can fail")
+def tests_can_fail(course: Course) -> Iterator[Hit]:
+    """A test in a test file cannot fail where it should: it returns False (pytest ignores a
+    test's return value), asserts a constant such as `assert True`, or catches what a missing
+    or broken implementation raises (a bare `except:`, `Exception`, `AssertionError`,
+    `ImportError`, `NotImplementedError`, `AttributeError`, `NameError`) and then only passes,
+    prints, returns or sets a flag it never checks. A handler after `assert False` or
+    `pytest.fail(...)` that it does not catch is the expected-raise idiom, and is left alone.
+
+    Why: such a test passes while the code it tests is missing or wrong, so the suite's green
+    says nothing; learners and the release bar trust it.
+    Fix: let the error propagate, or fail with `pytest.fail(...)`; skip with `pytest.skip(...)`
+    or `pytest.importorskip(...)` what truly cannot run; assert instead of returning a verdict;
+    test the raise with `pytest.raises(...)`.
+    """
+    for test_file in course.tests.files:
+        yield from cannot_fail(test_file.unfailing, test_file.path, None)

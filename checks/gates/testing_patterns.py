@@ -8,13 +8,14 @@ from collections.abc import Iterator
 
 from checks.course import Course, Module
 from checks.findings import Severity
-from checks.gates.common import grouped
+from checks.gates.common import cannot_fail, grouped, listed
 from checks.registry import Hit, check
-from checks.source import Function, ModuleSource
+from checks.source import Function, ModuleSource, Runner
 
 UNIT_PREFIX = "test_unit_"
 INTEGRATION_TEST = "test_module"
 MAIN_GUARD = 'if __name__ == "__main__":'
+NAME_ERROR = ": running the notebook top to bottom raises NameError there"
 
 
 def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:
@@ -142,3 +143,75 @@ def tests_not_exported(course: Course) -> Iterator[Hit]:
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
         f"{len(group)} tests are defined in `#| export` cells, so they ship in the package: "
         + ", ".join(h.message.split(" is defined")[0] for h in group)))
+
+
+@check("IMP126", "Tests in module sources can fail", quick=True)
+def source_tests_can_fail(course: Course) -> Iterator[Hit]:
+    """A test in a module source (a `test_*` function, or a graded nbgrader cell) cannot fail
+    where it should: a test returns False (a runner that ignores it passes it), asserts a
+    constant such as `assert True`, or catches what a missing or broken implementation raises
+    (a bare `except:`, `Exception`, `AssertionError`, `ImportError`, `NotImplementedError`,
+    `AttributeError`, `NameError`) and then only passes, prints, returns or sets a flag it
+    never checks. After `assert False` in the try block, a handler that does not catch it is
+    the expected-raise idiom, and is left alone.
+
+    Why: learners run these tests to know their implementation works, and nbgrader grades a
+    cell by whether it raises: a test that cannot fail gives the points for a missing or
+    wrong implementation.
+    Fix: let the error propagate or assert on it; test a raise with `assert False` after the
+    call and a handler of just that error.
+    """
+    for module, source in _sources(course):
+        warned = {line for line, _ in source.syntax_warnings}  # PKG105 tells `assert (x, "")`
+        yield from cannot_fail([place for place in source.unfailing
+                                if place.kind != "assert" or place.line not in warned],
+                               source.path, module.id)
+
+
+@check("IMP127", "`__main__` blocks call only what is defined above them", quick=True)
+def runners_call_defined(course: Course) -> Iterator[Hit]:
+    """An `if __name__ == "__main__":` block calls a function of the module that is defined
+    only further down, itself or through the top-level functions it calls.
+
+    Why: a notebook runs top to bottom; when the block runs, the later definition does not
+    exist yet, so the cell raises NameError for every learner (running the file as a script
+    fails the same way).
+    Fix: move the block (or the call) below the definition, or the definition above it.
+    """
+    for module, source in _sources(course):
+        hits = [Hit(message + NAME_ERROR, source.path, runner.line, module.id)
+                for runner in source.runners for message in _undefined_calls(source, runner)]
+        yield from grouped(hits, lambda hit: hit.path, lambda group: (
+            f"{len(group)} calls of `{MAIN_GUARD}` blocks reach what is defined only further "
+            "down, so running the notebook top to bottom raises NameError: "
+            + listed([h.message.removesuffix(NAME_ERROR) for h in group])))
+
+
+def _undefined_calls(source: ModuleSource, runner: Runner) -> Iterator[str]:
+    """What the block calls, itself or through the module's functions, that is bound only
+    after the line of the call: each name once, with the chain of calls that reaches it."""
+    told: set[str] = set()
+    for line, name in runner.calls:
+        todo: list[tuple[str, tuple[str, ...]]] = [(name, ())]
+        seen: set[str] = set()
+        while todo:
+            callee, through = todo.pop()
+            bound = source.bindings.get(callee)
+            if callee in seen or bound is None:
+                continue  # a name the module never binds is not ours to judge
+            seen.add(callee)
+            if bound > line and callee not in told:
+                told.add(callee)
+                via = f" (through {' → '.join(f'{f}()' for f in through)})" if through else ""
+                yield f"the block on line {runner.line} calls {callee}(){via}, defined only " \
+                      f"on line {bound}"
+            elif bound < line:
+                todo.extend((inner, (*through, callee)) for inner in _calls_of(source, callee,
+                                                                               line))
+
+
+def _calls_of(source: ModuleSource, name: str, line: int) -> frozenset[str]:
+    """The names called by the top-level function `name` as defined when `line` runs (a
+    class, or a function the block cannot reach, calls nothing we follow)."""
+    defined = [f for f in source.functions if f.name == name and not f.in_class and f.line < line]
+    return source.reached_calls.get(defined[-1].line, frozenset()) if defined else frozenset()

@@ -73,6 +73,31 @@ def test_editing_one_module_reparses_only_that_module(make_course: CourseFactory
     assert second.hits == 7  # 4 ABOUT.md + 3 untouched sources; 03_layers is parsed again
 
 
+def test_what_the_parse_found_survives_the_cache(make_course: CourseFactory,
+                                                tmp_path: Path) -> None:
+    """The compiler's warnings, the runners and the places tests cannot fail come back from
+    the pickle as they were parsed."""
+    text = source(3).replace("    return value\n", '    return value, "\\d"\n').replace(
+        '    """🔬 make_layers returns its value."""\n',
+        '    """🔬 make_layers returns its value."""\n    assert (make_layers(1), "one")\n')
+    root = make_course({"src/03_layers/03_layers.py": text})
+    cache = tmp_path / "parsed.pickle"
+    first = ParseCache(cache)
+    parsed = load_course(root, parsed=first).module("03_layers").source
+    first.save()
+    second = ParseCache(cache)
+    again = load_course(root, parsed=second).module("03_layers").source
+    assert second.hits == 8 and parsed is not None and again is not None
+    assert [line for line, _ in parsed.syntax_warnings] == [
+        text.split("\n").index('    return value, "\\d"') + 1,
+        text.split("\n").index('    assert (make_layers(1), "one")') + 1]
+    assert again.syntax_warnings == parsed.syntax_warnings
+    assert again.unfailing == parsed.unfailing and [u.kind for u in parsed.unfailing] == [
+        "assert"]
+    assert again.runners == parsed.runners and len(parsed.runners) == 3
+    assert again.bindings == parsed.bindings and again.reached_calls == parsed.reached_calls
+
+
 def test_a_corrupt_parse_cache_is_ignored(make_course: CourseFactory, tmp_path: Path) -> None:
     cache = tmp_path / "parsed.pickle"
     cache.write_bytes(b"not a pickle")

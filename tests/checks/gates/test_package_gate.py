@@ -12,6 +12,7 @@ from coursebuilder import (
     SETTINGS,
     CourseFactory,
     line_of,
+    only,
     package_files,
     source,
 )
@@ -23,8 +24,8 @@ TENSOR = "src/01_tensor/01_tensor.py"
 INIT = f"{PACKAGE}/__init__.py"
 
 
-@pytest.mark.parametrize("code", ["PKG101", "PKG102", "PKG103", "PKG104", "PKG111", "PKG121",
-                                  "PKG122", "PKG123", "PKG124", "PKG125", "PKG126"])
+@pytest.mark.parametrize("code", ["PKG101", "PKG102", "PKG103", "PKG104", "PKG105", "PKG111",
+                                  "PKG121", "PKG122", "PKG123", "PKG124", "PKG125", "PKG126"])
 def test_base_course_passes(make_course: CourseFactory, findings: Findings, code: str) -> None:
     assert findings(make_course(), code) == []
 
@@ -34,6 +35,31 @@ def test_source_with_syntax_error(make_course: CourseFactory, findings: Findings
     [found] = findings(make_course({TENSOR: text}), "PKG101")
     assert (found.path, found.line) == (TENSOR, line_of(text, "def make_tensor(value:"))
     assert "is not valid Python" in found.message
+
+
+def test_compiler_warnings_are_one_finding(make_course: CourseFactory,
+                                           findings: Findings) -> None:
+    text = source(1).replace('    """Build a tensor value."""\n', (
+        '    """Build a tensor value."""\n    pattern = "\\d+ items"\n'
+        '    if value is "empty":\n        return None\n'))
+    found = only(findings(make_course({TENSOR: text}), "PKG105"))
+    escape, literal = line_of(text, "pattern = "), line_of(text, 'if value is "empty"')
+    assert (found.code, found.path, found.line, found.module) == (
+        "PKG105", TENSOR, escape, "01_tensor")
+    assert found.places == ((TENSOR, literal),)
+    assert found.message.startswith(f"Python warns 2 times when it compiles {TENSOR}: ")
+    assert f"invalid escape sequence '\\d' (line {escape})" in found.message
+    assert '"is" with' in found.message and f'Did you mean "=="? (line {literal})' \
+        in found.message  # Python's words, which 3.13 made more precise
+
+
+def test_escapes_in_markdown_and_raw_strings_pass(make_course: CourseFactory,
+                                                  findings: Findings) -> None:
+    text = source(1).replace("We check the implementation", "We check \\(x\\) in the "
+                             "implementation").replace('    """Build a tensor value."""\n', (
+                                 '    """Build a tensor value."""\n    pattern = r"\\d+"\n'))
+    assert "\\(x\\)" in text
+    assert findings(make_course({TENSOR: text}), "PKG105") == []
 
 
 def test_source_without_default_exp(make_course: CourseFactory, findings: Findings) -> None:

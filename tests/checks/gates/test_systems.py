@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, line_of, source
+from coursebuilder import CourseFactory, line_of, only, source
 
 from checks.findings import Finding, Severity
 
@@ -65,7 +65,44 @@ def test_analyze_function_never_called(make_course: CourseFactory, findings: Fin
     text = source(1).replace('if __name__ == "__main__":\n    analyze_tensor_memory()\n', "")
     [found] = findings(make_course({TENSOR: text}), "SYS112")
     assert (found.path, found.line) == (TENSOR, line_of(text, "def analyze_tensor_memory"))
-    assert "analyze_tensor_memory() is defined but never called" in found.message
+    assert found.message == f"analyze_tensor_memory() is defined but never called in {TENSOR}"
+
+
+DEMOS = """
+# %%
+def explore_tensor_sizes():
+    print(make_tensor(1))
+
+
+def run_tensor_example(size=3):
+    print(make_tensor(size))
+
+
+def demo_tensor():
+    print(make_tensor(2))
+"""
+
+
+def test_demos_never_called_are_one_finding(make_course: CourseFactory,
+                                            findings: Findings) -> None:
+    text = source(1) + DEMOS
+    found = only(findings(make_course({TENSOR: text}), "SYS112"))
+    assert (found.code, found.path, found.line, found.module) == (
+        "SYS112", TENSOR, line_of(text, "def explore_tensor_sizes"), "01_tensor")
+    assert found.places == ((TENSOR, line_of(text, "def run_tensor_example")),
+                            (TENSOR, line_of(text, "def demo_tensor")))
+    assert found.message == (f"3 demo functions are defined but never called in {TENSOR}: "
+                             "explore_tensor_sizes(), run_tensor_example(), demo_tensor()")
+
+
+def test_tools_and_called_demos_pass(make_course: CourseFactory, findings: Findings) -> None:
+    """A function that takes data, or ships in the package, is a tool; a demo called passes."""
+    text = source(1) + DEMOS.replace(
+        "def explore_tensor_sizes():", "def explore_tensor_sizes(values):").replace(
+        "def run_tensor_example(size=3):", "# %%\n#| export\ndef run_tensor_example(size=3):"
+    ).replace("def demo_tensor():", "# %%\ndef demo_tensor():") + (
+        '\nif __name__ == "__main__":\n    demo_tensor()\n')
+    assert findings(make_course({TENSOR: text}), "SYS112") == []
 
 
 def test_analyze_docstring_without_marker(make_course: CourseFactory, findings: Findings) -> None:

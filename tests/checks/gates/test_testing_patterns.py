@@ -11,7 +11,7 @@ from coursebuilder import CourseFactory, edited_source, line_of, only, source
 from checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
-CODES = ["IMP121", "IMP122", "IMP123", "IMP124", "IMP125"]
+CODES = ["IMP121", "IMP122", "IMP123", "IMP124", "IMP125", "IMP126", "IMP127"]
 SOURCE = "src/02_activations/02_activations.py"
 UNIT = "def test_unit_make_activations():"
 MODULE_TEST = "def test_module():"
@@ -95,3 +95,111 @@ def test_a_unit_test_run_by_test_module_counts_as_run(make_course: CourseFactory
     text = edited_source(2, GUARDED_UNIT, "")
     assert "test_unit_make_activations()" in text.split("def test_module():")[1]
     assert findings(make_course({SOURCE: text}), "IMP123") == []
+
+
+UNIT_BODY = ('    """🔬 make_activations returns its value."""\n'
+             "    assert make_activations(3) == 3\n")
+
+
+def test_source_tests_that_cannot_fail(make_course: CourseFactory, findings: Findings) -> None:
+    text = edited_source(2, UNIT_BODY, (
+        '    """🔬 make_activations returns its value."""\n    try:\n'
+        "        assert make_activations(3) == 3\n    except Exception as error:\n"
+        '        print(f"not yet: {error}")\n')).replace(
+        '"""🧪 Everything in the module works together."""\n',
+        '"""🧪 Everything in the module works together."""\n'
+        '    if make_activations(0) != 0:\n        assert True, "zero is fine either way"\n')
+    found = only(findings(make_course({SOURCE: text}), "IMP126"))
+    handler, constant = line_of(text, "except Exception"), line_of(text, "assert True")
+    assert (found.code, found.path, found.line, found.module) == (
+        "IMP126", SOURCE, handler, "02_activations")
+    assert found.places == ((SOURCE, constant),)
+    assert found.message == (
+        f"2 places in {SOURCE} keep its tests from failing: test_unit_make_activations() "
+        "catches `Exception` and only prints, so any error passes the test "
+        f"(line {handler}); test_module() asserts `True`, which never fails (line {constant})")
+
+
+def test_graded_cell_code_is_a_test(make_course: CourseFactory, findings: Findings) -> None:
+    text = edited_source(2, GUARDED_UNIT, (
+        "try:\n    assert make_activations(-1) == -1\nexcept AssertionError:\n    pass\n\n"
+        + GUARDED_UNIT))
+    found = only(findings(make_course({SOURCE: text}), "IMP126"))
+    assert (found.path, found.line) == (SOURCE, line_of(text, "except AssertionError"))
+    assert found.message.startswith("the graded cell `test-activations-impl` catches "
+                                    "`AssertionError` and only passes")
+
+
+def test_an_assert_of_a_tuple_is_told_once(make_course: CourseFactory,
+                                           findings: Findings) -> None:
+    """Python warns of `assert (x, "why")` when it compiles the source: PKG105 tells it."""
+    text = edited_source(2, "    assert make_activations(3) == 3\n",
+                         '    assert (make_activations(3) == 3, "three")\n')
+    assert findings(make_course({SOURCE: text}), "IMP126") == []
+    found = only(findings(make_course({SOURCE: text}), "PKG105"))
+    assert found.line == line_of(text, "assert (make_activations")
+    assert "assertion is always true" in found.message
+
+
+def test_expected_raise_in_a_source_test_passes(make_course: CourseFactory,
+                                                findings: Findings) -> None:
+    text = edited_source(2, UNIT_BODY, UNIT_BODY + (
+        '    try:\n        make_activations.backward()\n'
+        '        assert False, "backward comes in a later module"\n'
+        "    except AttributeError:\n        pass\n")).replace(
+        "def analyze_activations_memory():\n",
+        "def analyze_activations_memory():\n    try:\n        import psutil\n"
+        "    except ImportError:\n        return\n")
+    assert findings(make_course({SOURCE: text}), "IMP126") == []
+
+
+LATER_HELPER = """
+# %%
+def check_shapes():
+    \"\"\"Called by test_module, defined below its runner.\"\"\"
+    assert make_activations([1]) == [1]
+"""
+
+
+def test_runner_calling_a_later_definition(make_course: CourseFactory,
+                                           findings: Findings) -> None:
+    text = edited_source(2, '"""🧪 Everything in the module works together."""\n',
+                         '"""🧪 Everything in the module works together."""\n'
+                         "    check_shapes()\n").replace(
+        "# %% [markdown]\n\"\"\"\n## Reflection Questions", LATER_HELPER.lstrip("\n")
+        + "\n# %% [markdown]\n\"\"\"\n## Reflection Questions")
+    found = only(findings(make_course({SOURCE: text}), "IMP127"))
+    runner = line_of(text, 'if __name__ == "__main__":\n    test_module()')
+    assert (found.code, found.path, found.line, found.module) == (
+        "IMP127", SOURCE, runner, "02_activations")
+    assert found.message == (
+        f"the block on line {runner} calls check_shapes() (through test_module()), defined "
+        f"only on line {line_of(text, 'def check_shapes')}: running the notebook top to "
+        "bottom raises NameError there")
+
+
+def test_runners_calling_later_definitions_are_one_finding(make_course: CourseFactory,
+                                                           findings: Findings) -> None:
+    text = edited_source(2, GUARDED_UNIT, GUARDED_UNIT + "    Probe()\n    test_module()\n"
+                         ).replace("    analyze_activations_memory()\n",
+                                   "    analyze_activations_memory()\n    Summary()\n"
+                                   ) + "\n# %%\nclass Summary:\n    pass\n"
+    found = only(findings(make_course({SOURCE: text}), "IMP127"))
+    first = line_of(text, GUARDED_UNIT)
+    second = line_of(text, 'if __name__ == "__main__":\n    analyze_')
+    assert (found.line, found.places) == (first, ((SOURCE, second),))
+    assert found.message.startswith("2 calls of `if __name__ == \"__main__\":` blocks reach "
+                                    "what is defined only further down")
+    assert (f"the block on line {first} calls test_module(), defined only on line "
+            f"{line_of(text, MODULE_TEST)}; the block on line {second} calls Summary(), "
+            f"defined only on line {line_of(text, 'class Summary')}") in found.message
+    assert "Probe()" not in found.message  # defined nowhere in the module: not ours to judge
+
+
+def test_runner_leaves_methods_and_local_names_alone(make_course: CourseFactory,
+                                                     findings: Findings) -> None:
+    text = edited_source(2, UNIT_BODY, UNIT_BODY + (
+        "    test_module = make_activations\n    test_module(1)\n"
+        "    values = [3]\n    values.append(4)\n")).replace(
+        "def test_module():", "def append(item):\n    return item\n\n\ndef test_module():")
+    assert findings(make_course({SOURCE: text}), "IMP127") == []
