@@ -152,7 +152,7 @@ def tools(course_root: Path | None = None) -> list[Tool]:
         ("nbdev", "nbdev", "the export step (PKG201-PKG203, TST205)"),
         ("pytest", "pytest", "the testing gate's suites (TST201-TST204)"),
         ("pytest-cov", "pytest_cov", "the coverage threshold (TST203)"),
-        ("build", "build", "the package gate's build (PKG204-PKG208)"),
+        ("build", "build", "the package gate's build (PKG204-PKG208, PKG210)"),
         ("twine", "twine", "twine check (PKG205) and uploads"),
         ("towncrier", "towncrier", "the changelog check (PKG209) and release notes"),
         ("jupyter-book", "jupyter_book", "the book (DOC201-DOC212, nox -s book)"),
@@ -212,7 +212,7 @@ def will_skip(gates: list[str], level: str, isolated: bool) -> list[str]:
     if "testing" in gates and level != "quick" and not isolated and not importable("pytest"):
         lines.append(f"TST201-TST204 (no pytest here: {INSTALL_ALL})")
     if "package" in gates and level != "quick" and not isolated and not importable("build"):
-        lines.append(f"PKG204-PKG208 (no build here: {INSTALL_ALL})")
+        lines.append(f"PKG204-PKG208, PKG210 (no build here: {INSTALL_ALL})")
     if "package" in gates and level == "comprehensive":
         missing = [v for v, path in interpreters().items() if path is None]
         if missing:

@@ -250,7 +250,7 @@ def fold(cause: Finding, findings: list[Finding], belongs: Callable[[Finding], b
 
 
 EXPORT_CODES = {"PKG201", "PKG202", "PKG203"}
-DIST_CODES = {"PKG204", "PKG205", "PKG206", "PKG207", "PKG208"}
+DIST_CODES = {"PKG204", "PKG205", "PKG206", "PKG207", "PKG208", "PKG210"}
 
 
 def execute_package(execution: Execution, wanted: set[str]) -> ExecutionResult:
