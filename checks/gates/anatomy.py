@@ -221,13 +221,15 @@ def _listed_imports(course: Course, module: Module, source: ModuleSource,
     listed: dict[str, int] = {}
     inside = False
     for number, text in lines:
-        if match := _BOLD_LABEL.match(text):
+        # a known label opens its list; bold text in a list item (`- **Module 01**`) does not
+        if (match := _BOLD_LABEL.match(text)) and match["label"].strip() in labels and (
+                not text.lstrip().startswith(("- ", "* ", "+ "))):
             inside = match["label"].strip() == label
-            if match["label"].strip() in labels and not inside:
-                continue
-        if inside:
+        # the list's items, and the label's own line; prose between them only explains
+        if inside and (match or re.match(r"^\s*(?:[-*+]|\d+[.)])\s", text)):
             for target in _named_modules(text, course, package, owners):
-                listed.setdefault(target, number)
+                if target != module.exports:
+                    listed.setdefault(target, number)
     imported = {i.module.removeprefix(f"{package}."): i.line for i in source.imports
                 if i.module.startswith(f"{package}.")
                 and i.module.removeprefix(f"{package}.") in owners

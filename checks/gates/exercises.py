@@ -20,10 +20,13 @@ def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:
             yield module, module.source
 
 
-def _is_exercise(cell: Cell) -> bool:
-    nbgrader = cell.nbgrader
-    return cell.kind == "code" and bool(nbgrader and nbgrader.get("solution") is True
-                                        and nbgrader.get("grade") is not True)
+def _exercises(source: ModuleSource) -> set[int]:
+    """The cells of a source that are exercises: ungraded solution cells holding a solution
+    region (a solution cell without one is IMP153's finding, not a malformed exercise)."""
+    regions = {region.cell for region in source.regions}
+    return {cell.index for cell in source.cells if cell.index in regions and cell.kind == "code"
+            and (nbgrader := cell.nbgrader) is not None and nbgrader.get("solution") is True
+            and nbgrader.get("grade") is not True}
 
 
 def _is_test(cell: Cell) -> bool:
@@ -61,9 +64,10 @@ def exercise_lead_in(course: Course) -> Iterator[Hit]:
     and what it does).
     """
     for module, source in _sources(course):
+        exercises = _exercises(source)
         found = [(cell.line, _grade_id(cell)) for before, cell in zip(
             source.cells, source.cells[1:], strict=False)
-            if _is_exercise(cell) and before.kind != "markdown"]
+            if cell.index in exercises and before.kind != "markdown"]
         yield from _hits(module, source, found, "exercises without a Markdown cell before them")
 
 
@@ -79,7 +83,7 @@ def exercise_exported(course: Course) -> Iterator[Hit]:
     first_lines = list(course.conventions.get("exercises", "first_lines", ["#| export"]))
     for module, source in _sources(course):
         found = [(cell.line, f"{_grade_id(cell)} opens with {_first_line(cell)[:40]!r}")
-                 for cell in source.cells if _is_exercise(cell)
+                 for cell in source.cells if cell.index in _exercises(source)
                  and _first_line(cell) not in first_lines]
         yield from _hits(module, source, found,
                          f"solution cells not opening with {first_lines[0]}")
@@ -97,7 +101,8 @@ def exercise_scaffold(course: Course) -> Iterator[Hit]:
     words = list(course.conventions.get("exercises", "scaffold", []))
     for module, source in _sources(course):
         found = []
-        for cell in (c for c in source.cells if _is_exercise(c)):
+        exercises = _exercises(source)
+        for cell in (c for c in source.cells if c.index in exercises):
             missing = [word for word in words if word not in cell.text]
             if missing:
                 found.append((cell.line, f"{_grade_id(cell)} (no {', '.join(missing)})"))
@@ -116,10 +121,11 @@ def exercises_tested(course: Course) -> Iterator[Hit]:
     for module, source in _sources(course):
         run: list[Cell] = []
         found = []
+        exercises = _exercises(source)
         for cell in source.cells:
             if _is_test(cell):
                 run = []
-            elif _is_exercise(cell):
+            elif cell.index in exercises:
                 run.append(cell)
                 if len(run) == limit + 1:
                     found.append((run[0].line, f"{len(run)} exercises from {_grade_id(run[0])}"))

@@ -287,3 +287,31 @@ def test_heading_number_in_the_course_form(make_course: CourseFactory,
     about = files_2026()[ABOUT].replace("# Module 02:", "# Module 05:")
     finding = only(findings(shaped(make_course, {ABOUT: about}), "DOC102"))
     assert 'write "# Module 02: Title"' in finding.message
+
+
+def test_dependencies_read_as_written(make_course: CourseFactory, findings: Findings) -> None:
+    """Bold module names in list items belong to the list; a paragraph explaining what the
+    module does not import lists nothing."""
+    number = 4
+    mid = module_id(number)
+    listed = (f"**TinyTorch Dependencies**:\n- **Module 01 (Tensor)**: the data\n"
+              f"  - Used for: everything\n- **Module 02 (Activations)**: the functions\n\n"
+              "Nothing comes from Module 03 (DataLoader): batches arrive later, in "
+              f"`{PACKAGE}.core.dataloader`.\n")
+    text = source(number).replace(
+        f"**TinyTorch Dependencies**: `{PACKAGE}.core.tensor`, `{PACKAGE}.core.activations`\n",
+        listed)
+    assert listed in text
+    assert findings(shaped(make_course, {f"src/{mid}/{mid}.py": text}), "EDU165") == []
+
+
+def test_a_solution_cell_without_a_region_is_not_an_exercise(make_course: CourseFactory,
+                                                             findings: Findings) -> None:
+    """A setup cell marked as a solution is IMP153's finding (it has no region), not four
+    findings about a malformed exercise."""
+    text = source(2).replace('"grade_id": "imports", "solution": false',
+                             '"grade_id": "imports", "solution": true')
+    root = shaped(make_course, {SOURCE: text})
+    assert only(findings(root, "IMP153")).path == SOURCE
+    for code in ("IMP161", "IMP162", "IMP163", "IMP164"):
+        assert findings(root, code) == []
