@@ -184,7 +184,8 @@ def _summary_parts(source: ModuleSource, start: int, end: int,
 def dependencies_section(course: Course) -> Iterator[Hit]:
     """The Module Dependencies section lacks one of its labelled lists (**Prerequisites**,
     **External Dependencies**, **TinyTorch Dependencies**, **Dependency Flow**, in order), or
-    its list of the course's own modules differs from what the source imports.
+    its list of the course's own modules (or its table of dependencies, one row each, the
+    other form the course writes) differs from what the source imports.
 
     Why: the section tells a learner which earlier modules must work before this one can; a
     list that no longer matches the imports sends them to fix the wrong module first.
@@ -202,6 +203,11 @@ def dependencies_section(course: Course) -> Iterator[Hit]:
                  for n, t in c.markdown_lines() if heading.line < n < end]
         present = [m["label"].strip() for _, t in lines if (m := _BOLD_LABEL.match(t))
                    and m["label"].strip() in labels]
+        rows = [(n, t) for n, t in lines if t.lstrip().startswith("|")]
+        if present != labels and rows and table.get("tables", True):
+            # a table of dependencies (one row each) is the other form the course writes
+            yield from _listed_imports(course, module, source, rows, None, labels)
+            continue
         if present != labels:
             yield Hit(f"Module Dependencies has the labels {', '.join(present) or 'none'}; "
                       f"expected {', '.join(labels)}, in that order", source.path, heading.line,
@@ -212,21 +218,23 @@ def dependencies_section(course: Course) -> Iterator[Hit]:
 
 
 def _listed_imports(course: Course, module: Module, source: ModuleSource,
-                    lines: list[tuple[int, str]], label: str, labels: list[str]) -> Iterator[Hit]:
-    """Compare the modules listed under the package label with those the source imports."""
+                    lines: list[tuple[int, str]], label: str | None,
+                    labels: list[str]) -> Iterator[Hit]:
+    """Compare the modules listed under the package label (every line of a table, with no
+    label) with those the source imports."""
     package = course.package_name
     if not package:
         return
     owners = {m.exports: m for m in course.modules if m.exports}
     listed: dict[str, int] = {}
-    inside = False
+    inside = label is None
     for number, text in lines:
         # a known label opens its list; bold text in a list item (`- **Module 01**`) does not
         if (match := _BOLD_LABEL.match(text)) and match["label"].strip() in labels and (
                 not text.lstrip().startswith(("- ", "* ", "+ "))):
             inside = match["label"].strip() == label
         # the list's items, and the label's own line; prose between them only explains
-        if inside and (match or re.match(r"^\s*(?:[-*+]|\d+[.)])\s", text)):
+        if inside and (match or label is None or re.match(r"^\s*(?:[-*+]|\d+[.)])\s", text)):
             for target in _named_modules(text, course, package, owners):
                 if target != module.exports:
                     listed.setdefault(target, number)
@@ -234,16 +242,28 @@ def _listed_imports(course: Course, module: Module, source: ModuleSource,
                 if i.module.startswith(f"{package}.")
                 and i.module.removeprefix(f"{package}.") in owners
                 and i.module.removeprefix(f"{package}.") != module.exports}
+    # a listed module imported only inside a function is still imported; a table names the
+    # modules data comes from as well, so only a list says what must not be missing from it
+    anywhere = set(imported) | _imported_anywhere(source, package)
     missing = sorted(set(imported) - set(listed))
-    extra = sorted(set(listed) - set(imported))
+    extra = sorted(set(listed) - anywhere) if label is not None else []
     if missing or extra:
         said = [f"imports {', '.join(owners[t].id for t in missing)} without listing it"
                 if missing else "",
                 f"lists {', '.join(owners[t].id for t in extra)} but does not import it"
                 if extra else ""]
         line = next(iter(listed.values()), None) if extra else imported[missing[0]]
-        yield Hit(f"the {label} list does not match the imports: "
+        yield Hit(f"the {label or 'dependencies'} {'list' if label else 'table'} does not match "
+                  "the imports: "
                   + "; ".join(s for s in said if s), source.path, line, module.id)
+
+
+def _imported_anywhere(source: ModuleSource, package: str) -> set[str]:
+    """The package modules a source's code cells import, at any depth (`    from pkg.x
+    import y` inside a function)."""
+    pattern = re.compile(rf"^\s*(?:from|import)\s+{re.escape(package)}\.([\w.]+)")
+    return {match[1] for cell in source.cells if cell.kind == "code" for line in cell.lines
+            if (match := pattern.match(line))}
 
 
 def _named_modules(text: str, course: Course, package: str,

@@ -315,3 +315,22 @@ def test_a_solution_cell_without_a_region_is_not_an_exercise(make_course: Course
     assert only(findings(root, "IMP153")).path == SOURCE
     for code in ("IMP161", "IMP162", "IMP163", "IMP164"):
         assert findings(root, code) == []
+
+
+def test_dependencies_as_a_table(make_course: CourseFactory, findings: Findings) -> None:
+    """The table form: one row per dependency. A row naming a module the data comes from is
+    fine; a module the code imports needs its row."""
+    number = 4
+    mid = module_id(number)
+    rows = ("| Dependency | Origin | Purpose |\n| :--- | :--- | :--- |\n"
+            f"| `tensor_step1` | Module 01 (`core.tensor`) | values |\n"
+            f"| batches | Module 03 (`core.dataloader`) | where the data comes from |\n")
+    text = source(number)
+    start = text.index("**Prerequisites**: the modules listed")
+    end = text.index("**Dependency Flow**: earlier modules, then this one.\n")
+    text = text[:start] + rows + text[end + len("**Dependency Flow**: earlier modules, then "
+                                                "this one.\n"):]
+    finding = only(findings(shaped(make_course, {f"src/{mid}/{mid}.py": text}), "EDU165"))
+    assert finding.message == ("the dependencies table does not match the imports: imports "
+                               "02_activations without listing it")
+    assert finding.line == line_of(text, f"from {PACKAGE}.core.activations import")
