@@ -1,9 +1,11 @@
 """The checks of the six gates, one module each; importing this package declares them all."""
 
 from checks.gates import (  # noqa: F401
+    assignments,
     documentation,
     educational,
     implementation,
+    leaks,
     nbgrader,
     package,
     systems,
