@@ -13,8 +13,8 @@ from checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 SOURCE = "src/02_activations/02_activations.py"
-REGION = "    ### BEGIN SOLUTION\n    return value\n    ### END SOLUTION\n"
-TEST_BODY = '    """🔬 make_activations returns its value."""\n    assert make_activations(3) == 3\n'
+TEST_BODY = ('    """🔬 make_activations returns its value."""\n'
+             "    assert make_activations(3) == 3\n")
 
 
 def run(make_course: CourseFactory, findings: Findings, text: str, code: str,

@@ -30,7 +30,8 @@ def test_base_course_passes(make_course: CourseFactory, findings: Findings, code
 
 
 def test_solution_reprinted_in_the_prose(make_course: CourseFactory, findings: Findings) -> None:
-    reprinted = PROSE + "\n```python\n>>> " + SOLUTION.replace("\n    ", "\n... ").strip() + "\n```\n"
+    prompted = SOLUTION.replace("\n    ", "\n... ").strip()
+    reprinted = f"{PROSE}\n```python\n>>> {prompted}\n```\n"
     text = with_solution(reprinted)
     finding = only(findings(make_course({SOURCE: text}), "IMP164"))
     assert (finding.path, finding.module) == (SOURCE, "02_activations")
@@ -48,7 +49,8 @@ def test_one_shared_line_is_not_a_leak(make_course: CourseFactory, findings: Fin
 
 def test_a_kept_region_may_be_shown(make_course: CourseFactory, findings: Findings) -> None:
     reprinted = PROSE + "\n```python\n" + SOLUTION + "```\n"
-    text = with_solution(reprinted).replace("### BEGIN SOLUTION", "### BEGIN SOLUTION role=scaffold")
+    text = with_solution(reprinted).replace("### BEGIN SOLUTION",
+                                            "### BEGIN SOLUTION role=scaffold")
     assert findings(make_course({SOURCE: text}), "IMP164") == []
 
 
