@@ -4,6 +4,7 @@ parts by tier, the generated pages and the table of contents (never written into
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -32,6 +33,7 @@ from checks.course import Course, Module
 
 CHART = "images/learning-path.png"
 CHART_KEY = "images/learning-path.key"
+DEFAULT_ASSIGNMENTS = Path("build") / "assignments"  # where `nox -s assignments` writes
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Assembly:
     sources: SourceMap = field(default_factory=SourceMap)
     written: set[str] = field(default_factory=set)
     module_pages: dict[str, str] = field(default_factory=dict)
+    notebooks: dict[str, Path] = field(default_factory=dict)  # module -> its student notebook
     gates_status: str = "missing"
     changed: bool = False
     outside: list[str] = field(default_factory=list)  # links out of the course, not copied
@@ -57,6 +60,13 @@ class Assembly:
         target = f"_course/{rel}"
         if target not in self.written:
             self.put(target, (self.course.root / rel).read_bytes())
+        return target
+
+    def put_notebook(self, module: str, notebook: Path) -> str:
+        """Copy a module's student notebook into `_assignments/` (read by no page, only
+        downloaded); its path in the book."""
+        target = f"_assignments/{module}/{notebook.name}"
+        self.put(target, notebook.read_bytes())
         return target
 
     def keep(self, rel: str) -> None:
@@ -91,9 +101,11 @@ def course_facts(course: Course) -> dict[str, str]:
     }
 
 
-def assemble(course: Course, source: Path, gates_report: Path) -> Assembly:
-    """Write the generated book of `course` into `source` (created, refreshed in place)."""
-    book = Assembly(source, course)
+def assemble(course: Course, source: Path, gates_report: Path,
+             assignments: Path = DEFAULT_ASSIGNMENTS) -> Assembly:
+    """Write the generated book of `course` into `source` (created, refreshed in place); each
+    chapter links to its module's student notebook when `assignments` holds this course's."""
+    book = Assembly(source, course, notebooks=student_notebooks(course, assignments))
     summary = read_gates(gates_report, course)
     book.gates_status = summary.status
     facts = course_facts(course)
@@ -115,6 +127,22 @@ def assemble(course: Course, source: Path, gates_report: Path) -> Assembly:
     return book
 
 
+def student_notebooks(course: Course, folder: Path) -> dict[str, Path]:
+    """The student notebook of each module from the manifest `nox -s assignments` wrote: none
+    when it is another course's, and never a notebook whose hash is not the manifest's."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if Path(str(manifest["course"])).resolve() != course.root.resolve():
+            return {}
+        entries = [(str(e["module"]), folder / str(e["notebook"]), str(e["sha256"]))
+                   for e in manifest["modules"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {module: path for module, path, digest in entries
+            if inside(path, folder) and path.is_file()
+            and hashlib.sha256(path.read_bytes()).hexdigest() == digest}
+
+
 def _config(book: Assembly, facts: dict[str, str]) -> None:
     config = yaml.safe_load((TEMPLATE / "_config.yml").read_text(encoding="utf-8"))
     config.update(title=facts["title"], author=facts["author"],
@@ -131,6 +159,9 @@ def _chapter(book: Assembly, module: Module) -> None:
             "| Tier | Difficulty | Time |", "|---|---|---|",
             f"| {tier} | {meta.difficulty.text if meta and meta.difficulty else '—'} "
             f"| {meta.time.text if meta and meta.time else '—'} |", ""]
+    if (notebook := book.notebooks.get(module.id)) is not None:
+        copied = book.put_notebook(module.id, notebook)
+        head += [f"**Student notebook:** {{download}}`{notebook.name} <../{copied}>`", ""]
     origin = PageOrigin(page, module.about_path, module.id)
     body: list[str] = []
     if module.about is not None:
