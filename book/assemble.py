@@ -4,7 +4,6 @@ parts by tier, the generated pages and the table of contents (never written into
 
 from __future__ import annotations
 
-import hashlib
 import json
 import posixpath
 import re
@@ -28,6 +27,7 @@ from book.pages import (
 )
 from book.rewrite import Rewriter
 from book.sources import PageOrigin, Segment, SourceMap, write_if_changed
+from checks.assignments.publish import notebooks
 from checks.boundary import inside
 from checks.course import Course, Module
 
@@ -105,7 +105,7 @@ def assemble(course: Course, source: Path, gates_report: Path,
              assignments: Path = DEFAULT_ASSIGNMENTS) -> Assembly:
     """Write the generated book of `course` into `source` (created, refreshed in place); each
     chapter links to its module's student notebook when `assignments` holds this course's."""
-    book = Assembly(source, course, notebooks=student_notebooks(course, assignments))
+    book = Assembly(source, course, notebooks=notebooks(assignments, course.root))
     summary = read_gates(gates_report, course)
     book.gates_status = summary.status
     facts = course_facts(course)
@@ -125,22 +125,6 @@ def assemble(course: Course, source: Path, gates_report: Path,
     book.put("_toc.yml", yaml.safe_dump(_toc(book), sort_keys=False, allow_unicode=True))
     book.prune()
     return book
-
-
-def student_notebooks(course: Course, folder: Path) -> dict[str, Path]:
-    """The student notebook of each module from the manifest `nox -s assignments` wrote: none
-    when it is another course's, and never a notebook whose hash is not the manifest's."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if Path(str(manifest["course"])).resolve() != course.root.resolve():
-            return {}
-        entries = [(str(e["module"]), folder / str(e["notebook"]), str(e["sha256"]))
-                   for e in manifest["modules"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return {module: path for module, path, digest in entries
-            if inside(path, folder) and path.is_file()
-            and hashlib.sha256(path.read_bytes()).hexdigest() == digest}
 
 
 def _config(book: Assembly, facts: dict[str, str]) -> None:

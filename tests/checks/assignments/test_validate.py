@@ -11,6 +11,7 @@ import pytest
 from coursebuilder import CourseFactory, edited_source, line_of
 
 from checks.assignments.cli import main
+from checks.assignments.publish import module_zips, validation_state
 from checks.assignments.validate import missing_tools
 from checks.course import load_course
 from checks.engine import GateResult, run_gate
@@ -143,3 +144,6 @@ def test_example_course_release(tmp_path: Path, capsys: pytest.CaptureFixture[st
         cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
         assert not any("SOLUTION" in c for c in cells)
         assert any("raise NotImplementedError()" in c for c in cells)
+    verified, _ = validation_state(out, REPO / "examples" / "tinycourse")
+    assert verified is True
+    assert len(module_zips(out, tmp_path / "bundle")) == 5  # four modules and the manifest
