@@ -1,6 +1,7 @@
 """`python -m checks.assignments` (`nox -s assignments`, `invoke assignments`): build every
 module's student notebook into `build/assignments/<module>/` with a manifest, validated by the
-implementation gate's student-release checks (static and executed); exit 1 when it fails.
+implementation gate's student-release checks (static and executed), whose reports go into
+`build/assignments/validation/`; exit 1 when it fails.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from rich.table import Table
 
 from checks.assignments.tiers import settings
 from checks.course import Course, load_course
-from checks.engine import GateResult, now, run_gate
+from checks.engine import GateResult, GatesReport, now, run_gate
 from checks.errors import TinyReleaseError
 from checks.execution.gates import Execution
 from checks.findings import Severity
 from checks.options import UsageParser, course_root, guarded, selected_modules
+from checks.reports import write_reports
 from checks.reports.terminal import TerminalReporter
 
 DEFAULT_OUT = Path("build") / "assignments"
@@ -59,6 +61,9 @@ def run(argv: list[str], console: Console) -> int:
             raise TinyReleaseError(f"no student release was built: "
                                    f"{result.skipped.get(BUILT, 'nbgrader did not run')}")
         publish(Path(temp) / "assignments", args.out, validation(course, result, modules))
+    scope = [f"the student release: --select {' '.join(SELECT)}",
+             *([f"--modules {' '.join(modules)}"] if modules else [])]
+    write_reports(GatesReport(course, "standard", [result], scope), args.out / "validation")
     reporter = TerminalReporter(console)
     reporter.findings(result.findings)
     _table(console, result)

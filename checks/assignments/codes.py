@@ -24,14 +24,14 @@ declare_execution("IMP202", "The instructor notebook runs top to bottom", """
     or that needs a later module's code, stops them although every test of the module passes
     when the whole course is exported.
     Fix: move the definition above its first use, or import only what earlier modules export.
-    """)
+    """, folds=False)
 declare_execution("IMP203", "Graded tests pass on the instructor version", """
     A graded test cell raises when the instructor notebook runs: the reference solution fails
     its own test.
 
     Why: a test the solution fails grades every student wrong.
     Fix: fix the solution or the test named.
-    """)
+    """, folds=False)
 declare_execution("IMP204", "A blank notebook earns no points", """
     A graded test cell passes in the student notebook when no exercise was done (what
     `nbgrader validate --invert` looks for): the test asserts only shapes or configuration,
@@ -42,7 +42,7 @@ declare_execution("IMP204", "A blank notebook earns no points", """
     Why: nbgrader's autograder awards those points to every student, whatever they wrote.
     Fix: make the test exercise the student's code (call the function it defines, check values
     the stub cannot produce).
-    """)
+    """, folds=False)
 declare_execution("IMP205", "The student notebook runs up to its exercises", """
     A cell that is neither an exercise (a solution cell) nor a graded test raises in the blank
     student notebook: it calls student code before an exercise still to come (Run All stops
@@ -52,7 +52,7 @@ declare_execution("IMP205", "The student notebook runs up to its exercises", """
     Why: the student notebook stops before the exercises and students cannot go on.
     Fix: move the call below the exercise it needs, guard it, or mark the code that is not an
     exercise so the release keeps it (a `scaffold` role, or `"solution": false`).
-    """)
+    """, folds=False)
 declare_execution("IMP206", "No solution text survives in the student version", """
     The student notebook still holds text that nbgrader should have removed: lines of a
     cleared solution region or of a hidden test in their own cell, or a marker line.

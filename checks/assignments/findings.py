@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from checks.assignments.build import Build, BuiltModule, graded_cells
 from checks.course import Course, Module
 from checks.findings import Finding, Severity
+
+_UNDEFINED = re.compile(r"name '(\w+)' is not defined")
 
 
 @dataclass(frozen=True)
@@ -103,20 +106,31 @@ def _journey(course: Course, item: BuiltModule, outcome: dict[str, Any],
     failures = _failures(item, outcome)
     stop = next((f for f in failures if f.index not in graded or f.stopped), None)
     found = []
-    if stop is not None:
+    failing = [f for f in failures if f.index in graded and (stop is None or f.index < stop.index)]
+    same = stop is not None and any(_error(f.text) == _error(stop.text) for f in failing)
+    if failing:
+        names = "; ".join(f"{_test(graded[f.index])}: {f.text}" for f in failing)
+        also = [f.index for f in failing[1:]]
+        if same and stop is not None:  # the tail calling a failing test: one cause
+            names += (f"; the instructor notebook then stops with the same error at the cell on "
+                      f"line {item.notebooks.line_of(stop.index)}")
+            also.append(stop.index)
+        found.append(_at(item, "IMP203", failing[0].index,
+                         f"{len(failing)} graded test(s) fail on the instructor version: {names}",
+                         also))
+    if stop is not None and not same:
         after = [f for f in failures if f.index > stop.index and f.index in graded]
         text = stop.text + _later_module_hint(course, item.module, stop.text)
         if after:
             text += f"; {len(after)} graded test(s) after it fail too"
         found.append(_at(item, "IMP202", stop.index, f"the instructor notebook stops at the "
                          f"cell on line {item.notebooks.line_of(stop.index)}: {text}"))
-    failing = [f for f in failures if f.index in graded and (stop is None or f.index < stop.index)]
-    if failing:
-        names = "; ".join(f"{_test(graded[f.index])}: {f.text}" for f in failing)
-        found.append(_at(item, "IMP203", failing[0].index,
-                         f"{len(failing)} graded test(s) fail on the instructor version: {names}",
-                         [f.index for f in failing[1:]]))
     return found, stop.index if stop is not None else None
+
+
+def _error(text: str) -> str:
+    """An error without where it was raised (`NameError: name 'x' is not defined`)."""
+    return text.split(" (line ")[0]
 
 
 def _holes(item: BuiltModule, holes: list[tuple[int, str, float | None]], free: float,
@@ -149,7 +163,8 @@ def _broken(item: BuiltModule, student: dict[str, Any], instructor: dict[str, An
         if stub and not later:
             continue
         why = (f"it stops Run All before the exercise on line {item.notebooks.line_of(later[0])}"
-               if stub else "students cannot fix it by doing the exercises")
+               if stub else "students cannot fix it by doing the exercises"
+               + _stubbed_hint(item, failure.text))
         broken.append((failure, why))
     if not broken:
         return []
@@ -173,6 +188,25 @@ def _failures(item: BuiltModule, outcome: dict[str, Any]) -> list[Failure]:
     if stopped and stopped.get("index") is not None:
         found.append(Failure(stopped["index"], None, str(stopped["why"]), stopped=True))
     return sorted(found, key=lambda f: f.index)
+
+
+def _stubbed_hint(item: BuiltModule, text: str) -> str:
+    """A name the blank notebook lacks because nbgrader replaced the cell defining it whole
+    (a solution cell without a region: IMP153) says which cell that was."""
+    found = _UNDEFINED.search(text)
+    if found is None:
+        return ""
+    name = re.escape(found[1])
+    defines = re.compile(rf"^\s*(?:(?:def|class)\s+{name}\b|{name}\s*=|import\s+(?:.*\bas\s+)?"
+                         rf"{name}\b|from\s+\S+\s+import\s+.*\b{name}\b)", re.MULTILINE)
+    for index, cell in enumerate(item.notebooks.release_source.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if (cell.cell_type == "code" and meta.get("solution") is True
+                and "BEGIN SOLUTION" not in cell.source and defines.search(cell.source)):
+            return (f" ({found[1]} is defined in the cell on line "
+                    f"{item.notebooks.line_of(index)}, which nbgrader replaces whole with a stub "
+                    "because it has no solution region: IMP153)")
+    return ""
 
 
 def _passed(outcome: dict[str, Any]) -> list[int]:
