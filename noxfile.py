@@ -52,8 +52,8 @@ nox.options.sessions = ["gates"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
-GATE_EXTRAS = {"testing": ("testing", "export"), "package": ("package",),
-               "documentation": ("book",)}
+GATE_EXTRAS = {"implementation": ("assignments",), "testing": ("testing", "export"),
+               "package": ("package",), "documentation": ("book",)}
 
 
 def _install(session: nox.Session, *extras: str, groups: tuple[str, ...] = (),
@@ -94,6 +94,13 @@ def gates(session: nox.Session) -> None:
     """Run all six gates (cached; the execution gates as parallel nox sessions)."""
     _install(session)
     session.run("python", "-m", "checks", "--isolated", *session.posargs)
+
+
+@nox.session
+def assignments(session: nox.Session) -> None:
+    """Build the student notebooks with nbgrader into build/assignments and validate them."""
+    _install(session, "assignments", course="implementation")
+    session.run("python", "-m", "checks.assignments", *session.posargs)
 
 
 @nox.session

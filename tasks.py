@@ -1,5 +1,6 @@
-"""invoke tasks that compose the nox sessions and the pipelines: `invoke gates`, `book.build`,
-`book.deploy`, `release.patch | minor | major | hotfix`, `release.review`, `demo` (`invoke -l`).
+"""invoke tasks that compose the nox sessions and the pipelines: `invoke gates`, `assignments`,
+`book.build`, `book.deploy`, `release.patch | minor | major | hotfix`, `release.review`, `demo`
+(`invoke -l`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ def gates(c: Context, course: str = "", level: str = "standard") -> None:
     _nox(c, "gates", *(["--course", course] if course else []), "--level", level)
 
 
+@task(help={"course": "course root (default: $COURSE_ROOT, then examples/tinycourse)",
+            "modules": "only these modules, comma-separated (a partial release)"})
+def assignments(c: Context, course: str = "", modules: str = "") -> None:
+    """Build and validate the student notebooks (build/assignments)."""
+    _nox(c, "assignments", *(["--course", course] if course else []),
+         *(["--modules", modules] if modules else []))
+
+
 @task
 def test(c: Context) -> None:
     """Run tinyrelease's own test suite."""
@@ -36,7 +45,7 @@ def bench(c: Context) -> None:
     _nox(c, "bench")
 
 
-namespace = Collection(gates, test, bench)
+namespace = Collection(gates, assignments, test, bench)
 namespace.add_collection(Collection.from_module(book_tasks, name="book"))
 release_tasks.attach(namespace)  # release.patch / minor / major / hotfix / ..., and demo
 review_tasks.attach(namespace)  # release.review and release.checklist join that collection

@@ -27,11 +27,13 @@ from book.pages import (
 )
 from book.rewrite import Rewriter
 from book.sources import PageOrigin, Segment, SourceMap, write_if_changed
+from checks.assignments.publish import notebooks
 from checks.boundary import inside
 from checks.course import Course, Module
 
 CHART = "images/learning-path.png"
 CHART_KEY = "images/learning-path.key"
+DEFAULT_ASSIGNMENTS = Path("build") / "assignments"  # where `nox -s assignments` writes
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Assembly:
     sources: SourceMap = field(default_factory=SourceMap)
     written: set[str] = field(default_factory=set)
     module_pages: dict[str, str] = field(default_factory=dict)
+    notebooks: dict[str, Path] = field(default_factory=dict)  # module -> its student notebook
     gates_status: str = "missing"
     changed: bool = False
     outside: list[str] = field(default_factory=list)  # links out of the course, not copied
@@ -57,6 +60,13 @@ class Assembly:
         target = f"_course/{rel}"
         if target not in self.written:
             self.put(target, (self.course.root / rel).read_bytes())
+        return target
+
+    def put_notebook(self, module: str, notebook: Path) -> str:
+        """Copy a module's student notebook into `_assignments/` (read by no page, only
+        downloaded); its path in the book."""
+        target = f"_assignments/{module}/{notebook.name}"
+        self.put(target, notebook.read_bytes())
         return target
 
     def keep(self, rel: str) -> None:
@@ -91,9 +101,11 @@ def course_facts(course: Course) -> dict[str, str]:
     }
 
 
-def assemble(course: Course, source: Path, gates_report: Path) -> Assembly:
-    """Write the generated book of `course` into `source` (created, refreshed in place)."""
-    book = Assembly(source, course)
+def assemble(course: Course, source: Path, gates_report: Path,
+             assignments: Path = DEFAULT_ASSIGNMENTS) -> Assembly:
+    """Write the generated book of `course` into `source` (created, refreshed in place); each
+    chapter links to its module's student notebook when `assignments` holds this course's."""
+    book = Assembly(source, course, notebooks=notebooks(assignments, course.root))
     summary = read_gates(gates_report, course)
     book.gates_status = summary.status
     facts = course_facts(course)
@@ -131,6 +143,9 @@ def _chapter(book: Assembly, module: Module) -> None:
             "| Tier | Difficulty | Time |", "|---|---|---|",
             f"| {tier} | {meta.difficulty.text if meta and meta.difficulty else '—'} "
             f"| {meta.time.text if meta and meta.time else '—'} |", ""]
+    if (notebook := book.notebooks.get(module.id)) is not None:
+        copied = book.put_notebook(module.id, notebook)
+        head += [f"**Student notebook:** {{download}}`{notebook.name} <../{copied}>`", ""]
     origin = PageOrigin(page, module.about_path, module.id)
     body: list[str] = []
     if module.about is not None:

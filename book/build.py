@@ -12,7 +12,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from book.assemble import Assembly, assemble, assemble_own, course_facts, own_book_dir
+from book.assemble import (
+    DEFAULT_ASSIGNMENTS,
+    Assembly,
+    assemble,
+    assemble_own,
+    course_facts,
+    own_book_dir,
+)
 from book.errors import BookError
 from book.sources import SourceMap, write_if_changed
 from checks import __version__
@@ -51,14 +58,14 @@ class BuildResult:
 
 def build_book(course: Course, out: Path, gates_report: Path, strict: bool = False,
                module_page: str = "modules/{id}_ABOUT.md", log: TextIO | None = None,
-               force: bool = False) -> BuildResult:
+               force: bool = False, assignments: Path = DEFAULT_ASSIGNMENTS) -> BuildResult:
     """Assemble (or copy the course's own book) into `out/source` and build `out/html`;
     Sphinx runs only when a page changed since the last build (or `force`)."""
     started = time.perf_counter()
     own = own_book_dir(course)
     source = out / "source"
     book = (assemble_own(course, own, source, module_page) if own
-            else assemble(course, source, gates_report))
+            else assemble(course, source, gates_report, assignments))
     previous = _load(out / "build.json")
     if (not force and not book.changed and (out / "html" / "index.html").is_file()
             and isinstance(previous, dict) and previous.get("strict") == strict

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from checks.options import UsageParser, course_root, guarded
 
+DEFAULT_ASSIGNMENTS = Path("build") / "assignments"
 DEFAULT_OUT = Path("build") / "book"
 DEFAULT_REPORT = Path("build") / "gates" / "report.json"
 
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "then examples/tinycourse)")
         command.add_argument("--out", type=Path, default=DEFAULT_OUT, help="build folder")
         command.add_argument("--gates-report", type=Path, default=DEFAULT_REPORT)
+        command.add_argument("--assignments", type=Path, default=DEFAULT_ASSIGNMENTS,
+                             help="the student release to link each chapter to "
+                             "(default: build/assignments, from nox -s assignments)")
         command.add_argument("--strict", action="store_true", help="warnings fail the build")
     check = commands.choices["check"]
     check.add_argument("--level", choices=("quick", "standard", "comprehensive"),
@@ -53,7 +57,8 @@ def run(argv: list[str]) -> int:
     from checks.course import load_course
 
     started = time.perf_counter()
-    result = build_book(load_course(root), args.out, args.gates_report, strict=args.strict)
+    result = build_book(load_course(root), args.out, args.gates_report, strict=args.strict,
+                        assignments=args.assignments)
     for warning in result.warnings:
         path, line, _ = (result.sources.locate(warning.page, warning.line) if warning.page
                          else ("-", None, None))

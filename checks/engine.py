@@ -168,7 +168,9 @@ def run_gate(course: Course, gate: str, level: str = "standard",
             found = [_as_convention(f, conventions) for f in found]
         result.findings.extend(waive(course, f) for f in found)
     _execute(gate, result, execution, level, [c.code for c in chosen if c.execution])
-    result.findings = _one_per_place(result.findings, {c.code for c in chosen if c.execution})
+    result.findings = _one_per_place(result.findings,
+                                     {c.code for c in chosen if c.execution and c.folds},
+                                     {c.code for c in chosen if c.execution and not c.folds})
     result.duration_s = time.perf_counter() - started
     result.findings.sort(key=_order)
     return result
@@ -202,10 +204,12 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
     result.artifacts.update(outcome.artifacts)
 
 
-def _one_per_place(findings: list[Finding], executed: set[str]) -> list[Finding]:
+def _one_per_place(findings: list[Finding], executed: set[str],
+                   apart: frozenset[str] | set[str] = frozenset()) -> list[Finding]:
     """A run that fails where a static finding already points (a test file importing a module
-    the sources no longer export) is the same cause: the static finding says so once."""
-    static = [f for f in findings if f.code not in executed]
+    the sources no longer export) is the same cause: the static finding says so once. Findings
+    of the `apart` codes are their own cause wherever they point."""
+    static = [f for f in findings if f.code not in executed and f.code not in apart]
     where: dict[tuple[str | None, int | None], int] = {}
     for index, finding in enumerate(static):
         for place in ((finding.path, finding.line), *finding.places):
@@ -227,7 +231,7 @@ def _one_per_place(findings: list[Finding], executed: set[str]) -> list[Finding]
                                         + f" (the test run fails there too: {finding.code})")
         else:
             kept.append(finding)
-    return static + kept
+    return static + kept + [f for f in findings if f.code in apart]
 
 
 def _as_convention(finding: Finding, conventions: Conventions) -> Finding:

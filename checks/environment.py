@@ -24,6 +24,8 @@ CHROMIUM = Path(os.environ.get("TINYRELEASE_CHROMIUM", "/usr/bin/chromium"))
 SOURCE_PACKAGES = ("checks", "book", "release", "review")
 # the distributions whose versions change what a gate finds, per gate
 GATE_DISTRIBUTIONS = {
+    "implementation": ("nbgrader", "nbclient", "ipykernel", "nbformat", "jupytext", "nbdev",
+                       "execnb", "fastcore"),
     "testing": ("pytest", "pytest-cov", "coverage", "jupytext", "nbdev", "execnb", "fastcore"),
     "package": ("build", "twine", "towncrier", "jupytext", "nbdev", "execnb", "fastcore", "uv"),
     "documentation": ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "playwright",
@@ -150,6 +152,9 @@ def tools(course_root: Path | None = None) -> list[Tool]:
     packages = [
         ("jupytext", "jupytext", "the export step and the static source parser"),
         ("nbdev", "nbdev", "the export step (PKG201-PKG203, TST205)"),
+        ("nbgrader", "nbgrader", "the student release (IMP201-IMP206, nox -s assignments)"),
+        ("nbclient", "nbclient", "running the notebooks (IMP202-IMP205)"),
+        ("ipykernel", "ipykernel", "the notebooks' kernel (IMP202-IMP205)"),
         ("pytest", "pytest", "the testing gate's suites (TST201-TST204)"),
         ("pytest-cov", "pytest_cov", "the coverage threshold (TST203)"),
         ("build", "build", "the package gate's build (PKG204-PKG208, PKG210)"),
@@ -209,6 +214,9 @@ def will_skip(gates: list[str], level: str, isolated: bool) -> list[str]:
             lines.append("DOC221-DOC223 (no Chromium: sudo apt-get install chromium)")
         if not isolated and not importable("jupyter_book"):
             lines.append(f"DOC201-DOC223 (no jupyter-book here: {INSTALL_ALL})")
+    if "implementation" in gates and level != "quick" and not isolated and not all(
+            importable(m) for m in ("nbgrader", "nbclient", "ipykernel")):
+        lines.append(f"IMP201-IMP206 (no nbgrader, nbclient or ipykernel here: {INSTALL_ALL})")
     if "testing" in gates and level != "quick" and not isolated and not importable("pytest"):
         lines.append(f"TST201-TST204 (no pytest here: {INSTALL_ALL})")
     if "package" in gates and level != "quick" and not isolated and not importable("build"):

@@ -42,6 +42,9 @@ class Check:
     quick: bool
     execution: bool = False
     convention: str | None = None  # the convention it enforces, when it is one of taste
+    # an execution finding where a static one points is that static finding's cause; False for
+    # findings whose cause is what the run did (a grading hole at a cell a warning also names)
+    folds: bool = True
 
     def run(self, course: Course) -> list[Finding]:
         return [Finding(self.code, hit.message, hit.path, hit.line,
@@ -81,11 +84,12 @@ def session_code(gate: str) -> str:
 
 
 def declare_execution(code: str, title: str, docs: str,
-                      severity: Severity = Severity.ERROR) -> None:
+                      severity: Severity = Severity.ERROR, folds: bool = True) -> None:
     """Declare a finding an execution gate reports from running the course (not a function
-    over the parsed course), so the reference, SARIF rules and --explain know it."""
+    over the parsed course), so the reference, SARIF rules and --explain know it. `folds`:
+    whether a static finding at the same place holds it as its own cause."""
     gate = next(g for g, prefix in PREFIXES.items() if code.startswith(prefix))
     if code in REGISTRY:
         raise ValueError(f"check code {code} is declared twice")
     REGISTRY[code] = Check(code, gate, severity, title, inspect.cleandoc(docs),
-                           lambda course: (), quick=False, execution=True)
+                           lambda course: (), quick=False, execution=True, folds=folds)

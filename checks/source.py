@@ -36,6 +36,8 @@ _LIGHT = "_tinyrelease_jupytext"  # jupytext's cell-option parser, without the p
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
 # `### BEGIN SOLUTION role=scaffold`: TinyTorch 2026 tags what a region is for (what a release
 # tier strips); nbgrader itself only looks for the words.
 _BEGIN = re.compile(r"^### BEGIN SOLUTION"
@@ -120,6 +122,9 @@ class SourceHeading:
 
 @dataclass(frozen=True)
 class SolutionRegion:
+    """Lines `begin` to `end` (the markers) of a cell; `role` as the begin marker names it
+    (None: unannotated, which courses read as the graded core)."""
+
     begin: int
     end: int | None
     cell: int
@@ -141,6 +146,7 @@ class Function:
     in_class: bool
     calls: frozenset[str] = frozenset()  # names called in its body (a regex, like `calls`)
     required: int = 0  # positional parameters without a default
+    end: int = 0  # its last line
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,7 @@ class ModuleSource:
     export_claims: list[tuple[str, int]] = field(default_factory=list)
     regions: list[SolutionRegion] = field(default_factory=list)
     region_problems: list[RegionProblem] = field(default_factory=list)
+    hidden_tests: list[SolutionRegion] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
     classes: list[Function] = field(default_factory=list)
     calls: set[str] = field(default_factory=set)
@@ -366,6 +373,7 @@ def _find_regions(source: ModuleSource) -> None:
     for cell in source.cells:
         open_line: int | None = None
         role: str | None = None
+        hidden: int | None = None
         for offset, line in enumerate(cell.lines, start=1):
             number, marker = cell.line + offset, line.strip()
             if begin := _BEGIN.match(marker):
@@ -381,10 +389,17 @@ def _find_regions(source: ModuleSource) -> None:
                     continue
                 source.regions.append(SolutionRegion(open_line, number, cell.index, role))
                 open_line = None
+            elif marker == BEGIN_HIDDEN and hidden is None:
+                hidden = number
+            elif marker == END_HIDDEN and hidden is not None:
+                source.hidden_tests.append(SolutionRegion(hidden, number, cell.index))
+                hidden = None
         if open_line is not None:
             source.regions.append(SolutionRegion(open_line, None, cell.index, role))
             source.region_problems.append(RegionProblem(
                 open_line, f"{BEGIN_SOLUTION} is never closed before the cell ends"))
+        if hidden is not None:
+            source.hidden_tests.append(SolutionRegion(hidden, None, cell.index))
 
 
 def _read_python(text: str, source: ModuleSource) -> None:
@@ -447,7 +462,8 @@ def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool,
         source.functions.append(Function(node.name, node.lineno, ast.get_docstring(node) or "",
                                          cell_of(node.lineno), False,
                                          _body_calls(node, lines or []),
-                                         len(positional) - len(node.args.defaults)))
+                                         len(positional) - len(node.args.defaults),
+                                         node.end_lineno or node.lineno))
         if functions is not None:
             functions[node.lineno] = node
         if node.name.startswith("test_") or _graded(source, node.lineno):
@@ -460,7 +476,8 @@ def _top_level(node: ast.stmt, source: ModuleSource, guarded: bool,
             if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                 source.functions.append(Function(item.name, item.lineno,
                                                  ast.get_docstring(item) or "",
-                                                 cell_of(item.lineno), True))
+                                                 cell_of(item.lineno), True,
+                                                 end=item.end_lineno or item.lineno))
     elif isinstance(node, ast.Import):
         source.imports.extend(Import(a.name, (), node.lineno) for a in node.names)
     elif isinstance(node, ast.ImportFrom):

@@ -60,9 +60,11 @@ def verify(course_root: Path, release_type: str, version: str, *,
            gates_report: Path | None = None, review_dir: Path | None = None,
            on_index: IndexProbe | None = None, project: str | None = None,
            remote: str = "origin", main_branch: str = "main",
-           book_branch: str = "gh-pages") -> Verification:
-    """Check in the course repository (git), the gates report, the review and the index what
-    the checklist of `release_type` asks for, for the final `version`."""
+           book_branch: str = "gh-pages", assignments: Path | None = None) -> Verification:
+    """Check in the course repository (git), the gates report, the review, the index and the
+    student release (`assignments`: the folder `nox -s assignments` wrote) what the checklist
+    of `release_type` asks for, for the final `version`."""
     template(release_type)
     return verification.gather(course_root, release_type, version, gates_report, review_dir,
-                               on_index, project, remote, main_branch, book_branch)
+                               on_index, project, remote, main_branch, book_branch,
+                               assignments)

@@ -1,5 +1,6 @@
 """The Education Reviewer: objectives against tests, cognitive load per module, the difficulty
-and time curve, and assessment (graded cells, points, tests per objective), all measured.
+and time curve, and assessment (graded cells, points, the points a blank student notebook
+earns, tests per objective), all measured.
 """
 
 from __future__ import annotations
@@ -53,13 +54,15 @@ def review(evidence: Evidence) -> Report:
                                  finding.module))
     objectives = Table("Learning objectives and the tests that check them",
                        ["module", "objective", "key words", "tests"])
-    assessment = Table("Assessment", ["module", "graded cells", "points", "tests",
-                                      "objectives", "tests per objective"])
+    assessment = Table("Assessment", ["module", "graded cells", "points",
+                                      "a blank notebook earns", "tests", "objectives",
+                                      "tests per objective"])
+    holes = _grading_holes(evidence)
     loads = []
     for module in course.modules:
         tests = sourcecode.module_tests(course, module)
         _objectives(module, tests, objectives, report)
-        _assessment(module, tests, assessment, report)
+        _assessment(module, tests, assessment, report, holes)
         if module.source is not None:
             loads.append(_load(evidence, module))
     report.tables += [objectives, assessment, _cognitive_load(loads, evidence, report),
@@ -96,16 +99,36 @@ def _acronyms(text: str) -> set[str]:
     return {"".join(w[0] for w in raw[i:i + n]) for n in (3, 4) for i in range(len(raw) - n + 1)}
 
 
+def _grading_holes(evidence: Evidence) -> dict[str, object]:
+    """The implementation gate's figures of the student release, per module (its artifacts:
+    points, the points a blank notebook earns and from which tests), or why there are none."""
+    figures = evidence.artifacts("implementation").get("assignments")
+    if isinstance(figures, dict) and isinstance(figures.get("modules"), dict):
+        return dict(figures["modules"])
+    why = evidence.skipped("implementation").get("IMP204")
+    return {"": why or "the student release was not built (nox -s assignments)"}
+
+
 def _assessment(module: Module, tests: list[sourcecode.TestFunction], table: Table,
-                report: Report) -> None:
+                report: Report, holes: dict[str, object]) -> None:
     cells = module.source.cells if module.source else []
     graded = [c.nbgrader for c in cells if c.nbgrader and c.nbgrader.get("grade") is True]
     points = sum(float(g.get("points", 0)) for g in graded
                  if isinstance(g.get("points", 0), int | float))
     count = len(module.meta.objectives) if module.meta else 0
     per = f"{len(tests) / count:.1f}" if count else "-"
-    table.rows.append([module.id, str(len(graded)), f"{points:g}", str(len(tests)), str(count),
-                       per])
+    hole = holes.get(module.id)
+    free = hole.get("free") if isinstance(hole, dict) and hole.get("student") == "run" else None
+    table.rows.append([module.id, str(len(graded)), f"{points:g}",
+                       f"{free:g}" if isinstance(free, int | float) else "not measured",
+                       str(len(tests)), str(count), per])
+    if isinstance(hole, dict) and isinstance(free, int | float) and free > 0:
+        names = ", ".join(str(t) for t in hole.get("free_tests") or [])
+        report.items.append(Item("ER133", f"a blank student notebook of {module.id} earns "
+                                 f"{free:g} of {hole.get('points', points):g} points: its "
+                                 f"graded tests {names} pass with no student code (IMP204); "
+                                 "make them exercise the student's code", module.source_path,
+                                 None, module.id))
     if module.source is not None and not graded:
         report.items.append(Item("ER131", f"{module.id} has no graded cell: nothing in it is "
                                  "assessed (nbgrader grade: true with points)",

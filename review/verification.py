@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.assignments.publish import validation_state
 from checks.git import Git
 from review.approval import approvals, is_repository
 from review.errors import ReviewError
@@ -41,9 +42,14 @@ def _git(root: Path, *args: str) -> str | None:
 
 def gather(root: Path, release_type: str, version: str, gates_report: Path | None,
            review_dir: Path | None, on_index: IndexProbe | None, project: str | None,
-           remote: str, main_branch: str, book_branch: str) -> Verification:
+           remote: str, main_branch: str, book_branch: str,
+           assignments: Path | None = None) -> Verification:
     result, tag = Verification(), f"v{version}"
     _gates(result, gates_report, LEVELS[release_type])
+    if assignments is None:
+        result.set("assignments", None, "no student release given")
+    else:
+        result.set("assignments", *validation_state(assignments, root))
     if review_dir is None:
         result.set("review", None, "no review given")
     else:

@@ -191,7 +191,7 @@ declare_execution("PKG209", "Changes carry a changelog fragment", """
 for _code, (_title, _docs) in DOCUMENTATION_CODES.items():
     declare_execution(_code, _title, _docs)
 
-for _gate in ("testing", "package", "documentation"):
+for _gate in ("implementation", "testing", "package", "documentation"):
     declare_execution(session_code(_gate), f"The {_gate} session runs", f"""
         The {_gate} gate's nox session failed before it wrote its report (its environment
         could not be created, or a dependency of the course failed to install).

@@ -4,6 +4,7 @@ standard and comprehensive levels, sharing one exported copy of the course per r
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -309,16 +310,40 @@ def _export_checks(execution: Execution, copy: Path, wanted: set[str],
         result.findings += package_execution.stale_package_findings(execution.course, copy)
 
 
+def execute_implementation(execution: Execution, wanted: set[str]) -> ExecutionResult:
+    """The student release: build every module's assignment with nbgrader, then run the
+    instructor and the blank student notebooks (checks.assignments)."""
+    from checks.assignments.validate import CODES, validate
+
+    result = ExecutionResult()
+    if not wanted & CODES:
+        result.skip(wanted, "none of the student-release checks was selected")
+        return result
+
+    def exported() -> tuple[Path, str | None]:
+        copy, _ = execution.exported
+        return copy, execution.export_problem()
+
+    outcome = validate(execution.course, execution.modules, execution.work_dir, exported,
+                       wanted & CODES, jobs=os.cpu_count() or 1)
+    result.findings, result.artifacts = outcome.findings, outcome.artifacts
+    result.did(outcome.ran)
+    result.skipped.update(outcome.skipped)
+    return result
+
+
 Executor = Callable[[Execution, set[str]], ExecutionResult]
-EXECUTING_GATES = ("testing", "package", "documentation")
+EXECUTING_GATES = ("implementation", "testing", "package", "documentation")
 PLUGINS = "tinyrelease.executors"  # the entry points other packages register executors under
 
 
 @cache
 def executors() -> dict[str, Executor]:
-    """The execution part of each gate: testing and package here; the documentation gate's is
-    the book's (`book.gate`), registered as an entry point, so this layer never imports it."""
-    found: dict[str, Executor] = {"testing": execute_testing, "package": execute_package}
+    """The execution part of each gate: implementation, testing and package here; the
+    documentation gate's is the book's (`book.gate`), registered as an entry point, so this
+    layer never imports it."""
+    found: dict[str, Executor] = {"implementation": execute_implementation,
+                                  "testing": execute_testing, "package": execute_package}
     for entry in metadata.entry_points(group=PLUGINS):
         if entry.name in EXECUTING_GATES and entry.name not in found:
             try:

@@ -2,10 +2,12 @@
 
 from checks.gates import (  # noqa: F401
     anatomy,
+    assignments,
     documentation,
     educational,
     exercises,
     implementation,
+    leaks,
     nbgrader,
     package,
     systems,

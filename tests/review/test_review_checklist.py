@@ -90,3 +90,19 @@ def test_major_needs_comprehensive_gates(make_course: CourseFactory, tmp_path: P
         found.notes["tag"]
     assert re.search(r"- \[ \] The gates pass at level comprehensive", render(
         "major", found.verified, "1.0.0", found.notes))
+
+
+def test_student_materials_ticked_from_a_passing_validation(make_course: CourseFactory,
+                                                             tmp_path: Path) -> None:
+    root = make_course()
+    assert verify(root, "patch", "0.1.1").notes["assignments"] == "no student release given"
+    folder = tmp_path / "assignments"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"course": str(root), "modules": [],
+                                                      "validation": {"status": "pass",
+                                                                     "modules": "all"}}))
+    found = verify(root, "patch", "0.1.1", assignments=folder)
+    assert found.verified["assignments"] is True
+    text = render("patch", found.verified, "0.1.1", found.notes)
+    assert "- [x] The student notebooks are built with nbgrader and validated" in text
+    assert "assignments" in keys("minor") and "assignments" in keys("major")

@@ -70,3 +70,22 @@ def test_example_course_report(tmp_path: Path) -> None:
         assert line.strip().strip("-").strip().strip('"') in item.message
     untested = {row[1] for row in objectives if row[3] == "0"}
     assert untested == {i.message.split('"')[1] for i in items(report, "ER101")}
+
+
+def test_grading_holes_from_the_implementation_gate(make_course: CourseFactory,
+                                                    tmp_path: Path) -> None:
+    evidence = gather(load_course(make_course(covered())), tmp_path / "work", execute=False)
+    gate = next(g for g in evidence.gates.gates if g.name == "implementation")
+    assert education.review(evidence).tables[1].rows[0][3] == "not measured"
+    modules = {"01_tensor": {"points": 5, "free": 0, "free_tests": [], "student": "run"},
+               "02_activations": {"points": 15, "free": 10, "student": "run",
+                                  "free_tests": ["test-activations-exists"]}}
+    gate.artifacts["assignments"] = {"points": 20, "free": 10, "modules": modules}
+    report = education.review(evidence)
+    assert [row[3] for row in report.tables[1].rows] == ["0", "10", "not measured",
+                                                         "not measured"]
+    [item] = items(report, "ER133")
+    assert item.priority is Priority.HIGH and not report.approved
+    assert (item.path, item.module) == ("src/02_activations/02_activations.py", "02_activations")
+    assert item.message.startswith("a blank student notebook of 02_activations earns 10 of 15 "
+                                   "points: its graded tests test-activations-exists pass")

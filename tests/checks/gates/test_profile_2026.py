@@ -323,8 +323,8 @@ def test_dependencies_as_a_table(make_course: CourseFactory, findings: Findings)
     number = 4
     mid = module_id(number)
     rows = ("| Dependency | Origin | Purpose |\n| :--- | :--- | :--- |\n"
-            f"| `tensor_step1` | Module 01 (`core.tensor`) | values |\n"
-            f"| batches | Module 03 (`core.dataloader`) | where the data comes from |\n")
+            "| `tensor_step1` | Module 01 (`core.tensor`) | values |\n"
+            "| batches | Module 03 (`core.dataloader`) | where the data comes from |\n")
     text = source(number)
     start = text.index("**Prerequisites**: the modules listed")
     end = text.index("**Dependency Flow**: earlier modules, then this one.\n")
