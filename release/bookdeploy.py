@@ -4,7 +4,7 @@ release adapts in one place when its interface changes.
 
 from __future__ import annotations
 
-import importlib.util
+import argparse
 import sys
 from pathlib import Path
 
@@ -15,11 +15,14 @@ from release.runner import Arg
 
 
 def available() -> bool:
-    """True when this checkout's `book` package has a command line with a deploy command."""
-    spec = importlib.util.find_spec("book.__main__")
-    if spec is None or spec.origin is None:
+    """True when the book's command line has a deploy command (asked of its own parser)."""
+    try:
+        from book.cli import build_parser
+    except ImportError:  # the book's dependencies are not installed here
         return False
-    return "deploy" in Path(spec.origin).read_text(encoding="utf-8", errors="replace")
+    commands = next((a for a in build_parser()._actions
+                     if isinstance(a, argparse._SubParsersAction)), None)
+    return commands is not None and "deploy" in commands.choices
 
 
 def deployed(root: Path, remote: str, branch: str, commit: str) -> bool:
