@@ -21,7 +21,7 @@ README = REPO / "README.md"
 EXAMPLE = REPO / "examples" / "tinycourse"
 PLACEHOLDERS = ("../TinyTorch", "../mycourse")
 SETUP = ['python -m pip install "nox[uv]" && nox -s gates',
-         'python -m pip install "nox[uv]" && nox -s tests']
+         'python -m pip install "nox[uv]" && nox -s lint typecheck tests']
 
 
 def shown_commands() -> list[list[str]]:
