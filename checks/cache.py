@@ -233,10 +233,11 @@ class ParseCache:
         self.entries[key] = parser(text, path)
         return self.entries[key]  # type: ignore[no-any-return]
 
-    def save(self) -> None:
-        """Keep what this run used (so the file does not grow forever), atomically."""
+    def save(self, force: bool = False) -> None:
+        """Keep what this run used (so the file does not grow forever), atomically; unless
+        `force`, only when something was parsed or went unused."""
         kept = {key: value for key, value in self.entries.items() if key in self.used}
-        if not self.misses and len(kept) == len(self.entries):
+        if not force and not self.misses and len(kept) == len(self.entries):
             return  # nothing new was parsed and nothing went stale
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

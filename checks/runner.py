@@ -59,11 +59,12 @@ def run_and_report(args: argparse.Namespace, console: Printer) -> int:
     served = from_cache(store, args, gates, console)
     report = served[0] if served else None
     if report is None:
-        course = store.load()
+        course = store.load(save=False)
         store.keep_summary(course.summary())
         store.keep_catalog()
         _header(console, course.summary(), args, gates)
         report = GateRunner(course, store, args, console, out).run(gates)
+        store.save_parsed(course)
     report.scope = scope
     TerminalReporter(console).summary(report)
     written = write_reports(_rendered(store, report, served[1]) if served else report, out)

@@ -44,6 +44,8 @@ class CourseStore:
         self.name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")
                                    ).hexdigest()[:16]
         self.results = GateCache(self.folder)
+        self.parsed: ParseCache | None = None
+        self.derived_at_load = 0
 
     @cached_property
     def digest(self) -> str:
@@ -51,13 +53,23 @@ class CourseStore:
         (same size, times and inode) are not read."""
         return course_digest(self.root, StatIndex(self.folder / "index" / f"{self.name}.json"))
 
-    def load(self) -> Course:
+    def load(self, save: bool = True) -> Course:
+        """The course, parsed through the parse cache; with `save` False the parse is kept
+        later, by `save_parsed`, with what the checks derived from it."""
         from checks.course import load_course
 
-        parsed = ParseCache(self.folder / "parsed" / f"{self.name}.pickle")
-        course = load_course(self.root, parsed=parsed)
-        parsed.save()
+        self.parsed = ParseCache(self.folder / "parsed" / f"{self.name}.pickle")
+        course = load_course(self.root, parsed=self.parsed)
+        self.derived_at_load = _derived(course)
+        if save:
+            self.parsed.save()
         return course
+
+    def save_parsed(self, course: Course) -> None:
+        """Keep the parsed files of `course` (from `load`), and the values the checks derived
+        from them since: a run that parsed nothing new still saves what they derived."""
+        if self.parsed is not None:
+            self.parsed.save(force=_derived(course) != self.derived_at_load)
 
     def key(self, gate: str, settings: dict[str, object], level: str,
             envdir: Path | None = None) -> str:
@@ -110,3 +122,8 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _derived(course: Course) -> int:
+    """How many values the checks have derived from the course's parsed sources."""
+    return sum(len(m.source.derived) for m in course.modules if m.source is not None)
