@@ -301,7 +301,7 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
     course.module_mentions = [mention for rel in course_documents(
         files, course.layout.modules_dir, [m.id for m in course.modules])
         if (text := files.read(rel, "implementation")) is not None
-        for mention in mentions_in(text, rel)]
+        for mention in parse("mentions", text, rel, mentions_in)]
     course.conventions = resolve_conventions(
         course.config.conventions, course.config.source,
         [m.about for m in course.modules if m.about is not None])
