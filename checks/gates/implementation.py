@@ -10,6 +10,7 @@ from functools import reduce
 
 from checks.course import Course, Module
 from checks.course_map import module_names
+from checks.gates.common import module_names as names_of_modules
 from checks.gates.common import read_problems, resolve_module_reference
 from checks.learning_path import PathEntry
 from checks.registry import Hit, check
@@ -326,9 +327,10 @@ def prerequisites_acyclic(course: Course) -> Iterator[Hit]:
 def _prerequisite_graph(course: Course) -> dict[str, dict[str, int]]:
     """For each module, the modules its prerequisites name, with the index of the naming item."""
     graph: dict[str, dict[str, int]] = {module.id: {} for module in course.modules}
+    names = names_of_modules(course)
     for module in course.modules:
         for index, text in enumerate(module.meta.prerequisites if module.meta else []):
-            required = resolve_module_reference(course, text)
+            required = resolve_module_reference(course, text, names)
             if required is not None and required is not module:
                 graph[module.id].setdefault(required.id, index)
     return graph
