@@ -54,10 +54,10 @@ def run(argv: list[str]) -> int:
     if args.command == "check":
         return _check(root, args)
     from book.build import build_book
-    from checks.course import load_course
+    from checks.store import open_course
 
     started = time.perf_counter()
-    result = build_book(load_course(root), args.out, args.gates_report, strict=args.strict,
+    result = build_book(open_course(root), args.out, args.gates_report, strict=args.strict,
                         assignments=args.assignments)
     for warning in result.warnings:
         path, line, _ = (result.sources.locate(warning.page, warning.line) if warning.page

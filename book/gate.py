@@ -12,11 +12,11 @@ from pathlib import Path
 from book.build import BuildResult, build_book
 from book.errors import BookError
 from book.links import check_links, line_of
-from checks.course import load_course
 from checks.environment import INSTALL_ALL, chromium, importable
 from checks.execution.gates import Execution, ExecutionResult
 from checks.execution.session import overridden_book_requirements
 from checks.findings import Finding, Severity
+from checks.store import open_course
 
 __all__ = ["documentation_findings", "execute_documentation"]
 
@@ -55,7 +55,7 @@ def documentation_findings(course_root: Path, level: str, build_dir: Path,
                            browser: bool = True) -> list[Finding]:
     """Build the book of the course at `course_root` into `build_dir` (strict at the
     comprehensive level), check its internal links and open it in Chromium."""
-    course = load_course(course_root)
+    course = open_course(course_root)
     strict = level == "comprehensive"
     try:
         result = build_book(course, build_dir, gates_report or build_dir / "no-report.json",

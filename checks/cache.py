@@ -14,24 +14,29 @@ import hmac
 import json
 import os
 import pickle
-import secrets
 import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from checks import __version__
-from checks.course import Course
-from checks.engine import GateResult
 from checks.environment import gate_environment, source_digest
 from checks.errors import UsageError
 from checks.files import MAX_BYTES
+from checks.results import GateResult
+
+if TYPE_CHECKING:
+    pass
 
 IGNORED_DIRS = {".git", ".nox", ".venv", "venv", "build", "dist", "__pycache__", "_build",
                 ".pytest_cache", "node_modules", ".hypothesis", ".ruff_cache"}
 KEEP_ENTRIES = 400
+RACY_S = 2.0  # a file changed this close to its hashing may change again within one mtime
 T = TypeVar("T")
+# (size, mtime_ns, inode, ctime_ns) -> sha256 of the bytes, as git's index keeps it
+Stat = tuple[int, int, int, int]
 
 
 def cache_dir(course_root: Path | None = None, given: Path | None = None) -> Path:
@@ -49,53 +54,102 @@ def cache_dir(course_root: Path | None = None, given: Path | None = None) -> Pat
     return folder
 
 
-def course_digest(root: Path) -> str:
+def course_digest(root: Path, index: StatIndex | None = None) -> str:
     """One hash of every file of the course (paths and bytes), build output and caches aside.
     Like the course model it never leaves the root: links out are hashed by their target's
-    name, files over the size limit by size and time, FIFOs and devices not at all."""
+    name, files over the size limit by size and time, FIFOs and devices not at all. With an
+    `index`, a file whose size, times and inode are those of its last hashing is not read."""
     digest = hashlib.sha256()
     root = root.resolve()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in sorted(files):
-            path = Path(folder) / name
-            rel = path.relative_to(root).as_posix()
+            rel = prefix + name
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(_file_digest(path, root))
+            digest.update(_file_digest(os.path.join(folder, name), root, rel, index))
+    if index is not None:
+        index.save()
     return digest.hexdigest()
 
 
-def _file_digest(path: Path, root: Path) -> bytes:
+def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None) -> bytes:
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
-            return f"link:{os.readlink(path)}".encode("utf-8", "surrogateescape")
-        info = path.stat()
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            if not Path(path).resolve().is_relative_to(root):
+                return f"link:{os.readlink(path)}".encode("utf-8", "surrogateescape")
+            info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return b"not a regular file"
         if info.st_size > MAX_BYTES:
             return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
-        return hashlib.sha256(path.read_bytes()).digest()
+        if index is None:
+            return _hash_file(path)
+        return index.digest(rel, path, info)
     except (OSError, RuntimeError):
         return b"unreadable"
 
 
-def gate_key(course: Course, gate: str, settings: dict[str, object], level: str,
+def _hash_file(path: str) -> bytes:
+    with open(path, "rb") as stream:
+        return hashlib.sha256(stream.read()).digest()
+
+
+class StatIndex:
+    """What each file of a course hashed to, by its stat (like git's index): an unchanged
+    course is hashed by stat calls alone. A file changed within `RACY_S` of its hashing is
+    not remembered, since a later change could keep its size and time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, tuple[Stat, str]] = {}
+        self.seen: dict[str, tuple[Stat, str]] = {}
+        self.hashed = 0
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            self.entries = {str(rel): ((int(a), int(b), int(c), int(d)), str(h))
+                            for rel, ((a, b, c, d), h) in loaded.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            self.entries = {}
+
+    def digest(self, rel: str, path: str, info: os.stat_result) -> bytes:
+        key = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        known = self.entries.get(rel)
+        if known is not None and known[0] == key:
+            self.seen[rel] = known
+            return bytes.fromhex(known[1])
+        self.hashed += 1
+        found = _hash_file(path)
+        if time.time() - max(info.st_mtime_ns, info.st_ctime_ns) / 1e9 > RACY_S:
+            self.seen[rel] = (key, found.hex())
+        return found
+
+    def save(self) -> None:
+        if self.seen == self.entries:
+            return
+        write_atomic(self.path, json.dumps({rel: [list(key), digest] for rel, (key, digest)
+                                             in self.seen.items()}))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def gate_key(course_digest: str, gate: str, settings: dict[str, object], level: str,
              envdir: Path | None = None) -> str:
-    """The key of one gate's result: what it ran on, how, and with what tools."""
+    """The key of one gate's result: what it ran on (the course's digest), how, and with
+    what tools (tinyrelease's own code included)."""
     parts = [__version__, source_digest(), gate, json.dumps(settings, sort_keys=True, default=str),
-             gate_environment(gate, level, envdir), _course_digest_once(course)]
+             gate_environment(gate, level, envdir), course_digest]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-_DIGESTS: dict[int, tuple[Course, str]] = {}
-
-
-def _course_digest_once(course: Course) -> str:
-    """The digest of a course, computed once per loaded course (every gate's key needs it)."""
-    known = _DIGESTS.get(id(course))
-    if known is None or known[0] is not course:
-        known = _DIGESTS[id(course)] = (course, course_digest(course.root))
-    return known[1]
 
 
 class GateCache:
@@ -116,17 +170,14 @@ class GateCache:
     def store(self, key: str, result: GateResult) -> None:
         entry = result.to_json()
         entry["cached"] = False
+        write_atomic(self.folder / f"{key}.json", json.dumps(entry))
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temp = self.folder / f".{key}.{os.getpid()}.tmp"
-            temp.write_text(json.dumps(entry), encoding="utf-8")
-            os.replace(temp, self.folder / f"{key}.json")
-            _prune(self.folder, KEEP_ENTRIES)
+            prune(self.folder)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            pass
 
 
-def _prune(folder: Path, keep: int) -> None:
+def prune(folder: Path, keep: int = KEEP_ENTRIES) -> None:
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[keep:]:
         stale.unlink(missing_ok=True)
@@ -146,7 +197,7 @@ class ParseCache:
         self.path = path
         self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
-        self.hits = 0
+        self.hits = self.misses = 0
         try:
             data = path.read_bytes()
             body, signature = data[:-32], data[-32:]
@@ -165,7 +216,7 @@ class ParseCache:
             key_file.parent.mkdir(parents=True, exist_ok=True)
             handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(handle, "wb") as stream:
-                stream.write(secrets.token_bytes(32))
+                stream.write(os.urandom(32))
         return key_file.read_bytes()
 
     def _sign(self, body: bytes) -> bytes:
@@ -178,12 +229,16 @@ class ParseCache:
         if key in self.entries:
             self.hits += 1
             return self.entries[key]  # type: ignore[no-any-return]
+        self.misses += 1
         self.entries[key] = parser(text, path)
         return self.entries[key]  # type: ignore[no-any-return]
 
-    def save(self) -> None:
-        """Keep what this run used (so the file does not grow forever), atomically."""
+    def save(self, force: bool = False) -> None:
+        """Keep what this run used (so the file does not grow forever), atomically; unless
+        `force`, only when something was parsed or went unused."""
         kept = {key: value for key, value in self.entries.items() if key in self.used}
+        if not force and not self.misses and len(kept) == len(self.entries):
+            return  # nothing new was parsed and nothing went stale
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             body = pickle.dumps({"version": _parser_version(), "entries": kept})

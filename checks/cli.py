@@ -7,16 +7,12 @@ that cannot be read at all (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from checks.console import Printer, for_output
 from checks.errors import UsageError
 from checks.options import build_parser, guarded
 
-if TYPE_CHECKING:
-    from rich.console import Console
 
-
-def run(argv: list[str], console: Console) -> int:
+def run(argv: list[str], console: Printer) -> int:
     if argv[:1] == ["doctor"]:
         from checks.doctor import run_doctor
 
@@ -33,7 +29,7 @@ def run(argv: list[str], console: Console) -> int:
     return run_and_report(args, console)
 
 
-def list_checks(console: Console) -> int:
+def list_checks(console: Printer) -> int:
     from checks.catalog import all_checks
 
     for item in all_checks():
@@ -42,7 +38,7 @@ def list_checks(console: Console) -> int:
     return 0
 
 
-def explain(code: str, console: Console) -> int:
+def explain(code: str, console: Printer) -> int:
     from checks.catalog import lookup
 
     item = lookup(code)
@@ -54,7 +50,4 @@ def explain(code: str, console: Console) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    return guarded(lambda args: run(args, console), argv)
+    return guarded(lambda args: run(args, for_output()), argv)

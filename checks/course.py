@@ -49,6 +49,7 @@ from checks.package import (
     version_mentions,
 )
 from checks.source import FunctionNode, Import, ModuleSource, parse_source, syntax_problem
+from checks.summary import CourseSummary, ModuleRow
 from checks.testcode import Unfailing, unfailing_places
 from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
@@ -208,6 +209,20 @@ class Course:
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
 
+    def summary(self) -> CourseSummary:
+        """What the reports show of the course besides the findings."""
+        rows, total = [], None
+        for module in self.modules:
+            meta = module.meta
+            time = meta.time if meta else None
+            total = time if total is None else (total + time if time else total)
+            rows.append(ModuleRow(module.id, meta.title or "" if meta else "",
+                                  time.canonical if time else None,
+                                  str(meta.difficulty) if meta and meta.difficulty else None))
+        return CourseSummary(self.root, self.layout.name, tuple(rows),
+                             total.canonical if total else None, self.conventions.describe(),
+                             self.conventions.to_json())
+
     def module_of_path(self, rel: str) -> str | None:
         for module in self.modules:
             if rel == module.dir or rel.startswith(module.dir + "/"):
@@ -286,7 +301,7 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
     course.module_mentions = [mention for rel in course_documents(
         files, course.layout.modules_dir, [m.id for m in course.modules])
         if (text := files.read(rel, "implementation")) is not None
-        for mention in mentions_in(text, rel)]
+        for mention in parse("mentions", text, rel, mentions_in)]
     course.conventions = resolve_conventions(
         course.config.conventions, course.config.source,
         [m.about for m in course.modules if m.about is not None])

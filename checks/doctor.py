@@ -8,9 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-
+from checks.console import Printer, escape
 from checks.environment import Tool, tools
 from checks.errors import UsageError
 from checks.options import UsageParser
@@ -25,7 +23,7 @@ def build_parser() -> UsageParser:
     return parser
 
 
-def run_doctor(argv: list[str], console: Console) -> int:
+def run_doctor(argv: list[str], console: Printer) -> int:
     args = build_parser().parse_args(argv)
     if args.course is not None and not args.course.is_dir():
         raise UsageError(f"--course {args.course}: not a directory")
@@ -45,7 +43,7 @@ def run_doctor(argv: list[str], console: Console) -> int:
     return 1 if args.strict else 0
 
 
-def _section(console: Console, title: str, rows: list[Tool]) -> None:
+def _section(console: Printer, title: str, rows: list[Tool]) -> None:
     """One line per tool; a missing one also says what it turns off and how to fix it."""
     console.print(f"\n[bold]{escape(title)}[/]", highlight=False, soft_wrap=True)
     for tool in rows:

@@ -14,7 +14,6 @@ import shutil
 import sys
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from checks.execution.interpreters import SUPPORTED, find_interpreter
@@ -59,10 +58,35 @@ def interpreters() -> dict[str, Path | None]:
 
 
 def distribution(name: str) -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
+
+
+@cache
+def _installed() -> dict[str, str]:
+    """The version of each distribution installed on `sys.path`, from the names of its
+    `.dist-info` / `.egg-info` folders (what the gate keys need, without importing
+    importlib.metadata); the first on the path wins, as for imports."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem = name.rsplit(".", 1)[0]
+            if name.endswith((".dist-info", ".egg-info")) and "-" in stem:
+                project, version = stem.split("-")[:2]
+                found.setdefault(_normalised(project), version)
+    return found
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def missing_requirements(requirements: list[str]) -> list[str]:
@@ -105,7 +129,7 @@ def gate_environment(gate: str, level: str, envdir: Path | None = None) -> str:
     else:
         facts["python"] = sys.version.split()[0]
         names = (*STATIC_DISTRIBUTIONS, *GATE_DISTRIBUTIONS.get(gate, ()))
-        facts["distributions"] = {name: distribution(name) for name in names}
+        facts["distributions"] = {name: _installed().get(_normalised(name)) for name in names}
     if gate == "documentation":
         found = chromium()
         facts["chromium"] = _file_identity(found) if found else None

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.engine import LEVELS
 from checks.errors import TinyReleaseError, UsageError, redact_urls
 from checks.registry import GATES
+from checks.results import LEVELS
 
 if TYPE_CHECKING:
     from checks.course import Course

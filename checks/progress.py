@@ -9,24 +9,31 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from checks.console import Printer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 
 class Board:
     """The running steps (live, on a terminal only) and the finished ones (printed)."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Printer) -> None:
         self.console = console
         self.lock = threading.Lock()
         self.live: Progress | None = None
-        self.tasks: dict[str, tuple[TaskID | None, float]] = {}
+        self.tasks: dict[str, tuple[Any, float]] = {}
 
     def __enter__(self) -> Board:
-        if self.console.is_terminal:
+        if self.console.is_terminal:  # rich is imported only to draw on a terminal
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             self.live = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                 TimeElapsedColumn(), console=self.console, transient=True)
+                                 TimeElapsedColumn(), console=cast("Console", self.console),
+                                 transient=True)
             self.live.start()
         return self
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from checks.course import Course
 from checks.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from checks.course import Course
 
 GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
 PREFIXES = {"educational": "EDU", "implementation": "IMP", "testing": "TST", "package": "PKG",
@@ -28,7 +31,7 @@ class Hit:
     places: tuple[tuple[str, int | None], ...] = ()
 
 
-CheckFunction = Callable[[Course], Iterable[Hit]]
+CheckFunction = Callable[["Course"], Iterable[Hit]]
 
 
 @dataclass(frozen=True)

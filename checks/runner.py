@@ -11,7 +11,7 @@ that must run are handed to `nox --parallel`.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import json
 import os
 import shutil
 import signal
@@ -20,72 +20,154 @@ import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
-
-from checks.cache import GateCache, ParseCache, cache_dir, gate_key
-from checks.course import Course, load_course
-from checks.engine import GateResult, GatesReport, run_gate, select_checks
+from checks.console import Printer, escape
 from checks.environment import will_skip
 from checks.errors import UsageError
-from checks.execution.gates import EXECUTING_GATES, Execution
-from checks.execution.session import REQUIREMENTS_MARKER
+from checks.execution.session import EXECUTING_GATES, REQUIREMENTS_MARKER
 from checks.findings import Finding
-from checks.options import course_root, report_dir, scope_of, selected_modules
-from checks.process import streaming
+from checks.options import course_root, report_dir, scope_of
 from checks.progress import Board
 from checks.registry import GATES, session_code
-from checks.reports import write_reports
+from checks.reports import render_reports, write_reports
 from checks.reports.terminal import TerminalReporter
+from checks.results import GateResult, GatesReport
+from checks.store import CourseStore
+from checks.summary import CourseSummary
+
+if TYPE_CHECKING:
+    from checks.course import Course
 
 PROJECT = Path(__file__).resolve().parent.parent
 POLL_S = 0.25
 
 
-def run_and_report(args: argparse.Namespace, console: Console) -> int:
+def run_and_report(args: argparse.Namespace, console: Printer) -> int:
     root = course_root(args.course)
-    if args.select and not select_checks(args.gates, args.select):
-        raise UsageError(f"--select {' '.join(args.select)} matches no check")
+    if args.select:
+        from checks.engine import select_checks
+
+        if not select_checks(args.gates, args.select):
+            raise UsageError(f"--select {' '.join(args.select)} matches no check")
     out = report_dir(args)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--report-dir {out} is a file, not a folder")
-    cache = cache_dir(root if root.is_dir() else None, args.cache_dir)
-    parsed = ParseCache(cache / "parsed" / f"{_name_hash(root)}.pickle")
-    course = load_course(root, parsed=parsed)
-    parsed.save()
+    store = CourseStore(root, args.cache_dir)
     scope = scope_of(args)
     gates = [g for g in GATES if not args.gates or g in args.gates]
-    console.print(f"Checking [bold]{course.root}[/] ({course.layout.name} layout, "
-                  f"{len(course.modules)} modules) at level {args.level}"
-                  + (f" — partial run: {'; '.join(scope)}" if scope else ""),
-                  highlight=False, soft_wrap=True)
-    console.print(f"Conventions: {escape(course.conventions.describe())}", highlight=False,
-                  soft_wrap=True)
-    execution_gates = [g for g in gates if g in EXECUTING_GATES and not args.static_only]
-    if skips := will_skip(execution_gates, args.level, args.isolated):
-        console.print(f"[yellow]Will skip[/]: {'; '.join(skips)} (tinyrelease doctor tells "
-                      "more)", highlight=False, soft_wrap=True)
-    report = GateRunner(course, args, console, out, cache).run(gates)
+    served = from_cache(store, args, gates, console)
+    report = served[0] if served else None
+    if report is None:
+        course = store.load(save=False)
+        store.keep_summary(course.summary())
+        store.keep_catalog()
+        _header(console, course.summary(), args, gates)
+        report = GateRunner(course, store, args, console, out).run(gates)
+        store.save_parsed(course)
     report.scope = scope
     TerminalReporter(console).summary(report)
-    written = write_reports(report, out)
+    written = write_reports(_rendered(store, report, served[1]) if served else report, out)
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
                   soft_wrap=True)
     return 1 if report.status == "fail" else 0
 
 
-def _name_hash(root: Path) -> str:
-    return hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+def _header(console: Printer, course: CourseSummary, args: argparse.Namespace,
+            gates: list[str]) -> None:
+    scope = scope_of(args)
+    console.print(f"Checking [bold]{escape(str(course.root))}[/] ({course.layout} layout, "
+                  f"{len(course.modules)} modules) at level {args.level}"
+                  + (f" — partial run: {'; '.join(scope)}" if scope else ""),
+                  highlight=False, soft_wrap=True)
+    console.print(f"Conventions: {escape(course.conventions_text)}", highlight=False,
+                  soft_wrap=True)
+    execution_gates = [g for g in gates if g in EXECUTING_GATES and not args.static_only]
+    if skips := will_skip(execution_gates, args.level, args.isolated):
+        console.print(f"[yellow]Will skip[/]: {'; '.join(skips)} (tinyrelease doctor tells "
+                      "more)", highlight=False, soft_wrap=True)
+
+
+def from_cache(store: CourseStore, args: argparse.Namespace, gates: list[str],
+               console: Printer) -> tuple[GatesReport, list[str]] | None:
+    """The report of a run whose every gate is cached, made without loading the course: the
+    course's digest comes from stat calls, its summary and the checks' docs from the cache.
+    None when anything is missing (or the run selects modules or checks, which need the
+    course to be read); else the report and the gates' keys."""
+    from checks.checkinfo import use_snapshot
+
+    if args.no_cache or args.select or args.modules or args.changed_since:
+        return None
+    summary, catalog = store.summary(), store.catalog()
+    if summary is None or catalog is None:
+        return None
+    results, keys = {}, [gate_key(store, args, gate, None) for gate in gates]
+    for gate, key in zip(gates, keys, strict=True):
+        found = store.results.load(key)
+        if found is None:
+            return None
+        results[gate] = found
+    if not use_snapshot(catalog):
+        return None
+    _header(console, summary, args, gates)
+    reporter = TerminalReporter(console)
+    with Board(console) as board:
+        for gate in gates:
+            board.finish(gate, reporter.progress_line(gate, results[gate]))
+    return GatesReport(summary, args.level, [results[g] for g in gates]), keys
+
+
+def _rendered(store: CourseStore, report: GatesReport, keys: list[str]) -> dict[str, str]:
+    """The reports of a run served from cache: rendered once, then read back (the same
+    results, by their keys and times, and the same scope give the same texts)."""
+    import hashlib
+
+    key = hashlib.sha256(json.dumps([keys, report.scope, [g.ran_at for g in report.gates]]
+                                    ).encode()).hexdigest()
+    texts = store.rendered(key)
+    if texts is None:
+        texts = render_reports(report)
+        store.keep_rendered(key, texts)
+    return texts
+
+
+def executes(gate: str, args: argparse.Namespace) -> bool:
+    """Whether the gate runs the course this time (its execution checks are selected)."""
+    if gate not in EXECUTING_GATES or args.static_only or args.level == "quick":
+        return False
+    if not args.select:
+        return True
+    from checks.engine import select_checks
+
+    return any(c.execution for c in select_checks([gate], args.select))
+
+
+def gate_key(store: CourseStore, args: argparse.Namespace, gate: str,
+             modules: list[str] | None) -> str:
+    """The same key in the orchestrating process and in the gate's own nox session: both
+    read the requirements marker of the session's environment. What cannot change a gate's
+    result is left out (a static gate does not care about --modules or --static-only)."""
+    running = executes(gate, args)
+    if running and args.isolated:
+        envdir: Path | None = Path(sys.prefix).parent / gate
+    else:
+        own = Path(sys.prefix)
+        envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
+    settings: dict[str, object] = {"level": args.level, "select": args.select}
+    if gate in EXECUTING_GATES:
+        settings.update(static_only=args.static_only, modules=modules)
+    return store.key(gate, settings, args.level, envdir)
 
 
 class GateRunner:
     """Runs the gates of one course once: from cache, here, or in nox sessions."""
 
-    def __init__(self, course: Course, args: argparse.Namespace, console: Console, out: Path,
-                 cache: Path) -> None:
-        self.course, self.args, self.console, self.out = course, args, console, out
-        self.cache = GateCache(cache)
+    def __init__(self, course: Course, store: CourseStore, args: argparse.Namespace,
+                 console: Printer, out: Path) -> None:
+        from checks.options import selected_modules
+
+        self.course, self.store, self.args, self.console, self.out = (course, store, args,
+                                                                      console, out)
         self.reporter = TerminalReporter(console)
         self.modules = selected_modules(course, args)
         self.envdir = Path(sys.prefix).parent if args.isolated else None
@@ -96,7 +178,7 @@ class GateRunner:
             self.board = board
             todo = []
             for gate in gates:
-                cached = None if self.args.no_cache else self.cache.load(self._key(gate))
+                cached = None if self.args.no_cache else self.store.results.load(self._key(gate))
                 if cached is not None:
                     results[gate] = self._done(gate, cached)
                 else:
@@ -109,33 +191,23 @@ class GateRunner:
                 results.update(self._in_sessions(executing))
             elif executing:
                 results.update(self._in_threads(executing))
-        return GatesReport(self.course, self.args.level, [results[g] for g in gates])
-
-    def _settings(self) -> dict[str, object]:
-        return {"level": self.args.level, "select": self.args.select, "modules": self.modules,
-                "static_only": self.args.static_only}
+        return GatesReport(self.course.summary(), self.args.level, [results[g] for g in gates])
 
     def _executes(self, gate: str) -> bool:
-        """Whether the gate runs the course this time (its execution checks are selected)."""
-        return (gate in EXECUTING_GATES and not self.args.static_only and self.args.level != "quick"
-                and any(c.execution for c in select_checks([gate], self.args.select)))
+        return executes(gate, self.args)
 
     def _key(self, gate: str) -> str:
-        """The same key in the orchestrating process and in the gate's own nox session: both
-        read the requirements marker of the session's environment."""
-        if self._executes(gate) and self.envdir is not None:
-            envdir: Path | None = self.envdir / gate
-        else:
-            own = Path(sys.prefix)
-            envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
-        return gate_key(self.course, gate, self._settings(), self.args.level, envdir)
+        return gate_key(self.store, self.args, gate, self.modules)
 
     def _store(self, gate: str, result: GateResult) -> GateResult:
         if not any(f.code == session_code(gate) for f in result.findings):
-            self.cache.store(self._key(gate), result)
+            self.store.results.store(self._key(gate), result)
         return result
 
     def _here(self, gate: str) -> GateResult:
+        from checks.engine import run_gate
+        from checks.execution.gates import Execution
+
         execution = Execution(self.course, self.args.level, (self.out / "work" / gate).resolve(),
                               self.modules) if self._executes(gate) else None
         self.board.start(gate, f"{gate} gate")
@@ -156,6 +228,8 @@ class GateRunner:
         """Execution gates in this environment; one at a time when their output is streamed."""
         jobs = 1 if self.args.verbose else max(1, self.args.jobs)
         results: dict[str, GateResult] = {}
+        from checks.process import streaming
+
         with streaming(self.args.verbose), ThreadPoolExecutor(max_workers=jobs) as pool:
             futures: dict[str, Future[GateResult]] = {g: pool.submit(self._here, g)
                                                       for g in gates}

@@ -12,10 +12,10 @@ import sys
 import types
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from checks.testcode import Unfailing, unfailing_places
 
@@ -32,6 +32,7 @@ _OBJECTIVES_HEADING = re.compile(r"^\s*+(#{1,6})\s++.*\blearning\s+(?:objectives
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _QUOTES = re.compile(r"^r?(?:\"\"\"|\'\'\')|(?:\"\"\"|\'\'\')$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+T = TypeVar("T")
 _LIGHT = "_tinyrelease_jupytext"  # jupytext's cell-option parser, without the package's imports
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -189,6 +190,14 @@ class ModuleSource:
     # the line of each top-level function a `__main__` block reaches -> the plain names it
     # calls and does not bind itself (from the tree, so not `obj.name()` nor text in strings)
     reached_calls: dict[int, frozenset[str]] = field(default_factory=dict)
+    # what checks compute from the parse, kept with it in the parse cache (keyed by this code)
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, once per parsed text: later runs read it from the parse cache."""
+        if name not in self.derived:
+            self.derived[name] = compute()
+        return self.derived[name]  # type: ignore[no-any-return]
 
     def reached_from_guard(self) -> set[str]:
         """The functions a run of the module calls: those called under the main guard, and

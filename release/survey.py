@@ -12,7 +12,7 @@ from pathlib import Path
 import tomlkit
 from packaging.version import Version
 
-from checks.course import load_course
+from checks.store import open_course
 from release import bookdeploy, changelog, index, prerelease, versions
 from release.bundle import Publisher
 from release.errors import IndexRefused, Refused
@@ -83,7 +83,7 @@ def read_state(root: Path, fetch: bool = True) -> ReleaseState:
                       f"{settings.remote} URL, or set remote in [tool.tinyrelease.release])")
     if fetch:
         git.fetch(settings.remote)
-    course = load_course(root)
+    course = open_course(root)
     project = str((course.pyproject.project.get("name") if course.pyproject else None)
                   or course.package_name or root.name)
     present = {m.number for m in course.modules}

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from checks import __version__
-from checks.course import load_course
 from checks.git import Git
+from checks.store import open_course
 from review import developer, education, packaging, quality
 from review.approval import is_repository
 from review.consolidate import Plan, consolidate
@@ -41,7 +41,7 @@ def run_review(course_root: Path, out: Path, execute: bool = True, level: str = 
                external: bool = True, progress: Progress | None = None) -> Review:
     """Review the course at `course_root` into `out` (reports, consolidated.md, review.json).
     Raises ReviewError for a bad [tool.tinyrelease.review], CourseError for no course."""
-    course = load_course(course_root)
+    course = open_course(course_root)
     out = out.resolve()
     evidence = gather(course, out / "work", execute, level, progress)
     reports = [review(evidence) for review in REVIEWS]

@@ -64,7 +64,8 @@ def run(argv: list[str], console: Console) -> int:
         publish(Path(temp) / "assignments", args.out, validation(course, result, modules))
     scope = [f"the student release: --select {' '.join(SELECT)}",
              *([f"--modules {' '.join(modules)}"] if modules else [])]
-    write_reports(GatesReport(course, "standard", [result], scope), args.out / "validation")
+    write_reports(GatesReport(course.summary(), "standard", [result], scope),
+                  args.out / "validation")
     reporter = TerminalReporter(console)
     reporter.findings(result.findings)
     _table(console, result)

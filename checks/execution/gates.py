@@ -19,7 +19,7 @@ from checks.execution import package as package_execution
 from checks.execution import testing as testing_execution
 from checks.execution.examples import console_scripts, try_examples
 from checks.execution.export import ExportStep, export_step, missing_targets
-from checks.execution.session import course_requirements
+from checks.execution.session import EXECUTING_GATES, course_requirements
 from checks.execution.workspace import workspace
 from checks.findings import Finding, Severity
 from checks.gates.common import resolve_module_reference
@@ -333,7 +333,6 @@ def execute_implementation(execution: Execution, wanted: set[str]) -> ExecutionR
 
 
 Executor = Callable[[Execution, set[str]], ExecutionResult]
-EXECUTING_GATES = ("implementation", "testing", "package", "documentation")
 PLUGINS = "tinyrelease.executors"  # the entry points other packages register executors under
 
 

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from checks.course import load_course
 from checks.process import run
+from checks.store import open_course
 
 
 def export(root: Path) -> list[Path]:
@@ -30,7 +30,7 @@ def export(root: Path) -> list[Path]:
     if not lib_path:
         raise SystemExit(f"{root / 'settings.ini'}: no lib_path or lib_name to export into")
     nbs_path = posixpath.normpath(values.get("nbs_path", "nbs"))
-    course = load_course(root)
+    course = open_course(root)
     beside = []
     with tempfile.TemporaryDirectory(prefix="tinyrelease-export-") as temp:
         scratch = Path(temp)

@@ -15,6 +15,8 @@ DEFAULT_REPORTS = Path("build") / "gates"
 # written into a nox environment after its install: what was asked of it (the gate cache keys
 # on it, so a changed environment means a fresh result)
 REQUIREMENTS_MARKER = ".tinyrelease-requirements"
+# the gates with an execution part (tests, builds), each run in its own nox session
+EXECUTING_GATES = ("implementation", "testing", "package", "documentation")
 
 
 def _option(args: list[str], name: str) -> str | None:

@@ -49,9 +49,11 @@ def named_modules(text: str, names: dict[str, frozenset[int]]) -> frozenset[int]
     return frozenset(numbers) or None
 
 
-def resolve_module_reference(course: Course, text: str) -> Module | None:
-    """The one module a prerequisite or next step names (None for none, or several)."""
-    numbers = named_modules(text, module_names(course))
+def resolve_module_reference(course: Course, text: str,
+                             names: dict[str, frozenset[int]] | None = None) -> Module | None:
+    """The one module a prerequisite or next step names (None for none, or several); `names`
+    is `module_names(course)`, when the caller resolves many references."""
+    numbers = named_modules(text, module_names(course) if names is None else names)
     if numbers is None or len(numbers) != 1:
         return None
     return next((m for m in course.modules if m.number in numbers), None)

@@ -8,6 +8,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 
 from checks.about import FRONT_MATTER_KEYS, ModuleMeta
@@ -15,7 +16,7 @@ from checks.course import Course, Module
 from checks.findings import Severity
 from checks.gates.common import module_names, named_modules, read_problems
 from checks.registry import Hit, check
-from checks.source import Cell, Import
+from checks.source import Cell, Import, ModuleSource
 from checks.values import parse_difficulty, parse_time
 
 # Besides function words: the verbs that open objectives ("build", "learn", "understand")
@@ -266,12 +267,13 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
         if meta is None or not bullets:
             continue
         bullet_words = [_objective_words(bullet) for bullet in bullets]
-        taught = _objective_words("\n".join(c.text for c in module.source.cells)) \
-            if module.source else set()
-        unmatched = [(index, objective) for index, objective in enumerate(meta.objectives)
-                     if (words := _objective_words(objective))
-                     and not any(_matches(words, found) for found in bullet_words)
-                     and len(words & taught) < 0.75 * len(words)]  # not taught anywhere
+        missing = [(index, objective, words) for index, objective in enumerate(meta.objectives)
+                   if (words := _objective_words(objective))
+                   and not any(_matches(words, found) for found in bullet_words)]
+        # the whole source's words only when some objective has no bullet (a costly pass)
+        taught = _taught(module.source) if module.source and missing else set()
+        unmatched = [(index, objective) for index, objective, words in missing
+                     if len(words & taught) < 0.75 * len(words)]  # not taught anywhere
         if not unmatched:
             continue
         index, first = unmatched[0]
@@ -282,6 +284,13 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
                   meta.line_of("learning_objectives", index),
                   places=tuple((meta.path, meta.line_of("learning_objectives", i))
                                for i, _ in unmatched[1:]))
+
+
+def _taught(source: ModuleSource) -> set[str]:
+    """The objective words of the whole source (a costly pass, kept in the parse cache)."""
+    words: set[str] = source.derive("EDU123 words", lambda: _objective_words(
+        "\n".join(c.text for c in source.cells)))
+    return words
 
 
 def _matches(words: set[str], other: set[str]) -> bool:
@@ -310,7 +319,7 @@ def _objective_words(text: str) -> set[str]:
     names kept (`MSE`), plurals folded, stemmed to their first five letters."""
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
     stems = set()
-    for word in re.findall(r"[a-z0-9]+", text.lower()):
+    for word in set(re.findall(r"[a-z0-9]+", text.lower())):
         if len(word) >= 3 and word not in _STOPWORDS and word not in _OBJECTIVE_VERBS:
             single = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
             stems.add(single[:5])
@@ -484,9 +493,11 @@ def cell_length(course: Course) -> Iterator[Hit]:
     """
     limit = course.config.limits.max_cell_lines
     for module in course.modules:
-        long_cells = sorted((c for c in module.source.cells if _length(c) > limit
-                             and c.kind == "code" and not _one_definition(c)),
-                            key=_length, reverse=True) if module.source else []
+        source = module.source
+        long_cells = sorted((c for c in source.cells if _length(c) > limit and c.kind == "code"
+                             and not source.derive(f"EDU152 one definition {c.index}",
+                                                   partial(_one_definition, c))),
+                            key=_length, reverse=True) if source else []
         if long_cells:
             more = len(long_cells) - 1
             others = f" ({more} more {'cell' if more == 1 else 'cells'} over it)" if more else ""

@@ -10,6 +10,7 @@ from functools import reduce
 
 from checks.course import Course, Module
 from checks.course_map import module_names
+from checks.gates.common import module_names as names_of_modules
 from checks.gates.common import read_problems, resolve_module_reference
 from checks.learning_path import PathEntry
 from checks.registry import Hit, check
@@ -136,8 +137,9 @@ def current_numbers(course: Course) -> Iterator[Hit]:
                     f'"Module {entry.number:02d}: {entry.name}" (line {entry.line}; '
                     f"{entry.number:02d} is {module.id}{_now(course, entry.name)})")))
     current = {module.id for module in course.modules}
+    named = _names_index(course)
     for mention in course.module_mentions:
-        renamed = _module_named(course, mention.name)
+        renamed = _module_named(course, mention.name, named)
         if mention.text not in current and renamed is not None and renamed.number != mention.number:
             stale.setdefault(mention.path, []).append((mention.line, (
                 f"{mention.text} (line {mention.line}; now {renamed.id})")))
@@ -159,10 +161,21 @@ def stale_entry(course: Course, entry: PathEntry) -> Module | None:
     return module
 
 
-def _module_named(course: Course, name: str) -> Module | None:
-    wanted = module_names(name)
-    found = [module for module in course.modules if wanted & module.names]
-    return found[0] if len(found) == 1 else None
+def _module_named(course: Course, name: str,
+                  named: dict[str, list[int]] | None = None) -> Module | None:
+    """The one module that `name` names (by any of its names), else None."""
+    named = _names_index(course) if named is None else named
+    found = sorted({index for key in module_names(name) for index in named.get(key, ())})
+    return course.modules[found[0]] if len(found) == 1 else None
+
+
+def _names_index(course: Course) -> dict[str, list[int]]:
+    """Each normalised name -> the positions of the modules it names."""
+    index: dict[str, list[int]] = {}
+    for position, module in enumerate(course.modules):
+        for key in module.names:
+            index.setdefault(key, []).append(position)
+    return index
 
 
 def _now(course: Course, name: str) -> str:
@@ -314,9 +327,10 @@ def prerequisites_acyclic(course: Course) -> Iterator[Hit]:
 def _prerequisite_graph(course: Course) -> dict[str, dict[str, int]]:
     """For each module, the modules its prerequisites name, with the index of the naming item."""
     graph: dict[str, dict[str, int]] = {module.id: {} for module in course.modules}
+    names = names_of_modules(course)
     for module in course.modules:
         for index, text in enumerate(module.meta.prerequisites if module.meta else []):
-            required = resolve_module_reference(course, text)
+            required = resolve_module_reference(course, text, names)
             if required is not None and required is not module:
                 graph[module.id].setdefault(required.id, index)
     return graph

@@ -31,9 +31,9 @@ def _module_of_folder(course: Course, folder: str) -> str | None:
     return course.tests.module_of(folder)
 
 
-def _importable(course: Course, name: str) -> bool:
+def _importable(course: Course, name: str, exported: set[str] | None = None) -> bool:
     """A package module a fresh export provides: exported, or a package above exported ones."""
-    exported = course.exported_modules
+    exported = course.exported_modules if exported is None else exported
     tree = course.package.modules if course.package else {}
     return (name in exported or tree.get(name, "").endswith("__init__.py")
             or any(target.startswith(name + ".") for target in exported))
@@ -145,9 +145,14 @@ def test_imports_exported(course: Course) -> Iterator[Hit]:
     if name is None or not course.exports_known:
         return
     hits: dict[str, list[Hit]] = {}  # one cause per module the sources no longer export
+    exported, importable = course.exported_modules, dict[str, bool]()
     for test in course.tests.files:
         for found in test.imports:
-            if found.module.startswith(name + ".") and not _importable(course, found.module):
+            if not found.module.startswith(name + "."):
+                continue
+            if found.module not in importable:
+                importable[found.module] = _importable(course, found.module, exported)
+            if not importable[found.module]:
                 hits.setdefault(found.module, []).append(Hit(
                     f"{test.path} imports {found.module}, which no module source exports "
                     f"(no `#| default_exp {found.module[len(name) + 1:]}`)", test.path,

@@ -8,9 +8,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from checks.engine import GatesReport
 from checks.errors import TinyReleaseError
 from checks.reports import json_report, junit, readiness, sarif
+from checks.results import GatesReport
 
 RENDERERS = {
     "report.json": json_report.render,
@@ -20,11 +20,18 @@ RENDERERS = {
 }
 
 
-def write_reports(report: GatesReport, folder: Path) -> list[Path]:
-    """Write every report into `folder`; each file is complete or untouched, never half-written."""
+def render_reports(report: GatesReport) -> dict[str, str]:
+    """Every report's text, by file name."""
+    return {name: render(report) for name, render in RENDERERS.items()}
+
+
+def write_reports(report: GatesReport | dict[str, str], folder: Path) -> list[Path]:
+    """Write every report (or the texts of `render_reports`) into `folder`; each file is
+    complete or untouched, never half-written."""
+    texts = report if isinstance(report, dict) else render_reports(report)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return [write_atomic(folder / name, render(report)) for name, render in RENDERERS.items()]
+        return [write_atomic(folder / name, text) for name, text in texts.items()]
     except OSError as error:
         raise TinyReleaseError(f"{folder}: cannot write the reports: {error.strerror}") from None
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from checks.catalog import lookup
-from checks.engine import GatesReport
+from checks.checkinfo import info
 from checks.findings import Finding
+from checks.results import GatesReport
 
 
 def render(report: GatesReport) -> str:
@@ -50,5 +50,5 @@ def _line(finding: Finding) -> str:
 
 
 def _title(code: str) -> str:
-    check = lookup(code)
+    check = info(code)
     return check.title if check else code

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from checks.course import Course
-from checks.engine import GatesReport
 from checks.findings import Finding, Severity
 from checks.reports.skips import skipped_by_reason
-from checks.values import TimeEstimate
+from checks.results import GatesReport
+from checks.summary import CourseSummary
 
 
 def render(report: GatesReport) -> str:
@@ -23,10 +22,10 @@ def render(report: GatesReport) -> str:
         verdict = "**READY**: no gate failed."
     title = "Gates report (partial run)" if report.partial else "Release readiness"
     lines = [f"# {title}: {course.root.name}", "",
-             f"Level: `{report.level}` · layout: `{course.layout.name}` · "
+             f"Level: `{report.level}` · layout: `{course.layout}` · "
              f"{len(course.modules)} modules"
              + (f" · partial: {_escape('; '.join(report.scope))}" if report.partial else ""),
-             "", f"Conventions: {_escape(course.conventions.describe())}",
+             "", f"Conventions: {_escape(course.conventions_text)}",
              "", verdict, "", "## Gates", "",
              "| gate | status | errors | warnings | waived | checks run | skipped |",
              "|---|---|---|---|---|---|---|"]
@@ -64,22 +63,17 @@ def _skipped(report: GatesReport) -> list[str]:
     return [*lines, ""]
 
 
-def _inventory(course: Course, findings: list[Finding]) -> list[str]:
+def _inventory(course: CourseSummary, findings: list[Finding]) -> list[str]:
     lines = ["| module | title | time | difficulty | errors | warnings |",
              "|---|---|---|---|---|---|"]
-    total: TimeEstimate | None = None
     for module in course.modules:
-        meta = module.meta
-        time = meta.time if meta else None
-        total = time if total is None else (total + time if time else total)
         own = [f for f in findings if f.module == module.id and f.waived is None]
         lines.append(
-            f"| {module.id} | {_escape(meta.title or '') if meta else ''} | "
-            f"{time.canonical if time else '?'} | {meta.difficulty or '?' if meta else '?'} | "
+            f"| {module.id} | {_escape(module.title)} | {module.time or '?'} | "
+            f"{module.difficulty or '?'} | "
             f"{sum(f.severity is Severity.ERROR for f in own)} | "
             f"{sum(f.severity is Severity.WARNING for f in own)} |")
-    lines += ["", f"Total time from the modules' own estimates: "
-              f"{total.canonical if total else 'unknown'}."]
+    lines += ["", f"Total time from the modules' own estimates: {course.total_time or 'unknown'}."]
     return lines
 
 

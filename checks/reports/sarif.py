@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from checks import __version__
-from checks.catalog import lookup
-from checks.engine import GatesReport
+from checks.checkinfo import info
 from checks.findings import Finding, Severity
+from checks.reports.json_report import readable
+from checks.results import GatesReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -32,17 +31,17 @@ def render(report: GatesReport) -> str:
                        "partial": report.partial, "scope": report.scope},
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return readable(document) + "\n"
 
 
 def _rule(code: str) -> dict[str, object]:
-    check = lookup(code)
+    check = info(code)
     if check is None:
         return {"id": code, "shortDescription": {"text": code}}
     summary = check.docs.split("\n\n")[0] if check.docs else check.title
     return {"id": code, "name": check.title, "shortDescription": {"text": check.title},
             "fullDescription": {"text": summary}, "help": {"text": check.docs or check.title},
-            "defaultConfiguration": {"level": LEVELS[check.severity]},
+            "defaultConfiguration": {"level": LEVELS[Severity(check.severity)]},
             "properties": {"tags": [check.gate]}}
 
 

@@ -4,20 +4,17 @@ skipped and why, and the verdict (a partial run is never a release verdict).
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
-from checks.engine import GateResult, GatesReport
+from checks.console import Printer, escape, table
 from checks.findings import Finding, Severity
 from checks.reports.skips import skipped_by_reason
+from checks.results import GateResult, GatesReport
 
 STYLES = {"pass": "green", "fail": "bold red", "skipped": "dim", "partial": "yellow"}
 SEVERITY_STYLES = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 class TerminalReporter:
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Printer) -> None:
         self.console = console
 
     def progress_line(self, gate: str, result: GateResult) -> str:
@@ -38,15 +35,14 @@ class TerminalReporter:
     def summary(self, report: GatesReport) -> None:
         self.findings(report.findings)
         title = f"Gates at level {report.level}: {report.course.root.name}"
-        table = Table(title=title + (" (partial run)" if report.partial else ""))
-        for column in ("gate", "status", "errors", "warnings", "waived", "checks"):
-            table.add_column(column, justify="left" if column in {"gate", "status"} else "right")
-        for gate in report.gates:
-            table.add_row(gate.name, f"[{STYLES[gate.status]}]{gate.status}[/]",
-                          str(gate.count(Severity.ERROR)), str(gate.count(Severity.WARNING)),
-                          str(gate.waived), f"{len(gate.checks_run)}"
-                          + (f" (+{len(gate.skipped)} skipped)" if gate.skipped else ""))
-        self.console.print(table)
+        columns = [(name, "left" if name in {"gate", "status"} else "right")
+                   for name in ("gate", "status", "errors", "warnings", "waived", "checks")]
+        table(self.console, title + (" (partial run)" if report.partial else ""), columns,
+              [[gate.name, f"[{STYLES[gate.status]}]{gate.status}[/]",
+                str(gate.count(Severity.ERROR)), str(gate.count(Severity.WARNING)),
+                str(gate.waived), f"{len(gate.checks_run)}"
+                + (f" (+{len(gate.skipped)} skipped)" if gate.skipped else "")]
+               for gate in report.gates])
         self.skipped(report)
         style = STYLES[report.status]
         if report.status == "partial":

@@ -9,8 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from checks.course import load_course
 from checks.process import Completed
+from checks.store import open_course
 from release import prerelease, versions
 from release.errors import Refused, ReleaseError
 from release.model import Kind, Release, Stage, Status
@@ -66,7 +66,7 @@ class GatesStep(ReleaseStep):
         base = line.fork_point if line is not None and line.fork_point else \
             self.settings.main_branch
         changed = runner.reads.changed_files(base, self.release.branch)
-        course = load_course(root)
+        course = open_course(root)
         package = course.package_name or "?"
         exported = {m.id: package + "/" + m.exports.removeprefix(package + ".").replace(".", "/")
                     for m in course.modules if m.exports}

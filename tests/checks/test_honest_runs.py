@@ -13,9 +13,8 @@ import pytest
 from coursebuilder import CourseFactory
 
 from checks import environment
-from checks.cache import gate_key
+from checks.cache import course_digest, gate_key
 from checks.cli import main
-from checks.course import load_course
 
 
 def report(folder: Path) -> dict:
@@ -102,7 +101,7 @@ def test_select_narrows_the_execution_gates(make_course: CourseFactory, tmp_path
 
 def test_installing_chromium_changes_the_documentation_gates_key(
         make_course: CourseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    course = load_course(make_course())
+    course = course_digest(make_course())
     fake = tmp_path / "chromium"
     monkeypatch.setattr(environment, "CHROMIUM", fake)
     without = gate_key(course, "documentation", {}, "standard")

@@ -11,6 +11,7 @@ from coursebuilder import CourseFactory, source
 from checks.cache import ParseCache
 from checks.cli import main
 from checks.course import load_course
+from checks.store import CourseStore, open_course
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +71,23 @@ def test_editing_one_module_reparses_only_that_module(make_course: CourseFactory
     second = ParseCache(cache)
     load_course(root, parsed=second)
     assert first.hits == 0
-    # 4 ABOUT.md, 4 test files and 3 untouched sources; 03_layers is parsed again
-    assert second.hits == 11
+    # 4 ABOUT.md, 3 untouched sources, 4 test files and the module mentions of 5 documents
+    # (README.md and the 4 ABOUT.md); 03_layers is parsed again
+    assert second.hits == 16
+
+
+def test_what_the_checks_derive_is_kept_with_the_parse(make_course: CourseFactory) -> None:
+    """A run that parses nothing new still keeps what its checks derived from the parse."""
+    root = make_course()
+    open_course(root)
+    store = CourseStore(root)
+    course = store.load(save=False)
+    parsed = course.module("03_layers").source
+    assert parsed is not None and store.parsed is not None and store.parsed.misses == 0
+    assert parsed.derive("words", lambda: {"layer"}) == {"layer"}
+    store.save_parsed(course)
+    again = open_course(root).module("03_layers").source
+    assert again is not None and again.derived == {"words": {"layer"}}
 
 
 def test_what_the_parse_found_survives_the_cache(make_course: CourseFactory,
@@ -88,7 +104,7 @@ def test_what_the_parse_found_survives_the_cache(make_course: CourseFactory,
     first.save()
     second = ParseCache(cache)
     again = load_course(root, parsed=second).module("03_layers").source
-    assert second.hits == 12 and parsed is not None and again is not None
+    assert second.hits == 17 and parsed is not None and again is not None
     assert [line for line, _ in parsed.syntax_warnings] == [
         text.split("\n").index('    return value, "\\d"') + 1,
         text.split("\n").index('    assert (make_layers(1), "one")') + 1]

@@ -1,0 +1,129 @@
+"""Everything tinyrelease keeps about one course between runs, in the user's cache folder
+(never in the course): the stat index that makes its digest cheap, its parsed files, the
+summary its reports show and each gate's results. Every entry point opens courses here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checks.cache import (
+    GateCache,
+    ParseCache,
+    StatIndex,
+    cache_dir,
+    course_digest,
+    gate_key,
+    prune,
+    write_atomic,
+)
+from checks.environment import source_digest
+from checks.summary import CourseSummary
+
+if TYPE_CHECKING:
+    from checks.course import Course
+
+
+def open_course(root: Path | str, cache: Path | None = None) -> Course:
+    """The course at `root`, parsed through the cache: only files whose text changed since
+    any entry point last read them are parsed again."""
+    return CourseStore(Path(root), cache).load()
+
+
+class CourseStore:
+    """One course's entries in the cache folder (`cache`, else the user's cache folder)."""
+
+    def __init__(self, root: Path, cache: Path | None = None) -> None:
+        self.root = root
+        self.folder = cache_dir(root if root.is_dir() else None, cache)
+        self.name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")
+                                   ).hexdigest()[:16]
+        self.results = GateCache(self.folder)
+        self.parsed: ParseCache | None = None
+        self.derived_at_load = 0
+
+    @cached_property
+    def digest(self) -> str:
+        """The digest of every file of the course; files unchanged since their last hashing
+        (same size, times and inode) are not read."""
+        return course_digest(self.root, StatIndex(self.folder / "index" / f"{self.name}.json"))
+
+    def load(self, save: bool = True) -> Course:
+        """The course, parsed through the parse cache; with `save` False the parse is kept
+        later, by `save_parsed`, with what the checks derived from it."""
+        from checks.course import load_course
+
+        self.parsed = ParseCache(self.folder / "parsed" / f"{self.name}.pickle")
+        course = load_course(self.root, parsed=self.parsed)
+        self.derived_at_load = _derived(course)
+        if save:
+            self.parsed.save()
+        return course
+
+    def save_parsed(self, course: Course) -> None:
+        """Keep the parsed files of `course` (from `load`), and the values the checks derived
+        from them since: a run that parsed nothing new still saves what they derived."""
+        if self.parsed is not None:
+            self.parsed.save(force=_derived(course) != self.derived_at_load)
+
+    def key(self, gate: str, settings: dict[str, object], level: str,
+            envdir: Path | None = None) -> str:
+        return gate_key(self.digest, gate, settings, level, envdir)
+
+    def _summary_path(self) -> Path:
+        version = f"{source_digest()} {sys.version}\n{self.digest}"
+        return self.folder / "summary" / f"{hashlib.sha256(version.encode()).hexdigest()}.json"
+
+    def summary(self) -> CourseSummary | None:
+        """What the reports show of the course as it is now, if a run has seen it so."""
+        entry = _read_json(self._summary_path())
+        try:
+            return CourseSummary.from_json(entry) if isinstance(entry, dict) else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def keep_summary(self, summary: CourseSummary) -> None:
+        path = self._summary_path()
+        if not path.is_file():
+            write_atomic(path, json.dumps(summary.to_json()))
+            prune(path.parent)
+
+    def catalog(self) -> Any:
+        """The checks' titles and docs as this very code declares them, when written before."""
+        return _read_json(self.folder / "catalog" / f"{source_digest()}.json")
+
+    def keep_catalog(self) -> None:
+        from checks.checkinfo import snapshot
+
+        path = self.folder / "catalog" / f"{source_digest()}.json"
+        if not path.is_file():
+            write_atomic(path, json.dumps(snapshot()))
+
+
+    def rendered(self, key: str) -> dict[str, str] | None:
+        """The reports' texts of a run served wholly from cache, rendered before."""
+        found = _read_json(self.folder / "reports" / f"{key}.json")
+        if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
+            return found
+        return None
+
+    def keep_rendered(self, key: str, texts: dict[str, str]) -> None:
+        write_atomic(self.folder / "reports" / f"{key}.json", json.dumps(texts))
+        prune(self.folder / "reports")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _derived(course: Course) -> int:
+    """How many values the checks have derived from the course's parsed sources."""
+    return sum(len(m.source.derived) for m in course.modules if m.source is not None)
