@@ -48,11 +48,18 @@ def swallowed_failures(course: Course) -> Iterator[Hit]:
         flags = _flags(metadata)
         if not flags or not flags["grade"] or flags["solution"] or cell.kind != "code":
             continue
-        for handler in _swallowing(cell):
-            caught = ast.unparse(handler.type) if handler.type else "every exception"
-            hits.append(Hit(f"graded test {_name(metadata)} ({_points(metadata)}) catches "
-                            f"{caught} and only {_doing(handler)}, so a missing implementation "
-                            "passes", source.path, cell.line + handler.lineno, module.id))
+        handlers = list(_swallowing(cell))
+        if not handlers:
+            continue
+        what = list(dict.fromkeys(
+            f"{ast.unparse(h.type) if h.type else 'every exception'} and only {_doing(h)}"
+            for h in handlers))
+        lines = [cell.line + h.lineno for h in handlers]
+        hits.append(Hit(f"graded test {_name(metadata)} ({_points(metadata)}) catches "
+                        f"{' / '.join(what)}" + (f" (lines {', '.join(map(str, lines))})"
+                                                 if len(lines) > 1 else "")
+                        + ", so a missing implementation passes", source.path, lines[0],
+                        module.id, places=tuple((source.path, line) for line in lines[1:])))
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
         f"{len(group)} graded tests swallow their own failures, so a missing implementation "
         "passes: " + "; ".join(h.message.split(", so")[0] for h in group)))

@@ -72,7 +72,8 @@ def grouped(hits: Iterable[Hit], key: Callable[[Hit], Hashable],
         groups.setdefault(key(hit), []).append(hit)
     for items in groups.values():
         first = items[0]
-        places = tuple((h.path, h.line) for h in items[1:] if h.path is not None)
+        places = first.places + tuple(place for h in items[1:] if h.path is not None
+                                      for place in ((h.path, h.line), *h.places))
         yield Hit(message(items) if len(items) > 1 else first.message, first.path, first.line,
                   first.module, first.severity, places)
 
