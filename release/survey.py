@@ -30,13 +30,18 @@ from release.state import (
 
 
 def course_root_of(root: Path) -> Path:
-    """The course must be the top of its own git repository; anything else is refused."""
+    """The course is a repository of its own or a tracked folder of a bigger one (a monorepo);
+    anything else is refused."""
     if not root.is_dir():
         raise Refused(f"{root}: not a directory (give --course the root of a course repository)")
-    top = Git(root).toplevel()
-    if top != root.resolve():
-        raise Refused(f"{root} is not the top of its own git repository: a release needs the "
-                      "course in a repository of its own (try `invoke demo` for a sandbox)")
+    git = Git(root)
+    top = git.toplevel()
+    if top is None:
+        raise Refused(f"{root} is not in a git repository: a release needs the course under "
+                      "git (git init, commit it, add a remote; or try `invoke demo`)")
+    if top != root.resolve() and not git.tracked():
+        raise Refused(f"{root} is a folder git does not track in {top}: commit the course "
+                      f"first (git add {root} && git commit)")
     return root.resolve()
 
 

@@ -5,6 +5,7 @@ the index, a dirty tree or a wrong branch stop the release before anything is ta
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,10 +133,19 @@ def test_release_gates_failing_stop_before_any_tag(make_repo: MakeCourse,
     assert git(root, "tag") == "" and remote_tags(root) == []
 
 
-def test_release_cli_refuses_a_course_inside_another_repository() -> None:
-    done = subprocess.run([sys.executable, "-m", "invoke", "release.status", "--course",
-                           "examples/tinycourse"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [
-        "tinyrelease: error: examples/tinycourse is not the top of its own git repository: a "
-        "release needs the course in a repository of its own (try `invoke demo` for a sandbox)"]
+def test_release_cli_refuses_a_course_git_does_not_track(tmp_path: Path) -> None:
+    course = tmp_path / "repo" / "course"
+    shutil.copytree(ROOT / "examples" / "tinycourse", course)
+    outside = subprocess.run([sys.executable, "-m", "invoke", "release.status", "--course",
+                              str(course)], cwd=ROOT, capture_output=True, text=True)
+    assert outside.returncode == 1
+    assert outside.stderr.strip().splitlines() == [
+        f"tinyrelease: error: {course} is not in a git repository: a release needs the course "
+        "under git (git init, commit it, add a remote; or try `invoke demo`)"]
+    subprocess.run(["git", "init", "--quiet", str(tmp_path / "repo")], check=True)
+    untracked = subprocess.run([sys.executable, "-m", "invoke", "release.status", "--course",
+                                str(course)], cwd=ROOT, capture_output=True, text=True)
+    assert untracked.returncode == 1
+    assert untracked.stderr.strip().splitlines() == [
+        f"tinyrelease: error: {course} is a folder git does not track in {tmp_path / 'repo'}: "
+        f"commit the course first (git add {course} && git commit)"]

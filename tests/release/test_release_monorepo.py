@@ -1,0 +1,37 @@
+"""A course that is a folder of a bigger repository (a monorepo, as TinyTorch's is): its plan,
+its uncommitted files named from the course, nothing of the other project read as its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from releasehelpers import Captured
+
+from release.bundle import FakePublisher
+from release.errors import Refused
+from release.monorepo import monorepo
+from release.pipelines import release, status
+from release.plan import Request
+from release.sandbox import git
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
+
+
+def test_a_course_folder_names_its_own_changes_only(tmp_path: Path) -> None:
+    repo = monorepo(EXAMPLE, tmp_path, {"book": False})
+    (repo.course / "src/01_tensor/ABOUT.md").write_text("edited\n")
+    (repo.top / "handbook/README.md").write_text("the other project's edit\n")
+    out = Captured()
+    plan = status(repo.course, "minor", out, FakePublisher(tmp_path / "gh"))
+    assert plan.problems[0] == ("the working tree has uncommitted changes "
+                                "(src/01_tensor/ABOUT.md): commit or stash them")
+    git(repo.course, "checkout", "--", ".")
+    before = git(repo.top, "for-each-ref"), git(repo.top, "status", "--porcelain")
+    with pytest.raises(Refused, match="nothing changed: answer y"):
+        release(repo.course, Request("minor"), Captured(), FakePublisher(tmp_path / "gh"),
+                ask=lambda question: False)
+    assert (git(repo.top, "for-each-ref"), git(repo.top, "status", "--porcelain")) == before
+    exclude = (repo.top / ".git/info/exclude").read_text()
+    assert "/course/build/" in exclude.splitlines()  # the course's output, not the top's
