@@ -61,6 +61,7 @@ class Release:
     final: Version
     stage: Stage
     rc: int = 0
+    prefix: str = "v"  # of its tags (`tag_prefix`); its branch is named after its final tag
 
     @property
     def version(self) -> Version:
@@ -68,11 +69,11 @@ class Release:
 
     @property
     def tag(self) -> str:
-        return versions.tag_of(self.version)
+        return versions.tag_of(self.version, self.prefix)
 
     @property
     def final_tag(self) -> str:
-        return versions.tag_of(self.final)
+        return versions.tag_of(self.final, self.prefix)
 
     @property
     def branch(self) -> str:

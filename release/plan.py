@@ -25,14 +25,14 @@ def identify(state: ReleaseState, kind: Kind, wanted: str | None = None) -> Rele
     """The release a command continues (from its branch, or the one unfinished release), or
     the one it starts (from the development branch, or the main branch for a hotfix)."""
     branch = state.branch
-    if not branch.startswith(("release/v", "hotfix/v")):
+    if not state.is_line(branch):
         open_ones = state.open_releases
         if len(open_ones) > 1:
             raise Refused(f"several releases are under way ({', '.join(open_ones)}): check out "
                           "the one to continue, or `invoke release.abort` the others")
         if open_ones:
             branch = open_ones[0]
-    if branch.startswith(("release/v", "hotfix/v")):
+    if state.is_line(branch):
         return _continuing(state, branch, kind)
     if (done := _just_finished(state, kind)) is not None:
         return done  # the same command after a complete release: its plan, all done
@@ -42,61 +42,64 @@ def identify(state: ReleaseState, kind: Kind, wanted: str | None = None) -> Rele
                       f"(git switch {start})")
     tags = [*state.tags, *state.remote.tags]
     final = versions.target_for(state.version, tags, Kind.PATCH if kind == Kind.HOTFIX
-                                else kind, wanted)
+                                else kind, wanted, state.prefix)
     if kind == Kind.HOTFIX:
-        return Release(kind, final, Stage.FINAL)
-    return Release(kind, final, Stage.RC, 1)
+        return Release(kind, final, Stage.FINAL, prefix=state.prefix)
+    return Release(kind, final, Stage.RC, 1, state.prefix)
 
 
 def _just_finished(state: ReleaseState, kind: Kind) -> Release | None:
     """The newest finished release of this kind, when nothing new waits to be released."""
     if state.fragments and kind != Kind.HOTFIX:
         return None
-    prefix = "hotfix/v" if kind == Kind.HOTFIX else "release/v"
-    finished = {v: b for b in state.branches if b.startswith(prefix)
-                and (v := versions.version_of_tag(b.split("/", 1)[1])) is not None
+    line = f"{'hotfix' if kind == Kind.HOTFIX else 'release'}/{state.prefix}"
+    finished = {v: b for b in state.branches if b.startswith(line)
+                and (v := versions.version_of_tag(b.split("/", 1)[1], state.prefix)) is not None
                 and (kind == Kind.HOTFIX or kind_of(v) == kind)}
     if not finished:
         return None
     newest = max(finished)
-    final_tags = [v for t in state.tags
-                  if (v := versions.version_of_tag(t)) is not None and not v.is_prerelease]
-    if versions.tag_of(newest) not in state.remote.tags or newest != max(final_tags, default=None):
+    if versions.tag_of(newest, state.prefix) not in state.remote.tags or \
+            versions.tag_of(newest, state.prefix) != versions.latest_final(state.tags,
+                                                                           state.prefix):
         return None
     if kind == Kind.HOTFIX and state.branch != state.settings.main_branch:
         return None
-    return Release(kind, newest, Stage.FINAL)
+    return Release(kind, newest, Stage.FINAL, prefix=state.prefix)
 
 
 def _continuing(state: ReleaseState, branch: str, kind: Kind) -> Release:
-    final = versions.version_of_tag(branch.split("/", 1)[1])
+    final = versions.version_of_tag(branch.split("/", 1)[1], state.prefix)
     if final is None:
-        raise Refused(f"branch {branch} does not name a version (release/vX.Y.Z)")
+        raise Refused(f"branch {branch} does not name a version (release/"
+                      f"{state.prefix}X.Y.Z)")
+    prefix = state.prefix
     if branch.startswith("hotfix/"):
         if kind != Kind.HOTFIX:
             raise Refused(f"{branch} is a hotfix under way: run invoke release.hotfix")
-        return Release(Kind.HOTFIX, final, Stage.FINAL)
+        return Release(Kind.HOTFIX, final, Stage.FINAL, prefix=prefix)
     if kind != kind_of(final):
         raise Refused(f"{branch} is a {kind_of(final)} release under way: run "
                       f"invoke release.{kind_of(final)}")
     line = state.lines.get(branch)
     stated = line.stated if line is not None else None
     if line is None or stated is None:
-        return Release(kind, final, Stage.RC, 1)
+        return Release(kind, final, Stage.RC, 1, prefix)
     if stated == final:
-        return Release(kind, final, Stage.FINAL)
+        return Release(kind, final, Stage.FINAL, prefix=prefix)
     if stated.pre is None or stated.base_version != str(final):
-        return Release(kind, final, Stage.RC, 1)
-    number, tag = stated.pre[1], versions.tag_of(stated)
+        return Release(kind, final, Stage.RC, 1, prefix)
+    number, tag = stated.pre[1], versions.tag_of(stated, prefix)
     if tag not in state.tags:
-        return Release(kind, final, Stage.RC, number)
+        return Release(kind, final, Stage.RC, number, prefix)
     if state.tags[tag] != line.head and not _only_overrides(state, tag, line.since_candidate):
-        return Release(kind, final, Stage.RC, number + 1)  # fixes were committed since
+        return Release(kind, final, Stage.RC, number + 1, prefix)  # fixes were committed since
     if state.tags[tag] != line.head:  # approvals overridden since: the final goes on
-        return Release(kind, final, Stage.FINAL)
+        return Release(kind, final, Stage.FINAL, prefix=prefix)
     pushed = state.remote.tags.get(tag) == line.head and \
         state.remote.branches.get(branch) == line.head
-    return Release(kind, final, Stage.FINAL) if pushed else Release(kind, final, Stage.RC, number)
+    return Release(kind, final, Stage.FINAL, prefix=prefix) if pushed else \
+        Release(kind, final, Stage.RC, number, prefix)
 
 
 def _only_overrides(state: ReleaseState, tag: str, changed: tuple[str, ...]) -> bool:
@@ -171,11 +174,15 @@ def preflight(state: ReleaseState, release: Release) -> list[str]:
         if remote_sha and remote_sha != state.branches.get(start):
             problems.append(f"{start} differs from {s.remote}/{start}: pull or push first "
                             f"(git pull --ff-only {s.remote} {start})")
-        final_tag = versions.tag_of(release.final)
+        final_tag = release.final_tag
         if final_tag in state.tags or final_tag in state.remote.tags:
-            problems.append(f"the tag {final_tag} already exists: {release.final} was released; "
-                            "choose the next version")
-        if release.kind != Kind.HOTFIX and state.changelog and not state.fragments:
+            problems.append(f"the tag {final_tag} already exists: {release.final} was released, "
+                            "and a tag is never moved or deleted; release the next version "
+                            "(--version)")
+        if release.kind != Kind.HOTFIX and state.changed == ():
+            problems.append(f"nothing to release: no file of the course changed since "
+                            f"{state.latest} (commit the changes to release first)")
+        elif release.kind != Kind.HOTFIX and state.changelog and not state.fragments:
             problems.append(f"nothing to release: no changelog fragments in "
                             f"{state.changelog.directory}/ (towncrier create +NAME.feature.md)")
         if disagree := state.disagreeing():

@@ -13,28 +13,11 @@ from packaging.version import Version
 from release import versions
 from release.changelog import ChangelogConfig
 from release.errors import Refused
-from release.model import Kind, Release, Stage
+from release.model import Release, Stage
+from release.settings import Settings
 
-SETTINGS_KEYS = ("main_branch", "dev_branch", "remote", "repository", "rc_repository",
-                 "book_remote", "book_branch", "book")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """`[tool.tinyrelease.release]` of the course, defaults filled in."""
-
-    main_branch: str = "main"
-    dev_branch: str = "dev"
-    remote: str = "origin"
-    repository: str | None = None
-    rc_repository: str | None = None
-    book_remote: str | None = None
-    book_branch: str = "gh-pages"
-    book: bool = True
-
-    def start_of(self, kind: Kind) -> str:
-        """The branch a release of `kind` starts from: a hotfix mends what is released."""
-        return self.main_branch if kind == Kind.HOTFIX else self.dev_branch
+__all__ = ["Observations", "ReleaseLine", "ReleaseState", "RemoteRefs", "ReviewSeen",
+           "Settings", "Snapshot", "gates_dir"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +35,7 @@ class RemoteRefs:
 
 @dataclass(frozen=True)
 class ReleaseLine:
-    """A local release/vX.Y.Z or hotfix/vX.Y.Z branch as git has it."""
+    """A local release/<tag> or hotfix/<tag> branch (`release/v0.2.0`) as git has it."""
 
     name: str
     head: str
@@ -84,6 +67,23 @@ class ReleaseState:
     fragments: tuple[str, ...] = ()
     map_missing: tuple[str, ...] = ()
     lines: dict[str, ReleaseLine] = field(default_factory=dict)
+    # the course's files changed at HEAD since its newest final release (None: never tagged)
+    changed: tuple[str, ...] | None = None
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.tag_prefix
+
+    @property
+    def latest(self) -> str | None:
+        """The tag of the newest final release, here or on the remote."""
+        return versions.latest_final([*self.tags, *self.remote.tags], self.prefix)
+
+    def is_line(self, branch: str) -> bool:
+        """Whether `branch` is a release or hotfix branch of ours: `release/<tag>`."""
+        kind, _, tag = branch.partition("/")
+        return kind in ("release", "hotfix") and \
+            versions.version_of_tag(tag, self.prefix) is not None
 
     @property
     def version(self) -> Version:
@@ -119,8 +119,8 @@ class ReleaseState:
         """A release branch is finished when its last step is on the remote: for a release, the
         development branch moved past its version; for a hotfix, its tag merged into main."""
         kind, _, tag = branch.partition("/")
-        final = versions.version_of_tag(tag)
-        if kind not in ("release", "hotfix") or final is None:
+        final = versions.version_of_tag(tag, self.prefix)
+        if not self.is_line(branch) or final is None:
             return True
         if tag not in self.remote.tags:
             return False

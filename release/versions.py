@@ -49,38 +49,73 @@ def next_dev(final: Version) -> Version:
     return Version(f"{bump(final, 'minor').base_version}.dev0")
 
 
-def tag_of(version: Version | str) -> str:
-    return f"v{version}"
+def tag_of(version: Version | str, prefix: str = "v") -> str:
+    return f"{prefix}{version}"
 
 
-def version_of_tag(tag: str) -> Version | None:
-    if not tag.startswith("v"):
+def version_of_tag(tag: str, prefix: str = "v") -> Version | None:
+    """The version a release tag names: exactly `prefix`, then a PEP 440 version. Any other
+    tag (another project's `v1.2.0` beside `course-v0.2.0`, `course-slides-v0.1.0`) is not
+    a release of ours."""
+    rest = tag[len(prefix):] if tag.startswith(prefix) else ""
+    if not rest[:1].isdigit():
         return None
     try:
-        return Version(tag[1:])
+        return Version(rest)
     except InvalidVersion:
         return None
 
 
-def released_base(current: Version, tags: list[str]) -> Version:
+def ours(tags: dict[str, str], prefix: str) -> dict[str, str]:
+    """The tags that are releases of ours; no other tag is ever read, moved or deleted."""
+    return {tag: sha for tag, sha in tags.items() if version_of_tag(tag, prefix) is not None}
+
+
+def latest_final(tags: list[str] | dict[str, str], prefix: str = "v") -> str | None:
+    """The tag of the newest final release among `tags`."""
+    finals = {v: t for t in tags if (v := version_of_tag(t, prefix)) is not None
+              and not v.is_prerelease}
+    return finals[max(finals)] if finals else None
+
+
+def released_base(current: Version, tags: list[str], prefix: str = "v") -> Version:
     """The last final release: the newest final tag, or the files' version when it is final
     and newer (a course released before it was tagged)."""
-    finals = [v for t in tags if (v := version_of_tag(t)) is not None and not v.is_prerelease]
+    finals = [v for t in tags if (v := version_of_tag(t, prefix)) is not None
+              and not v.is_prerelease]
     newest = max(finals, default=None)
     stated = current if not (current.is_prerelease or current.is_devrelease) else None
     known = [v for v in (newest, stated) if v is not None]
     return max(known) if known else Version(current.base_version)
 
 
-def target_for(current: Version, tags: list[str], kind: str, wanted: str | None) -> Version:
-    """The final version of a `kind` release; an explicit `wanted` must be exactly that bump."""
-    base = released_base(current, tags)
+def target_for(current: Version, tags: list[str], kind: str, wanted: str | None,
+               prefix: str = "v") -> Version:
+    """The final version of a `kind` release. An explicit `wanted` is that bump, or the final
+    version the files state when it was never tagged (the files were bumped ahead); a version
+    already tagged, or lower than the newest release or the files' version, is refused."""
+    base = released_base(current, tags, prefix)
     expected = bump(base, kind)
-    if wanted:
-        asked = parse(wanted, "--version")
-        if asked != expected:
-            raise Refused(f"--version {asked} does not follow from {base}: a {kind} release "
-                          f"after {base} is {expected}")
+    if not wanted:
+        return expected
+    asked = parse(wanted, "--version")
+    latest = latest_final(tags, prefix)
+    newest = version_of_tag(latest, prefix) if latest else None
+    if tag_of(asked, prefix) in tags:
+        raise Refused(f"the tag {tag_of(asked, prefix)} already exists: {asked} was released, "
+                      f"and a tag is never moved or deleted; release the next version (a "
+                      f"{kind} release is {expected})")
+    if newest is not None and asked <= newest:
+        raise Refused(f"--version {asked} would go down from the newest release {latest}: a "
+                      f"{kind} release after it is {expected} (drop --version)")
+    if asked < current:
+        raise Refused(f"--version {asked} would go down from the {current} the course's files "
+                      f"state: release {current} or a later version")
+    if asked == current and not current.is_prerelease and not current.is_devrelease:
+        return asked  # the files were bumped ahead of the tags: release what they state
+    if asked != expected:
+        raise Refused(f"--version {asked} does not follow from {base}: a {kind} release "
+                      f"after {base} is {expected}")
     return expected
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.git import Git
-from review.approval import approvals, is_repository
+from review.approval import approvals, under_git
 from review.errors import ReviewError
 
 _LEVEL_RANK = {"quick": 0, "standard": 1, "comprehensive": 2}
@@ -41,8 +41,9 @@ def _git(root: Path, *args: str) -> str | None:
 
 def gather(root: Path, release_type: str, version: str, gates_report: Path | None,
            review_dir: Path | None, on_index: IndexProbe | None, project: str | None,
-           remote: str, main_branch: str, book_branch: str) -> Verification:
-    result, tag = Verification(), f"v{version}"
+           remote: str, main_branch: str, book_branch: str,
+           tag_prefix: str = "v") -> Verification:
+    result, tag = Verification(), f"{tag_prefix}{version}"
     _gates(result, gates_report, LEVELS[release_type])
     if review_dir is None:
         result.set("review", None, "no review given")
@@ -53,9 +54,9 @@ def gather(root: Path, release_type: str, version: str, gates_report: Path | Non
         except ReviewError as error:
             result.set("review", False, str(error))
     _changelog(result, root, version)
-    if not is_repository(root):
+    if not under_git(root):
         for key in ("branch", "rc_tag", "tag", "merged", "book"):
-            result.set(key, None, "the course is not the top of a git repository")
+            result.set(key, None, "the course is not in a git repository")
     else:
         _refs(result, root, tag, remote, main_branch, book_branch)
     if on_index is None or project is None:

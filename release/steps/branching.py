@@ -65,10 +65,17 @@ class TagStep(ReleaseStep):
         return f"annotated tag {self.release.tag} (only after a complete upload)"
 
     def judge(self) -> Verdict:
-        return done_or(self.release.tag in self.state.tags, "exists", "not tagged")
+        tag, at = self.release.tag, self.state.tags.get(self.release.tag)
+        if at is not None and at != self.snapshot.head:
+            return Status.BLOCKED, (f"the tag {tag} already exists at {at[:12]}, not at the "
+                                    f"release's commit {self.snapshot.head[:12]}: a tag is never "
+                                    "moved or deleted; release the next version")
+        return done_or(at is not None, "exists", "not tagged")
 
     def apply(self, runner: Runner) -> None:
         release, remote = self.release, self.settings.remote
+        if self.status == Status.BLOCKED:
+            raise Refused(self.why)
         if release.tag in self.state.remote.tags:
             raise Refused(f"the tag {release.tag} is on {remote} but not here: "
                           f"git fetch {remote} --tags")

@@ -19,14 +19,17 @@ from release.sandbox import git
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
 
 
-def test_a_course_folder_names_its_own_changes_only(tmp_path: Path) -> None:
-    repo = monorepo(EXAMPLE, tmp_path, {"book": False})
+def test_a_course_folder_names_its_own_changes_and_reads_its_own_tags(tmp_path: Path) -> None:
+    repo = monorepo(EXAMPLE, tmp_path, {"book": False, "tag_prefix": "course-v"})
     (repo.course / "src/01_tensor/ABOUT.md").write_text("edited\n")
     (repo.top / "handbook/README.md").write_text("the other project's edit\n")
     out = Captured()
     plan = status(repo.course, "minor", out, FakePublisher(tmp_path / "gh"))
-    assert plan.problems[0] == ("the working tree has uncommitted changes "
-                                "(src/01_tensor/ABOUT.md): commit or stash them")
+    assert plan.problems == ["the working tree has uncommitted changes "
+                             "(src/01_tensor/ABOUT.md): commit or stash them"]
+    # the latest release is course-v0.1.0, never the handbook's v1.2.0
+    assert (plan.release.tag, plan.release.branch) == ("course-v0.2.0rc1",
+                                                       "release/course-v0.2.0")
     git(repo.course, "checkout", "--", ".")
     before = git(repo.top, "for-each-ref"), git(repo.top, "status", "--porcelain")
     with pytest.raises(Refused, match="nothing changed: answer y"):
