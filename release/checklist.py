@@ -80,6 +80,11 @@ def verification(state: ReleaseState, release: Release) -> Verification:
         there = release.branch in state.branches or release.branch in state.remote.branches
         found.set("branch", there, f"{release.branch}: " + ("exists" if there else "missing"))
         found.set("rc_tag", None, "a hotfix has no candidate")
+    if release.direct:
+        found.set("branch", None, f"the direct flow releases from {release.branch}")
+        found.set("rc_tag", None, "the direct flow has no candidate")
+        if "review" in found.verified:
+            found.set("review", None, "the direct flow has no candidate to review")
     if reviews is not None and "review" in found.verified and not found.verified["review"] \
             and (reason := prerelease.skipped_reason(reviews)) is not None \
             and not (reviews / prerelease.JSON).is_file():

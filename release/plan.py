@@ -13,7 +13,14 @@ from release.model import Kind, Release, Request, Stage, Status, kind_of
 from release.state import ReleaseState, Snapshot
 from release.steps.announcing import BookStep, BundleStep, PublishStep
 from release.steps.base import ReleaseStep
-from release.steps.branching import BranchStep, FixStep, MergeStep, PushStep, TagStep
+from release.steps.branching import (
+    BranchStep,
+    FixStep,
+    IntoMainStep,
+    MergeStep,
+    PushStep,
+    TagStep,
+)
 from release.steps.checking import ApprovalStep, GatesStep, ReviewStep
 from release.steps.packaging import BuildStep, UploadStep
 from release.steps.versioning import DevStep, NotesStep, VersionStep
@@ -34,6 +41,10 @@ def identify(state: ReleaseState, kind: Kind, wanted: str | None = None) -> Rele
             branch = open_ones[0]
     if state.is_line(branch):
         return _continuing(state, branch, kind)
+    direct = state.settings.dev_branch if state.settings.direct and kind != Kind.HOTFIX \
+        else None
+    if direct and (under_way := _direct_under_way(state, kind)) is not None:
+        return under_way
     if (done := _just_finished(state, kind)) is not None:
         return done  # the same command after a complete release: its plan, all done
     start = state.settings.start_of(kind)
@@ -43,15 +54,35 @@ def identify(state: ReleaseState, kind: Kind, wanted: str | None = None) -> Rele
     tags = [*state.tags, *state.remote.tags]
     final = versions.target_for(state.version, tags, Kind.PATCH if kind == Kind.HOTFIX
                                 else kind, wanted, state.prefix)
-    if kind == Kind.HOTFIX:
-        return Release(kind, final, Stage.FINAL, prefix=state.prefix)
+    if kind == Kind.HOTFIX or direct:
+        return Release(kind, final, Stage.FINAL, prefix=state.prefix, on_branch=direct)
     return Release(kind, final, Stage.RC, 1, state.prefix)
+
+
+def _direct_under_way(state: ReleaseState, kind: Kind) -> Release | None:
+    """A direct release whose version is committed on the development branch but not tagged
+    yet (the tag ends it: after it, the release is the newest one, continued as finished)."""
+    dev = state.settings.dev_branch
+    line = state.lines.get(dev)
+    if line is None or line.bumped is None:
+        return None
+    if kind != kind_of(line.bumped):
+        raise Refused(f"{versions.tag_of(line.bumped, state.prefix)} is a "
+                      f"{kind_of(line.bumped)} release under way on {dev}: run invoke "
+                      f"release.{kind_of(line.bumped)}")
+    return Release(kind, line.bumped, Stage.FINAL, prefix=state.prefix, on_branch=dev)
 
 
 def _just_finished(state: ReleaseState, kind: Kind) -> Release | None:
     """The newest finished release of this kind, when nothing new waits to be released."""
     if state.fragments and kind != Kind.HOTFIX:
         return None
+    if state.settings.direct and kind != Kind.HOTFIX:
+        newest = versions.version_of_tag(state.latest or "", state.prefix)
+        if newest is None or state.changed != () or kind_of(newest) != kind:
+            return None  # a direct release has no branch: its tag, and nothing since
+        return Release(kind, newest, Stage.FINAL, prefix=state.prefix,
+                       on_branch=state.settings.dev_branch)
     line = f"{'hotfix' if kind == Kind.HOTFIX else 'release'}/{state.prefix}"
     finished = {v: b for b in state.branches if b.startswith(line)
                 and (v := versions.version_of_tag(b.split("/", 1)[1], state.prefix)) is not None
@@ -116,11 +147,15 @@ _RELEASE = (BranchStep, ApprovalStep, VersionStep, NotesStep, GatesStep, ReviewS
             UploadStep, TagStep, PushStep, MergeStep, BundleStep, PublishStep, BookStep, DevStep)
 _HOTFIX = (BranchStep, FixStep, VersionStep, GatesStep, BuildStep, UploadStep, TagStep, PushStep,
            BundleStep, PublishStep, BookStep, MergeStep)
+# the direct flow: the version on the development branch, merged into main there, built from
+# main, tagged; both branches and the tag pushed at once
+_DIRECT = (VersionStep, GatesStep, IntoMainStep, BuildStep, UploadStep, TagStep, PushStep,
+           BundleStep, PublishStep, BookStep)
 
 
 def sequence(release: Release) -> list[type[ReleaseStep]]:
     """The steps of `release`, in the order they are applied."""
-    order = _HOTFIX if release.kind == Kind.HOTFIX else _RELEASE
+    order = _HOTFIX if release.kind == Kind.HOTFIX else _DIRECT if release.direct else _RELEASE
     return [step for step in order if step.belongs(release)]
 
 
@@ -161,19 +196,23 @@ def make_plan(snapshot: Snapshot, request: Request) -> Plan:
 def preflight(state: ReleaseState, release: Release) -> list[str]:
     """Every reason the release cannot go on now, each naming its fix (all are collected)."""
     problems, s = [], state.settings
+    if release.direct and s.dev_branch == s.main_branch:
+        problems.append(f"flow = \"direct\" merges the development branch into "
+                        f"{s.main_branch}: create it (git switch -c dev) or set dev_branch")
     if foreign := state.foreign_changes():
         problems.append(f"the working tree has uncommitted changes ({', '.join(foreign[:5])}): "
                         "commit or stash them")
     if not state.remote.reachable:
         problems.append(f"the remote {s.remote!r} cannot be reached: check `git remote -v`")
     start = s.start_of(release.kind)
-    if release.branch not in state.branches:  # starting: the start must be sound
+    if not _under_way(state, release):  # starting: the start must be sound
         if state.branch != start:
             problems.append(f"on branch {state.branch}: start from {start} (git switch {start})")
-        remote_sha = state.remote.branches.get(start)
-        if remote_sha and remote_sha != state.branches.get(start):
-            problems.append(f"{start} differs from {s.remote}/{start}: pull or push first "
-                            f"(git pull --ff-only {s.remote} {start})")
+        for branch in [start, *([s.main_branch] if release.direct else [])]:
+            remote_sha = state.remote.branches.get(branch)
+            if remote_sha and remote_sha != state.branches.get(branch):
+                problems.append(f"{branch} differs from {s.remote}/{branch}: pull or push "
+                                f"first (git pull --ff-only {s.remote} {branch})")
         final_tag = release.final_tag
         if final_tag in state.tags or final_tag in state.remote.tags:
             problems.append(f"the tag {final_tag} already exists: {release.final} was released, "
@@ -196,3 +235,13 @@ def preflight(state: ReleaseState, release: Release) -> list[str]:
         problems.append("no [tool.towncrier] in the course's pyproject.toml: configure the "
                         "changelog (directory = \"changelog.d\")")
     return problems
+
+
+def _under_way(state: ReleaseState, release: Release) -> bool:
+    """Whether the release has begun here: its branch exists; in the direct flow, its version
+    is committed on the development branch, or it is tagged."""
+    if not release.direct:
+        return release.branch in state.branches
+    line = state.lines.get(release.branch)
+    return (line is not None and line.bumped == release.final) or \
+        release.final_tag in state.tags or release.final_tag in state.remote.tags

@@ -45,6 +45,10 @@ class ReleaseLine:
     since_candidate: tuple[str, ...] = ()
     fork_point: str | None = None      # a hotfix: where it left the main branch
     fixes: tuple[str, ...] = ()        # a hotfix: the commits since then not made by a release
+    # the direct flow's development branch: the final version its newest version commit since
+    # the last release states (a release under way), and whether main holds its head
+    bumped: Version | None = None
+    in_main: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,16 @@ class Snapshot:
     def head(self) -> str:
         """The commit the release is made of now: its branch's head, else HEAD."""
         return self.state.branches.get(self.release.branch, self.state.head)
+
+    @property
+    def tagged_ref(self) -> str:
+        """What the release's tag goes on, its build and book are made from: the release
+        branch; in the direct flow, main once the development branch is merged into it."""
+        return self.state.settings.main_branch if self.release.direct else self.release.branch
+
+    @property
+    def tagged(self) -> str:
+        return self.state.branches.get(self.tagged_ref, self.state.head)
 
     @property
     def index(self) -> str | None:

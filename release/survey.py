@@ -61,6 +61,8 @@ def read_state(root: Path, fetch: bool = True) -> ReleaseState:
              and versions.version_of_tag(name.split("/", 1)[1], settings.tag_prefix)}
     latest = versions.latest_final(tags, settings.tag_prefix)
     changed = tuple(git.changed_files(tags[latest], "HEAD", "..")) if latest else None
+    if settings.direct and settings.dev_branch in branches:
+        lines[settings.dev_branch] = _direct_line(git, settings, branches, cfg, latest)
     return ReleaseState(root, settings, project, course.package_name, git.branch(), git.head(),
                         tuple(git.dirty()), branches, tags, _remote(git, settings, lines),
                         tuple(versions.find_sites(root, course.package_name)), cfg,
@@ -87,14 +89,44 @@ def _line(git: Git, name: str, head: str, tags: dict[str, str], settings: Settin
                        since, fork, fixes)
 
 
+def _direct_line(git: Git, settings: Settings, branches: dict[str, str],
+                 cfg: changelog.ChangelogConfig | None, latest: str | None) -> ReleaseLine:
+    """The development branch a direct release is made on: what it states, and the version of
+    the release commit made on it since the last release, if any (a release under way)."""
+    name = settings.dev_branch
+    head = branches[name]
+    since = f"{latest}..{name}" if latest else name
+    subjects = git.run("log", "--no-merges", "--format=%s", since, "--", ".",
+                       check=False).output.splitlines()
+    bumped = next((v for s in subjects if s.startswith(TOOL_PREFIX) and (v := _final(
+        s.removeprefix(TOOL_PREFIX))) is not None), None)
+    main = branches.get(settings.main_branch)
+    return ReleaseLine(name, head, stated_at(git, head), git.show(
+        head, cfg.filename if cfg else "CHANGELOG.md"), bumped=bumped,
+        in_main=main is not None and git.is_ancestor(head, main))
+
+
+def _final(text: str) -> Version | None:
+    """The final version a release commit's subject names (`release: 0.2.0`), else None."""
+    try:
+        version = Version(text)
+    except ValueError:
+        return None
+    return version if not (version.is_prerelease or version.is_devrelease) and \
+        str(version) == text else None
+
+
 def _remote(git: Git, settings: Settings, lines: dict[str, ReleaseLine]) -> RemoteRefs:
     """The remote's refs; whether its main and development branches hold the tags of the
-    release lines here; the version its development branch states."""
+    release lines here (and the newest release's); the version its development branch
+    states."""
     refs = git.remote_refs(settings.remote)
     if refs is None:
         return RemoteRefs(False)
     branches, tags = refs[0], versions.ours(refs[1], settings.tag_prefix)
     ours = [tag for name in lines if (tag := name.partition("/")[2]) in tags]
+    newest = versions.latest_final(tags, settings.tag_prefix)
+    ours += [newest] if newest and newest not in ours else []
     contains = {branch: frozenset(t for t in ours if git.is_ancestor(tags[t], branches[branch]))
                 for branch in {settings.main_branch, settings.dev_branch} if branch in branches}
     dev = branches.get(settings.dev_branch)

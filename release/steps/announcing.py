@@ -92,7 +92,7 @@ class BookStep(FinalStep):
 
     def apply(self, runner: Runner) -> None:
         s, gates = self.settings, self.snapshot.seen.gates
-        runner.switch(self.release.branch)
+        runner.switch(self.snapshot.tagged_ref)
         # the book refuses a release without a passing gates report: --force only when the
         # maintainer skipped the gates (the gates step before this one passed, or stopped)
         passed = gates == "pass" or (gates is None and not self.request.skip_gates)

@@ -124,7 +124,8 @@ class DevStep(FinalStep):
 
     @classmethod
     def belongs(cls, release: Release) -> bool:
-        return release.stage == Stage.FINAL and release.kind != Kind.HOTFIX
+        return release.stage == Stage.FINAL and release.kind != Kind.HOTFIX and \
+            not release.direct
 
     @property
     def next(self) -> str:
