@@ -60,6 +60,20 @@ class Output:
         for problem in plan.problems:
             self.line(f"  ✗ {problem}")
 
+    def sites(self, state: ReleaseState) -> None:
+        """Every place the course states its version, with what it says there now."""
+        try:
+            stated = str(state.version)
+        except Refused as error:
+            stated = f"nothing ({error})"
+        self.line(f"Version sites (pyproject.toml states {stated}):")
+        for site in state.sites:
+            where = f"{site.path}:{site.line}" if site.value else site.path
+            said = site.value or f"no {site.pattern!r}"
+            mark = "" if site.value == stated else "   ✗ disagrees"
+            rule = f"  ({site.pattern})" if site.pattern and site.value else ""
+            self.line(f"  {where:<32} {said}{rule}{mark}")
+
     @contextmanager
     def step(self, key: str, title: str) -> Iterator[None]:
         """A step shown live with its elapsed time while it runs, then `✓ title (12.3 s)`."""
@@ -102,6 +116,7 @@ def status(course: Path, kind: Kind | str, out: Output,
     out.secrets = _secrets(snapshot.state)
     plan = make_plan(snapshot, request)
     out.plan(plan)
+    out.sites(snapshot.state)
     return plan
 
 

@@ -225,7 +225,7 @@ def preflight(state: ReleaseState, release: Release) -> list[str]:
             problems.append(f"nothing to release: no changelog fragments in "
                             f"{state.changelog.directory}/ (towncrier create +NAME.feature.md)")
         if disagree := state.disagreeing():
-            where = ", ".join(f"{x.path}:{x.line} says {x.value}" for x in disagree)
+            where = ", ".join(x.said() for x in disagree)
             problems.append(f"the course states two versions ({state.version} in pyproject.toml; "
                             f"{where}): make them agree")
     if release.kind == Kind.MAJOR and state.map_missing:

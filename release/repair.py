@@ -98,7 +98,8 @@ def _release_edit(root: Path, state: ReleaseState, rel: str) -> bool:
     if cfg is not None and rel == cfg.filename:
         return _without_section(now, stated) == _without_section(head.output, stated) \
             and changelog.section_of(now, stated) is not None
-    return versions.rewritten(rel, head.output, str(before), stated) == now
+    return versions.site_text(rel, head.output, str(before), stated,
+                              state.settings.sites) == now
 
 
 def _without_section(text: str, version: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from release.errors import Refused
 from release.model import Kind
+from release.versions import Configured
 
 FLOWS = ("rc", "direct")
 GITHUB_RELEASES = ("published", "draft")
@@ -42,6 +43,11 @@ class Settings:
     def start_of(self, kind: Kind) -> str:
         """The branch a release of `kind` starts from: a hotfix mends what is released."""
         return self.main_branch if kind == Kind.HOTFIX else self.dev_branch
+
+    @property
+    def sites(self) -> Configured:
+        """The configured version sites, with the tag prefix their `{tag}` stands for."""
+        return Configured(self.version_sites, self.tag_prefix)
 
     @property
     def direct(self) -> bool:

@@ -65,7 +65,8 @@ def read_state(root: Path, fetch: bool = True) -> ReleaseState:
         lines[settings.dev_branch] = _direct_line(git, settings, branches, cfg, latest)
     return ReleaseState(root, settings, project, course.package_name, git.branch(), git.head(),
                         tuple(git.dirty()), branches, tags, _remote(git, settings, lines),
-                        tuple(versions.find_sites(root, course.package_name)), cfg,
+                        tuple(versions.find_sites(root, course.package_name, settings.sites)),
+                        cfg,
                         tuple(changelog.fragments(root, cfg)), tuple(missing), lines, changed)
 
 

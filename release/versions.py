@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import configparser
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomlkit
@@ -21,6 +21,8 @@ _INIT_VERSION = re.compile(r"""^(__version__\s*=\s*)(["'])([^"']*)\2""", re.MULT
 _INI_VERSION = re.compile(r"^(version\s*=\s*)(\S+)\s*$", re.MULTILINE)
 _BOOK_VERSION = re.compile(r"""^(\s*(?:version|release)\s*:\s*)(["']?)([^"'\s#]+)\2""",
                            re.MULTILINE)
+# a PEP 440 version as files state it: 0.2.0, 0.2.0rc1, 0.3.0.dev0, 1.0.post1
+_PEP440 = r"\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?(?:\.dev\d+)?"
 
 
 def parse(text: str, where: str = "version") -> Version:
@@ -121,19 +123,54 @@ def target_for(current: Version, tags: list[str], kind: str, wanted: str | None,
 
 @dataclass(frozen=True)
 class VersionSite:
-    """One place the course states its version: the file, its line, and the text there."""
+    """One place the course states its version: the file, its line, and the text there; a
+    site of `version_sites` also has the text it is configured with (its value is "" when
+    the file does not hold that text)."""
 
     path: str
     line: int
     value: str
+    pattern: str | None = None
+
+    def said(self) -> str:
+        """How a disagreement names this site."""
+        if self.pattern is not None and not self.value:
+            return f"{self.path} has no {self.pattern!r}"
+        return f"{self.path}:{self.line} says {self.value}"
+
+
+@dataclass(frozen=True)
+class Configured:
+    """The version sites a course configures (`version_sites`: file -> text with `{version}`
+    or `{tag}`) and the prefix its tags carry."""
+
+    sites: dict[str, str] = field(default_factory=dict)
+    prefix: str = "v"
+
+    def pattern(self, text: str) -> re.Pattern[str]:
+        """The configured text as a pattern capturing the version (group 1)."""
+        placeholder = "{version}" if "{version}" in text else "{tag}"
+        before, _, after = text.partition(placeholder)
+        tag = re.escape(self.prefix) if placeholder == "{tag}" else ""
+        return re.compile(f"{re.escape(before)}{tag}({_PEP440})(?![\\w.+]){re.escape(after)}")
+
+    def rewritten(self, rel: str, text: str, new: str) -> str:
+        """`text` of `rel` with `new` wherever its configured text states a version."""
+        if rel not in self.sites:
+            return text
+        pattern = self.pattern(self.sites[rel])
+        return pattern.sub(lambda m: _swap(m, 1, new), text)
 
 
 def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def find_sites(root: Path, package: str | None) -> list[VersionSite]:
-    """Every version statement the release rewrites (README mentions come from `readme_sites`)."""
+def find_sites(root: Path, package: str | None,
+               configured: Configured | None = None) -> list[VersionSite]:
+    """Every version statement the release rewrites: pyproject.toml, settings.ini, the
+    package's `__version__`, the book's config, and the configured sites (README mentions of
+    the current version are rewritten with them, not listed)."""
     sites = []
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
@@ -149,6 +186,13 @@ def find_sites(root: Path, package: str | None) -> list[VersionSite]:
         if found := pattern.search(text):
             sites.append(VersionSite(rel, _line(text, found.start()), found.group(3)
                                      if pattern is not _INI_VERSION else found.group(2)))
+    for rel, said in (configured.sites.items() if configured else ()):
+        assert configured is not None
+        path = root / rel
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        match = configured.pattern(said).search(text)
+        sites.append(VersionSite(rel, _line(text, match.start()) if match else 0,
+                                 match.group(1) if match else "", said))
     return sites
 
 
@@ -206,15 +250,26 @@ def rewrite(root: Path, package: str | None, old: str, new: str) -> list[str]:
     return list(texts)
 
 
-def rewrites(root: Path, package: str | None, old: str, new: str) -> dict[str, str]:
+def rewrites(root: Path, package: str | None, old: str, new: str,
+             configured: Configured | None = None) -> dict[str, str]:
     """The new text of every file whose statement of `old` changes to `new` (nothing written)."""
+    configured = configured or Configured()
     sites = ["pyproject.toml"] if (root / "pyproject.toml").is_file() else []
     sites += [rel for rel, _ in _pattern_files(root, package)]
     sites += ["README.md"] if (root / "README.md").is_file() else []
-    texts = {rel: rewritten(rel, (root / rel).read_text(encoding="utf-8"), old, new)
+    sites += [rel for rel in configured.sites if rel not in sites and (root / rel).is_file()]
+    texts = {rel: site_text(rel, (root / rel).read_text(encoding="utf-8"), old, new, configured)
              for rel in sites}
     return {rel: text for rel, text in texts.items()
             if text != (root / rel).read_text(encoding="utf-8")}
+
+
+def site_text(rel: str, text: str, old: str, new: str, configured: Configured) -> str:
+    """`text` of `rel` as a release writes it: its own statement of the version, then its
+    configured one (a README both mentions `==0.1.0` and carries a badge)."""
+    built_in = rel in ("pyproject.toml", "README.md", "settings.ini") or \
+        rel.endswith("__init__.py") or rel in BOOK_CONFIGS
+    return configured.rewritten(rel, rewritten(rel, text, old, new) if built_in else text, new)
 
 
 def write_texts(root: Path, texts: dict[str, str]) -> None:

@@ -40,10 +40,12 @@ class VersionStep(ReleaseStep):
     def apply(self, runner: Runner) -> None:
         state, root, version = self.state, self.root, str(self.release.version)
         runner.switch(self.release.branch)
-        changed = write_version(runner, root, state.package, version, str(state.version))
+        changed = write_version(runner, root, state.package, version, str(state.version),
+                                self.settings.sites)
         if self.final and state.changelog is not None:
             changed += self._changelog(runner, state.changelog, version)
-        runner.git("add", "--", *sorted({*changed, *state.owned_paths()} & _existing(root)))
+        existing = _existing(root) | {p for p in self.settings.version_sites if (root / p).exists()}
+        runner.git("add", "--", *sorted({*changed, *state.owned_paths()} & existing))
         staged = runner.probe(lambda: not runner.reads.run("diff", "--cached", "--quiet",
                                                            check=False).ok, assume=True)
         if staged:  # else an earlier run committed it already
@@ -76,11 +78,11 @@ class VersionStep(ReleaseStep):
 
 
 def write_version(runner: Runner, root: Path, package: str | None, new: str,
-                  fallback: str) -> list[str]:
+                  fallback: str, configured: versions.Configured) -> list[str]:
     """Write `new` wherever the checked-out files state their version; the files it changes."""
     stated = next((x.value for x in versions.find_sites(root, package)
                    if x.path == "pyproject.toml"), fallback)
-    texts = versions.rewrites(root, package, stated, new)
+    texts = versions.rewrites(root, package, stated, new, configured)
     if texts:
         runner.act(f"write {new} into {', '.join(texts)}",
                    lambda: versions.write_texts(root, texts))
@@ -152,7 +154,8 @@ class DevStep(FinalStep):
         stated = next((x.value for x in versions.find_sites(root, self.state.package)
                        if x.path == "pyproject.toml"), str(self.release.final))
         if versions.parse(stated) <= self.release.final:
-            changed = write_version(runner, root, self.state.package, self.next, stated)
+            changed = write_version(runner, root, self.state.package, self.next, stated,
+                                    s.sites)
             if changed:
                 runner.git("add", "--", *changed)
                 runner.git("commit", "--quiet", "-m", f"{TOOL_PREFIX}start {self.next}")
