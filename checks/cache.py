@@ -82,7 +82,8 @@ def gate_key(course: Course, gate: str, settings: dict[str, object], level: str,
              envdir: Path | None = None) -> str:
     """The key of one gate's result: what it ran on, how, and with what tools."""
     parts = [__version__, source_digest(), gate, json.dumps(settings, sort_keys=True, default=str),
-             gate_environment(gate, level, envdir), _course_digest_once(course)]
+             gate_environment(gate, level, envdir), _course_digest_once(course),
+             " ".join(course.release_tags or ())]  # a tag made since is no file change
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

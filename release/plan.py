@@ -75,7 +75,7 @@ def _direct_under_way(state: ReleaseState, kind: Kind) -> Release | None:
 
 def _just_finished(state: ReleaseState, kind: Kind) -> Release | None:
     """The newest finished release of this kind, when nothing new waits to be released."""
-    if state.fragments and kind != Kind.HOTFIX:
+    if (state.fragments or state.unreleased) and kind != Kind.HOTFIX:
         return None
     if state.settings.direct and kind != Kind.HOTFIX:
         newest = versions.version_of_tag(state.latest or "", state.prefix)
@@ -221,9 +221,15 @@ def preflight(state: ReleaseState, release: Release) -> list[str]:
         if release.kind != Kind.HOTFIX and state.changed == ():
             problems.append(f"nothing to release: no file of the course changed since "
                             f"{state.latest} (commit the changes to release first)")
-        elif release.kind != Kind.HOTFIX and state.changelog and not state.fragments:
+        elif release.kind != Kind.HOTFIX and state.changelog and not state.changelog.by_hand \
+                and not state.fragments:
             problems.append(f"nothing to release: no changelog fragments in "
                             f"{state.changelog.directory}/ (towncrier create +NAME.feature.md)")
+        elif release.kind in (Kind.MINOR, Kind.MAJOR) and state.changelog and \
+                state.changelog.by_hand and not state.unreleased:
+            problems.append(f"the [Unreleased] section of {state.changelog.filename} is empty: a "
+                            f"{release.kind} release needs its notes; write them under it "
+                            "(### Added, ### Changed, ### Fixed) and commit")
         if disagree := state.disagreeing():
             where = ", ".join(x.said() for x in disagree)
             problems.append(f"the course states two versions ({state.version} in pyproject.toml; "
@@ -232,8 +238,9 @@ def preflight(state: ReleaseState, release: Release) -> list[str]:
         problems.append(f"a major release needs every module of the course map; missing: "
                         f"{', '.join(state.map_missing)}")
     if release.stage != Stage.RC and state.changelog is None:
-        problems.append("no [tool.towncrier] in the course's pyproject.toml: configure the "
-                        "changelog (directory = \"changelog.d\")")
+        problems.append("no changelog: configure towncrier ([tool.towncrier] in pyproject.toml, "
+                        "directory = \"changelog.d\") or keep CHANGELOG.md with an "
+                        "## [Unreleased] section")
     return problems
 
 

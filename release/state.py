@@ -73,6 +73,7 @@ class ReleaseState:
     lines: dict[str, ReleaseLine] = field(default_factory=dict)
     # the course's files changed at HEAD since its newest final release (None: never tagged)
     changed: tuple[str, ...] | None = None
+    unreleased: str | None = None  # a hand-written changelog: what [Unreleased] holds
 
     @property
     def prefix(self) -> str:

@@ -67,7 +67,8 @@ def read_state(root: Path, fetch: bool = True) -> ReleaseState:
                         tuple(git.dirty()), branches, tags, _remote(git, settings, lines),
                         tuple(versions.find_sites(root, course.package_name, settings.sites)),
                         cfg,
-                        tuple(changelog.fragments(root, cfg)), tuple(missing), lines, changed)
+                        tuple(changelog.fragments(root, cfg)), tuple(missing), lines, changed,
+                        changelog.pending(root, cfg))
 
 
 def _line(git: Git, name: str, head: str, tags: dict[str, str], settings: Settings,

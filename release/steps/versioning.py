@@ -4,6 +4,7 @@ at the final), the candidate's draft notes, and the development branch moved pas
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from release import changelog, versions
@@ -53,6 +54,8 @@ class VersionStep(ReleaseStep):
 
     def _changelog(self, runner: Runner, cfg: ChangelogConfig, version: str) -> list[str]:
         root, written = self.root, []
+        if cfg.by_hand:
+            return self._by_hand(runner, cfg, version)
         if not changelog.has_section(root, cfg, version):
             if not changelog.fragments(root, cfg):
                 raise Refused(f"no changelog fragments in {cfg.directory}/ for {version}: add "
@@ -75,6 +78,26 @@ class VersionStep(ReleaseStep):
         if (root / cfg.directory).is_dir():
             runner.git("add", "--all", "--", cfg.directory)
         return written
+
+
+    def _by_hand(self, runner: Runner, cfg: ChangelogConfig, version: str) -> list[str]:
+        """Keep a Changelog: `[Unreleased]` becomes this release's section, dated today."""
+        root, path = self.root, self.root / cfg.filename
+        if changelog.has_section(root, cfg, version):
+            return []
+        if not changelog.pending(root, cfg) and self.release.kind in (Kind.MINOR, Kind.MAJOR):
+            raise Refused(f"the [Unreleased] section of {cfg.filename} is empty: a "
+                          f"{self.release.kind} release needs its notes; write them under it "
+                          "and commit")
+        day = date.today().isoformat()
+
+        def write() -> None:
+            text = path.read_text(encoding="utf-8")
+            versions.write_atomic(path, changelog.released(text, version, self.release.tag, day))
+
+        runner.act(f"write {cfg.filename}: [Unreleased] becomes [{version}] — {day}, a fresh "
+                   "[Unreleased] above it", write)
+        return [cfg.filename]
 
 
 def write_version(runner: Runner, root: Path, package: str | None, new: str,
@@ -114,10 +137,13 @@ class NotesStep(ReleaseStep):
         configured = self.state.changelog is not None
 
         def write() -> None:
-            text = changelog.draft(root, final) if configured else "(no changelog configured)\n"
+            text = changelog.draft(root, final, self.state.changelog) if configured else \
+                "(no changelog configured)\n"
             versions.write_atomic(path, text)
 
-        runner.act(f"write {path}: the notes {final} would get (towncrier build --draft)"
+        how = "the [Unreleased] section" if self.state.changelog and self.state.changelog.by_hand \
+            else "towncrier build --draft"
+        runner.act(f"write {path}: the notes {final} would get ({how})"
                    if configured else f"write {path}: no changelog is configured", write)
 
 

@@ -57,8 +57,8 @@ def test_an_unreachable_remote_a_missing_module_and_no_changelog() -> None:
     assert preflight(state, final(Kind.MAJOR, "1.0.0")) == [
         "the remote 'origin' cannot be reached: check `git remote -v`",
         "a major release needs every module of the course map; missing: 05 Optimizers",
-        "no [tool.towncrier] in the course's pyproject.toml: configure the changelog "
-        "(directory = \"changelog.d\")"]
+        "no changelog: configure towncrier ([tool.towncrier] in pyproject.toml, directory = "
+        "\"changelog.d\") or keep CHANGELOG.md with an ## [Unreleased] section"]
 
 
 def test_a_hotfix_needs_no_fragment_to_start() -> None:
