@@ -141,10 +141,11 @@ def _release(root: Path, request: Request, out: Output, runner: Runner, fault: F
     out.secrets = _secrets(snapshot.state)
     plan = make_plan(snapshot, request)
     out.plan(plan)
-    if plan.problems:
-        write_checklist(snapshot.state, plan.release, plan.steps, plan.problems)
-        raise Refused(plan.problems[0] + (f" (and {len(plan.problems) - 1} more problem(s) "
-                                          "above)" if len(plan.problems) > 1 else ""))
+    if plan.problems or plan.refusal:
+        problems = plan.problems or [str(plan.refusal)]
+        write_checklist(snapshot.state, plan.release, plan.steps, problems)
+        raise Refused(problems[0] + (f" (and {len(problems) - 1} more problem(s) above)"
+                                     if len(problems) > 1 else ""))
     if request.dry_run:
         return _rehearse(plan, runner, out)
     if plan.next is not None and not request.yes and not (ask or _ask)(
@@ -155,6 +156,8 @@ def _release(root: Path, request: Request, out: Output, runner: Runner, fault: F
     out.plan(plan)
     if (refused := _unapproved(plan)) is not None:
         raise NotApproved(refused)
+    if plan.refusal is not None:
+        raise Refused(plan.refusal)
     waiting = next((s for s in plan.steps if s.status == Status.BLOCKED and s.key == "fix"),
                    None)
     if waiting is not None:

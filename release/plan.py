@@ -143,13 +143,14 @@ def _only_overrides(state: ReleaseState, tag: str, changed: tuple[str, ...]) -> 
 
 # a release's main merge comes before its bundle; a hotfix's comes last, because its tag on
 # main is what says the hotfix is finished
-_RELEASE = (BranchStep, ApprovalStep, VersionStep, NotesStep, GatesStep, ReviewStep, BuildStep,
+# the gates come before the version: a release without evidence changes nothing
+_RELEASE = (BranchStep, ApprovalStep, GatesStep, VersionStep, NotesStep, ReviewStep, BuildStep,
             UploadStep, TagStep, PushStep, MergeStep, BundleStep, PublishStep, BookStep, DevStep)
-_HOTFIX = (BranchStep, FixStep, VersionStep, GatesStep, BuildStep, UploadStep, TagStep, PushStep,
+_HOTFIX = (BranchStep, FixStep, GatesStep, VersionStep, BuildStep, UploadStep, TagStep, PushStep,
            BundleStep, PublishStep, BookStep, MergeStep)
 # the direct flow: the version on the development branch, merged into main there, built from
 # main, tagged; both branches and the tag pushed at once
-_DIRECT = (VersionStep, GatesStep, IntoMainStep, BuildStep, UploadStep, TagStep, PushStep,
+_DIRECT = (GatesStep, VersionStep, IntoMainStep, BuildStep, UploadStep, TagStep, PushStep,
            BundleStep, PublishStep, BookStep)
 
 
@@ -184,6 +185,17 @@ class Plan:
     @property
     def next(self) -> ReleaseStep | None:
         return next(iter(self.pending), None)
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the release stops here: the first blocked step that is a refusal, when no step
+        to do comes before it."""
+        for step in self.steps:
+            if step.status == Status.BLOCKED and step.refuses:
+                return step.why
+            if step.status in (Status.TODO, Status.UNKNOWN):
+                return None
+        return None
 
 
 def make_plan(snapshot: Snapshot, request: Request) -> Plan:

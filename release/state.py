@@ -13,11 +13,13 @@ from packaging.version import Version
 from release import versions
 from release.changelog import ChangelogConfig
 from release.errors import Refused
+from release.evidence import Evidence
+from release.git import TOOL_PREFIX
 from release.model import Release, Stage
 from release.settings import Settings
 
 __all__ = ["Observations", "ReleaseLine", "ReleaseState", "RemoteRefs", "ReviewSeen",
-           "Settings", "Snapshot", "gates_dir"]
+           "Settings", "Snapshot", "gated_commit", "gates_dir"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class ReleaseLine:
     # the last release states (a release under way), and whether main holds its head
     bumped: Version | None = None
     in_main: bool = False
+    subject: str = ""                  # of the head commit, and the head's first parent
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class Observations:
 
     dists: tuple[Path, ...] = ()        # the built wheel and sdist of this version
     gates: str | None = None            # pass, fail, partial, skipped: REASON; None: not run
+    evidence: Evidence | None = None    # what those gates ran (tests, suites, gates)
     uploaded: bool | None = None        # None: not asked (no index, nothing built)
     index_problem: str | None = None    # the index could not be asked: the upload is unknown
     notes: bool = False                 # notes.md drafted
@@ -190,6 +195,10 @@ class Snapshot:
         return self.state.branches.get(self.release.branch, self.state.head)
 
     @property
+    def gated(self) -> str:
+        return gated_commit(self.state, self.release)
+
+    @property
     def tagged_ref(self) -> str:
         """What the release's tag goes on, its build and book are made from: the release
         branch; in the direct flow, main once the development branch is merged into it."""
@@ -209,3 +218,13 @@ class Snapshot:
 def gates_dir(folder: Path, head: str) -> Path:
     """The gates reports of one commit of a release."""
     return folder / "gates" / head[:12]
+
+
+def gated_commit(state: ReleaseState, release: Release) -> str:
+    """The commit the gates judge for a release: they run before its version is committed,
+    so once it is, the commit before the version commit (which changes only the version)."""
+    line = state.lines.get(release.branch)
+    if line is None:
+        return state.branches.get(release.branch, state.head)
+    own = line.subject == f"{TOOL_PREFIX}{release.version}" and line.parent is not None
+    return line.parent if own and line.parent else line.head

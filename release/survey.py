@@ -15,10 +15,18 @@ from checks.course import load_course
 from release import bookdeploy, changelog, index, prerelease, versions
 from release.bundle import Publisher
 from release.errors import IndexRefused, Refused
+from release.evidence import read_evidence
 from release.git import TOOL_PREFIX, Git
 from release.model import Release, Stage
 from release.settings import Settings, load_settings
-from release.state import Observations, ReleaseLine, ReleaseState, RemoteRefs, gates_dir
+from release.state import (
+    Observations,
+    ReleaseLine,
+    ReleaseState,
+    RemoteRefs,
+    gated_commit,
+    gates_dir,
+)
 
 
 def course_root_of(root: Path) -> Path:
@@ -87,8 +95,15 @@ def _line(git: Git, name: str, head: str, tags: dict[str, str], settings: Settin
         fork = fork_point(git, tags, settings.main_branch, final, prefix)
         fixes = tuple(sha for sha, subject in git.commits(fork, name)
                       if not subject.startswith(TOOL_PREFIX))
+    subject, parent = _head_commit(git, head)
     return ReleaseLine(name, head, stated, git.show(head, cfg.filename if cfg else "CHANGELOG.md"),
-                       since, fork, fixes)
+                       since, fork, fixes, subject=subject, parent=parent)
+
+
+def _head_commit(git: Git, head: str) -> tuple[str, str | None]:
+    """The subject of a commit and its first parent."""
+    subject, _, parents = git.out("log", "-1", "--format=%s%n%P", head).partition("\n")
+    return subject, next(iter(parents.split()), None)
 
 
 def _direct_line(git: Git, settings: Settings, branches: dict[str, str],
@@ -103,9 +118,11 @@ def _direct_line(git: Git, settings: Settings, branches: dict[str, str],
     bumped = next((v for s in subjects if s.startswith(TOOL_PREFIX) and (v := _final(
         s.removeprefix(TOOL_PREFIX))) is not None), None)
     main = branches.get(settings.main_branch)
+    subject, parent = _head_commit(git, head)
     return ReleaseLine(name, head, stated_at(git, head), git.show(
         head, cfg.filename if cfg else "CHANGELOG.md"), bumped=bumped,
-        in_main=main is not None and git.is_ancestor(head, main))
+        in_main=main is not None and git.is_ancestor(head, main), subject=subject,
+        parent=parent)
 
 
 def _final(text: str) -> Version | None:
@@ -170,9 +187,9 @@ def observe(state: ReleaseState, release: Release, publisher: Publisher) -> Obse
     tagged = state.tags.get(release.tag)
     deployed = bool(s.book and deployable and tagged) and bookdeploy.deployed(
         state.root, s.book_remote or s.remote, s.book_branch, tagged or "")
-    head = state.branches.get(release.branch, state.head)
+    report = gates_dir(folder, gated_commit(state, release)) / "report.json"
     return Observations(
-        dists=tuple(dists), gates=gates_status(gates_dir(folder, head) / "report.json"),
+        dists=tuple(dists), gates=gates_status(report), evidence=read_evidence(report),
         uploaded=uploaded, index_problem=problem, notes=(folder / "notes.md").is_file(),
         bundle=(folder / "SHA256SUMS").is_file(), publisher_missing=missing,
         published=not missing and publisher.has_release(release.tag),

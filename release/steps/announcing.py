@@ -96,7 +96,7 @@ class BookStep(FinalStep):
         # the book refuses a release without a passing gates report: --force only when the
         # maintainer skipped the gates (the gates step before this one passed, or stopped)
         passed = gates == "pass" or (gates is None and not self.request.skip_gates)
-        report = gates_dir(self.folder, self.snapshot.head) / "report.json"
+        report = gates_dir(self.folder, self.snapshot.gated) / "report.json"
         shown = Shown(str(report), str(self.gates_shown / "report.json"))
         done = runner.run(bookdeploy.command(self.root, s.book_remote or s.remote,
                                              s.book_branch, self.folder / "book",

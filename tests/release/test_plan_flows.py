@@ -33,7 +33,7 @@ def released(version: str = "0.2.0") -> Release:
 
 def test_a_direct_release_has_no_candidate_and_no_branch_of_its_own() -> None:
     assert [s.key for s in sequence(released())] == [
-        "version", "gates", "merge", "build", "upload", "tag", "push", "bundle", "publish",
+        "gates", "version", "merge", "build", "upload", "tag", "push", "bundle", "publish",
         "book"]
     assert identify(direct_course(), Kind.MINOR) == released()
     assert released().branch == "dev" and not released().reviewed
