@@ -131,6 +131,22 @@ def test_release_gates_failing_stop_before_any_tag(make_repo: MakeCourse,
     assert git(root, "tag") == "" and remote_tags(root) == []
 
 
+def test_release_gates_that_ran_no_test_stop_before_the_version(make_repo: MakeCourse,
+                                                                 output: Captured) -> None:
+    root = make_repo()
+    for path in (root / "tests").rglob("test_*.py"):  # a test selection that came out empty
+        path.write_text('"""Its tests were selected away."""\n')
+    git(root, "commit", "--quiet", "-am", "Select no test")
+    git(root, "push", "--quiet", "origin", "dev")
+    fix = r"the gates passed with 0 tests run .*then run the release again$"
+    with pytest.raises(Refused, match=fix):
+        release(root, Request("minor", yes=True), output)
+    with pytest.raises(Refused, match=fix):  # again: the report written is still no evidence
+        release(root, Request("minor", yes=True), output)
+    assert git(root, "tag") == "" and remote_tags(root) == []
+    assert 'version = "0.1.0"' in git(root, "show", "release/v0.2.0:pyproject.toml")
+
+
 def test_release_cli_refuses_a_course_git_does_not_track(tmp_path: Path) -> None:
     course = tmp_path / "repo" / "course"
     shutil.copytree(ROOT / "examples" / "tinycourse", course)
