@@ -23,6 +23,7 @@ from checks.about import (
     parse_module_yaml,
 )
 from checks.boundary import inside, leaving_links
+from checks.changelog import Changelog, parse_changelog, release_tags
 from checks.conventions import Conventions
 from checks.conventions import resolve as resolve_conventions
 from checks.course_map import ModuleMention, course_documents, mentions_in, module_names
@@ -205,6 +206,11 @@ class Course:
     version_mentions: list[VersionMention] = field(default_factory=list)
     module_mentions: list[ModuleMention] = field(default_factory=list)
     conventions: Conventions = field(default_factory=Conventions)
+    changelog: Changelog | None = None
+    # the prefix of the course's release tags (`tag_prefix` of [tool.tinyrelease.release]) and
+    # the tags of its final releases; None when git cannot tell
+    tag_prefix: str = "v"
+    release_tags: tuple[str, ...] | None = None
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
@@ -295,6 +301,7 @@ def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Cours
                                                            "implementation")) is not None:
         course.learning_path = parse_learning_path(text, course.layout.learning_path)
     _load_packaging(course)
+    _load_releases(course)
     course.tests = _load_tests(files, parse)
     course.tests.module_folders = _module_folders(course)
     course.stale = _stale_copies(course)
@@ -390,6 +397,21 @@ def _load_packaging(course: Course) -> None:
     for rel in ("README.md", *BOOK_CONFIGS):
         if (text := files.read(rel, "package")) is not None:
             course.version_mentions += version_mentions(text, rel, name)
+
+
+def _load_releases(course: Course) -> None:
+    """The changelog (towncrier's `filename`, else CHANGELOG.md) and the release tags."""
+    tool = course.pyproject.data.get("tool", {}) if course.pyproject else {}
+    towncrier = tool.get("towncrier") if isinstance(tool, dict) else None
+    rel = towncrier.get("filename") if isinstance(towncrier, dict) else None
+    rel = rel if isinstance(rel, str) and rel else "CHANGELOG.md"
+    if (text := course.files.read(rel, "package")) is not None:
+        course.changelog = parse_changelog(text, rel)
+    release = course.config.raw.get("release")
+    prefix = release.get("tag_prefix") if isinstance(release, dict) else None
+    course.tag_prefix = prefix if isinstance(prefix, str) and prefix else "v"
+    if course.changelog is not None:
+        course.release_tags = release_tags(course.root, course.tag_prefix)
 
 
 def _load_tests(files: CourseFiles, parse: Callable[..., Any]) -> TestSuite:

@@ -1,6 +1,9 @@
 """The one git wrapper every package uses: git run as lists of arguments (never a shell
 string), trusted (it may push with the maintainer's credentials), never prompting; the
 questions asked of a repository (branches, tags local and remote, ancestry, changes).
+
+`root` may be a folder of a bigger repository (a course in a monorepo): refs are the
+repository's, while paths in and out (changes, files at a ref) are the folder's own.
 """
 
 from __future__ import annotations
@@ -33,6 +36,14 @@ class Git:
         done = self.run("rev-parse", "--show-toplevel", check=False)
         return Path(done.output.strip()).resolve() if done.ok else None
 
+    def prefix(self) -> str:
+        """The folder's path in its repository with a trailing slash; "" at the top."""
+        return self.out("rev-parse", "--show-prefix")
+
+    def tracked(self) -> bool:
+        """Whether git tracks at least one file under the folder."""
+        return bool(self.run("ls-files", "--", ".", check=False).output.strip())
+
     def branch(self) -> str:
         return self.run("rev-parse", "--abbrev-ref", "HEAD").output.strip()
 
@@ -40,8 +51,10 @@ class Git:
         return self.out("rev-parse", "HEAD")
 
     def dirty(self) -> list[str]:
+        """Uncommitted changes under the folder, named relative to it."""
         text = self.run("status", "--porcelain", "--", ".", *OWN_OUTPUT).output  # keep column 1
-        return [line[3:] for line in text.splitlines() if line.strip()]
+        prefix = self.prefix()  # porcelain names paths from the repository's top
+        return [line[3:].removeprefix(prefix) for line in text.splitlines() if line.strip()]
 
     def local_branches(self) -> dict[str, str]:
         text = self.out("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads")
@@ -87,8 +100,10 @@ class Git:
         return self.run("cat-file", "-e", f"{sha}^{{commit}}", check=False).ok
 
     def commits(self, base: str, tip: str) -> list[tuple[str, str]]:
-        """(sha, subject) of the non-merge commits in base..tip, oldest first."""
-        text = self.out("log", "--reverse", "--no-merges", "--format=%H %s", f"{base}..{tip}")
+        """(sha, subject) of the non-merge commits in base..tip that touch the folder, oldest
+        first."""
+        text = self.out("log", "--reverse", "--no-merges", "--format=%H %s", f"{base}..{tip}",
+                        "--", ".")
         return [(line[:40], line[41:]) for line in text.splitlines() if line]
 
     def before_merge(self, branch: str, subject: str) -> str | None:
@@ -100,11 +115,15 @@ class Git:
                 return self.out("rev-parse", f"{line[:40]}^1")
         return None
 
-    def changed_files(self, base: str, tip: str) -> list[str]:
-        return self.out("diff", "--name-only", f"{base}...{tip}").splitlines()
+    def changed_files(self, base: str, tip: str, since: str = "...") -> list[str]:
+        """The folder's files changed between base and tip (`...`: on tip since it left base;
+        `..`: from base's tree to tip's), relative to the folder."""
+        return self.out("diff", "--name-only", "--relative", f"{base}{since}{tip}",
+                        "--").splitlines()
 
     def show(self, ref: str, path: str) -> str | None:
-        done = self.run("show", f"{ref}:{path}", check=False)
+        """The text of the folder's file `path` at `ref`; None when it is not there."""
+        done = self.run("show", f"{ref}:./{path}", check=False)
         return done.output if done.ok else None
 
 

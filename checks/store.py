@@ -71,8 +71,20 @@ class CourseStore:
         if self.parsed is not None:
             self.parsed.save(force=_derived(course) != self.derived_at_load)
 
+    @cached_property
+    def tags(self) -> str:
+        """The course repository's tags and what they point at: a tag made since the last run
+        changes the package gate's result (PKG127) without changing a file."""
+        from checks.git import Git
+
+        done = Git(self.root).run("for-each-ref", "--format=%(refname) %(objectname)",
+                                  "refs/tags", check=False)
+        return done.output if done.ok else ""
+
     def key(self, gate: str, settings: dict[str, object], level: str,
             envdir: Path | None = None) -> str:
+        if gate == "package":
+            settings = {**settings, "tags": self.tags}
         return gate_key(self.digest, gate, settings, level, envdir)
 
     def _summary_path(self) -> Path:

@@ -77,10 +77,15 @@ class FakePublisher:
 CHECKLIST = "release-checklist.md"  # CHECKLIST.md beside it is rewritten by every later run
 
 
+RECORD = "release.json"
+
+
 def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path | None,
-                 announcement: str, checklist: str | None = None) -> list[Path]:
+                 announcement: str, checklist: str | None = None,
+                 record: dict[str, object] | None = None) -> list[Path]:
     """Everything a GitHub release carries, in `folder`; SHA256SUMS is written last, so its
-    presence means the bundle is complete. The checklist is the one verified when bundled."""
+    presence means the bundle is complete. The checklist is the one verified when bundled;
+    the record says what the release is and the evidence it was made on."""
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / "notes.md", notes)
     write_atomic(folder / "ANNOUNCEMENT.md", announcement)
@@ -95,6 +100,9 @@ def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path
     if checklist is not None:
         write_atomic(folder / CHECKLIST, checklist)
         assets.append(folder / CHECKLIST)
+    if record is not None:
+        write_atomic(folder / RECORD, json.dumps(record, indent=2) + "\n")
+        assets.append(folder / RECORD)
     sums = "".join(f"{sha256(p)}  {p.name}\n" for p in assets)
     write_atomic(folder / "SHA256SUMS", sums)
     return [*assets, folder / "SHA256SUMS"]

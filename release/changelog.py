@@ -1,5 +1,6 @@
-"""The changelog from fragments (towncrier, `changelog.d/`): what is pending, the draft notes of
-a release candidate, CHANGELOG.md built at the final release, and the notes of one version.
+"""The changelog, from fragments (towncrier, `changelog.d/`) or hand-written (Keep a Changelog:
+an `## [Unreleased]` section on top): what is pending, the draft notes of a candidate, the
+changelog written at the final release, and the notes of one version.
 """
 
 from __future__ import annotations
@@ -15,17 +16,30 @@ from release.errors import Refused
 from release.versions import write_atomic
 
 MARKER = "<!-- towncrier release notes start -->\n"
+TOWNCRIER, KEEP_A_CHANGELOG = "towncrier", "keepachangelog"
+_UNRELEASED = re.compile(r"^(#{1,3})[ \t]+\[?unreleased\]?[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_COMPARE = re.compile(r"^\[unreleased\]:[ \t]*(\S+)/compare/(\S+?)\.\.\.HEAD[ \t]*$",
+                      re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class ChangelogConfig:
+    """Where the changelog is and how it is written: towncrier (fragments in `directory`) or
+    by hand (Keep a Changelog, no directory)."""
+
     directory: str
     filename: str
     start_string: str
+    kind: str = TOWNCRIER
+
+    @property
+    def by_hand(self) -> bool:
+        return self.kind == KEEP_A_CHANGELOG
 
 
 def config(root: Path) -> ChangelogConfig | None:
-    """The course's `[tool.towncrier]` (pyproject.toml or towncrier.toml), None without one."""
+    """The course's `[tool.towncrier]` (pyproject.toml or towncrier.toml); without one, a
+    CHANGELOG.md with an `## [Unreleased]` section is kept by hand; else None."""
     for rel, pick in (("towncrier.toml", lambda d: d.get("tool", {}).get("towncrier", d)),
                       ("pyproject.toml", lambda d: d.get("tool", {}).get("towncrier"))):
         path = root / rel
@@ -40,11 +54,53 @@ def config(root: Path) -> ChangelogConfig | None:
             default = MARKER if filename.endswith(".md") else ".. towncrier release notes start\n"
             return ChangelogConfig(table.get("directory", "newsfragments"), filename,
                                    table.get("start_string", default))
+    path = root / "CHANGELOG.md"
+    if path.is_file() and _UNRELEASED.search(path.read_text(encoding="utf-8")):
+        return ChangelogConfig("", "CHANGELOG.md", "", KEEP_A_CHANGELOG)
     return None
 
 
+def unreleased(text: str) -> str | None:
+    """What the `[Unreleased]` section of a hand-written changelog holds (stripped), None
+    when it has no such section."""
+    found = _UNRELEASED.search(text)
+    if found is None:
+        return None
+    rest = text[found.end():]
+    following = re.search(rf"^#{{1,{len(found.group(1))}}} ", rest, re.MULTILINE)
+    return rest[:following.start() if following else len(rest)].strip()
+
+
+def pending(root: Path, cfg: ChangelogConfig | None) -> str | None:
+    """The `[Unreleased]` notes of a hand-written changelog in the working tree."""
+    path = root / cfg.filename if cfg is not None and cfg.by_hand else None
+    return unreleased(path.read_text(encoding="utf-8")) if path and path.is_file() else None
+
+
+def released(text: str, version: str, tag: str, day: str) -> str:
+    """A hand-written changelog after the release of `version`: `[Unreleased]` becomes
+    `[version] — day`, a fresh empty `[Unreleased]` above it; a compare link of
+    `[Unreleased]` at the bottom gets the release's own."""
+    found = _UNRELEASED.search(text)
+    if found is None:
+        return text
+    level, rest = found.group(1), text[found.end():]
+    following = re.search(rf"^#{{1,{len(level)}}} ", rest, re.MULTILINE)
+    cut = following.start() if following else len(rest)
+    body = rest[:cut].strip()
+    section = f"{level} [{version}] — {day}\n\n" + (f"{body}\n\n" if body else "")
+    text = text[:found.end()] + "\n\n" + section + rest[cut:].lstrip("\n")
+    link = _COMPARE.search(text)
+    if link is not None:
+        base, previous = link.group(1), link.group(2)
+        text = text[:link.start()] + (f"[Unreleased]: {base}/compare/{tag}...HEAD\n"
+                                      f"[{version}]: {base}/compare/{previous}...{tag}") + \
+            text[link.end():]
+    return text
+
+
 def fragments(root: Path, cfg: ChangelogConfig | None) -> list[str]:
-    if cfg is None or not (root / cfg.directory).is_dir():
+    if cfg is None or cfg.by_hand or not (root / cfg.directory).is_dir():
         return []
     return sorted(p.name for p in (root / cfg.directory).iterdir()
                   if p.is_file() and not p.name.startswith(".") and p.name != "template.md")
@@ -66,8 +122,10 @@ def _towncrier(root: Path, *args: str) -> str:
     return require(run(towncrier(*args), cwd=root, timeout=120), root)
 
 
-def draft(root: Path, version: str) -> str:
+def draft(root: Path, version: str, cfg: ChangelogConfig | None = None) -> str:
     """The notes `version` would get, without writing anything."""
+    if cfg is not None and cfg.by_hand:
+        return (pending(root, cfg) or "(nothing under [Unreleased] yet)") + "\n"
     text = _towncrier(root, "build", "--draft", "--version", version)
     _, _, notes = text.partition("What is seen below is what would be written.\n")
     return notes.strip() + "\n"

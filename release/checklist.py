@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from checks.assignments.cli import DEFAULT_OUT as STUDENT_RELEASE  # what nox -s assignments wrote
 from release import index, prerelease, versions
 from release.errors import ReleaseError
 from release.model import Kind, Release, Stage
@@ -73,13 +74,19 @@ def verification(state: ReleaseState, release: Release) -> Verification:
     found = verify(state.root, checklist_type(release), str(release.final),
                    gates_report=report, review_dir=reviews, on_index=index_probe(state),
                    project=state.project, remote=s.remote, main_branch=s.main_branch,
-                   book_branch=s.book_branch)
+                   book_branch=s.book_branch, assignments=STUDENT_RELEASE,
+                   tag_prefix=s.tag_prefix)
     # what the template cannot know about this release: where a hotfix branches, a review
     # skipped with a reason, a book the course turned off
     if release.kind == Kind.HOTFIX:
         there = release.branch in state.branches or release.branch in state.remote.branches
         found.set("branch", there, f"{release.branch}: " + ("exists" if there else "missing"))
         found.set("rc_tag", None, "a hotfix has no candidate")
+    if release.direct:
+        found.set("branch", None, f"the direct flow releases from {release.branch}")
+        found.set("rc_tag", None, "the direct flow has no candidate")
+        if "review" in found.verified:
+            found.set("review", None, "the direct flow has no candidate to review")
     if reviews is not None and "review" in found.verified and not found.verified["review"] \
             and (reason := prerelease.skipped_reason(reviews)) is not None \
             and not (reviews / prerelease.JSON).is_file():
@@ -95,9 +102,10 @@ def checklist_text(state: ReleaseState, release: Release,
     """The checklist in Markdown: `[x]` exactly for what the tools verified; with a plan, the
     state of every step after it (no boxes: those are the checklist's alone)."""
     found = verification(state, release)
-    text = render(checklist_type(release), found.verified, str(release.final), found.notes)
+    text = render(checklist_type(release), found.verified, str(release.final), found.notes,
+                  state.prefix)
     if release.kind == Kind.HOTFIX:  # the patch template names the branch a patch is made on
-        text = text.replace(f"`release/{versions.tag_of(release.final)}`", f"`{release.branch}`")
+        text = text.replace(f"`release/{release.final_tag}`", f"`{release.branch}`")
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["", "## Where the pipeline stands", "",
              f"{release.kind} {release.version}, stage {release.stage}, branch "
@@ -127,10 +135,13 @@ def next_version(root: Path, kind: str) -> str:
     final tag (or from the stated version when it is final and newer), as the pipeline
     computes it."""
     from release.git import Git
+    from release.settings import load_settings
 
+    git = Git(root)
+    prefix = load_settings(root, set(git.local_branches())).tag_prefix
     stated = versions.stated_version(root)
-    tags = Git(root).run("tag", "--list", check=False).output.split()
-    return str(versions.target_for(stated, tags, kind, None))
+    tags = list(versions.ours(git.local_tags(), prefix))
+    return str(versions.target_for(stated, tags, kind, None, prefix))
 
 
 def render_checklist(root: Path, kind: str, version: str | None, gates_report: Path,
@@ -141,8 +152,13 @@ def render_checklist(root: Path, kind: str, version: str | None, gates_report: P
 
     if kind not in TYPES:
         raise ReleaseError(f"no checklist for release type {kind!r} (one of {', '.join(TYPES)})")
+    from release.git import Git
+    from release.settings import load_settings
+
+    prefix = load_settings(root, set(Git(root).local_branches())).tag_prefix
     final = version or next_version(root, kind)
-    found = verify(root, kind, final, gates_report=gates_report, review_dir=review_dir)
+    found = verify(root, kind, final, gates_report=gates_report, review_dir=review_dir,
+                   assignments=STUDENT_RELEASE, tag_prefix=prefix)
     path = out or Path("build") / "review" / f"CHECKLIST-{kind}.md"
-    write_atomic(path, render(kind, found.verified, final, found.notes))
+    write_atomic(path, render(kind, found.verified, final, found.notes, prefix))
     return path, sum(1 for v in found.verified.values() if v), len(found.verified), final

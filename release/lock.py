@@ -1,5 +1,6 @@
-"""One release at a time per course: a lock in the repository's git folder (never a tracked
-file), held for the whole run; a second run says who holds it instead of failing halfway.
+"""One release at a time per repository (a monorepo's courses share its working tree): a lock
+in its git folder (never a tracked file), held for the whole run; a second run says who holds
+it instead of failing halfway.
 """
 
 from __future__ import annotations
@@ -45,11 +46,13 @@ def release_lock(root: Path) -> Iterator[None]:
 
 
 def exclude_own_output(root: Path) -> None:
-    """Our output folder (build/) is excluded through `.git/info/exclude`, so a course
-    without a .gitignore still has a clean tree after a release writes reports into it."""
+    """Our output folder (build/ of the course) is excluded through `.git/info/exclude`, so a
+    course without a .gitignore still has a clean tree after a release writes reports into it.
+    The pattern is anchored where the course sits in its repository."""
     exclude = lock_path(root).parent / "info" / "exclude"
     text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
-    if "/build/" not in text.split("\n"):
+    pattern = f"/{Git(root).prefix()}build/"
+    if pattern not in text.split("\n"):
         exclude.parent.mkdir(parents=True, exist_ok=True)
         exclude.write_text(text + ("" if text.endswith("\n") or not text else "\n")
-                           + "# tinyrelease's own output\n/build/\n", encoding="utf-8")
+                           + f"# tinyrelease's own output\n{pattern}\n", encoding="utf-8")

@@ -61,6 +61,14 @@ class Release:
     final: Version
     stage: Stage
     rc: int = 0
+    prefix: str = "v"  # of its tags (`tag_prefix`); its branch is named after its final tag
+    # the direct flow: no candidate and no branch of its own, the release is made on the
+    # development branch (named here) and merged into main
+    on_branch: str | None = None
+
+    @property
+    def direct(self) -> bool:
+        return self.on_branch is not None
 
     @property
     def version(self) -> Version:
@@ -68,14 +76,17 @@ class Release:
 
     @property
     def tag(self) -> str:
-        return versions.tag_of(self.version)
+        return versions.tag_of(self.version, self.prefix)
 
     @property
     def final_tag(self) -> str:
-        return versions.tag_of(self.final)
+        return versions.tag_of(self.final, self.prefix)
 
     @property
     def branch(self) -> str:
+        """The branch the release's version is committed on."""
+        if self.on_branch is not None:
+            return self.on_branch
         return f"{'hotfix' if self.kind == Kind.HOTFIX else 'release'}/{self.final_tag}"
 
     @property
@@ -84,7 +95,8 @@ class Release:
 
     @property
     def reviewed(self) -> bool:
-        return self.kind in REVIEWED
+        """The four reviewers review a candidate: the direct flow has none."""
+        return self.kind in REVIEWED and not self.direct
 
     def folder(self, root: Path) -> Path:
         """build/release/<tag>/ of the course: never through a symlink the course holds."""

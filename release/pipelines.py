@@ -60,6 +60,20 @@ class Output:
         for problem in plan.problems:
             self.line(f"  ✗ {problem}")
 
+    def sites(self, state: ReleaseState) -> None:
+        """Every place the course states its version, with what it says there now."""
+        try:
+            stated = str(state.version)
+        except Refused as error:
+            stated = f"nothing ({error})"
+        self.line(f"Version sites (pyproject.toml states {stated}):")
+        for site in state.sites:
+            where = f"{site.path}:{site.line}" if site.value else site.path
+            said = site.value or f"no {site.pattern!r}"
+            mark = "" if site.value == stated else "   ✗ disagrees"
+            rule = f"  ({site.pattern})" if site.pattern and site.value else ""
+            self.line(f"  {where:<32} {said}{rule}{mark}")
+
     @contextmanager
     def step(self, key: str, title: str) -> Iterator[None]:
         """A step shown live with its elapsed time while it runs, then `✓ title (12.3 s)`."""
@@ -102,6 +116,7 @@ def status(course: Path, kind: Kind | str, out: Output,
     out.secrets = _secrets(snapshot.state)
     plan = make_plan(snapshot, request)
     out.plan(plan)
+    out.sites(snapshot.state)
     return plan
 
 
@@ -126,10 +141,11 @@ def _release(root: Path, request: Request, out: Output, runner: Runner, fault: F
     out.secrets = _secrets(snapshot.state)
     plan = make_plan(snapshot, request)
     out.plan(plan)
-    if plan.problems:
-        write_checklist(snapshot.state, plan.release, plan.steps, plan.problems)
-        raise Refused(plan.problems[0] + (f" (and {len(plan.problems) - 1} more problem(s) "
-                                          "above)" if len(plan.problems) > 1 else ""))
+    if plan.problems or plan.refusal:
+        problems = plan.problems or [str(plan.refusal)]
+        write_checklist(snapshot.state, plan.release, plan.steps, problems)
+        raise Refused(problems[0] + (f" (and {len(problems) - 1} more problem(s) above)"
+                                     if len(problems) > 1 else ""))
     if request.dry_run:
         return _rehearse(plan, runner, out)
     if plan.next is not None and not request.yes and not (ask or _ask)(
@@ -140,6 +156,8 @@ def _release(root: Path, request: Request, out: Output, runner: Runner, fault: F
     out.plan(plan)
     if (refused := _unapproved(plan)) is not None:
         raise NotApproved(refused)
+    if plan.refusal is not None:
+        raise Refused(plan.refusal)
     waiting = next((s for s in plan.steps if s.status == Status.BLOCKED and s.key == "fix"),
                    None)
     if waiting is not None:

@@ -26,9 +26,11 @@ def candidate_of(state: ReleaseState, release: Release) -> Release | None:
     """The newest candidate of the release's final version that was tagged, here or on the
     remote (a fresh CI checkout has the tags, not the build folders)."""
     numbers = [v.pre[1] for t in {*state.tags, *state.remote.tags}
-               if (v := versions.version_of_tag(t)) is not None and v.pre is not None
-               and v.pre[0] == "rc" and v.base_version == str(release.final)]
-    return Release(release.kind, release.final, Stage.RC, max(numbers)) if numbers else None
+               if (v := versions.version_of_tag(t, release.prefix)) is not None
+               and v.pre is not None and v.pre[0] == "rc"
+               and v.base_version == str(release.final)]
+    return Release(release.kind, release.final, Stage.RC, max(numbers), release.prefix) \
+        if numbers else None
 
 
 def review_dir(state: ReleaseState, release: Release) -> Path | None:
@@ -105,7 +107,7 @@ def stop_message(state: ReleaseState, release: Release) -> list[str]:
     folder = review_dir(state, release)
     if not release.reviewed or folder is None:
         return []
-    final_tag = versions.tag_of(release.final)
+    final_tag = release.final_tag
     if (folder / JSON).is_file():
         lines = [f"  review:    {summary(folder, state.root, final_tag)}",
                  f"             consolidated report: {folder / 'consolidated.md'}"]

@@ -33,7 +33,7 @@ def abort(course: Path, out: Output) -> Undone:
 def _abort(root: Path, out: Output) -> Undone:
     state = read_state(root)
     git, s = Git(root), state.settings
-    branch = state.branch if state.branch.startswith(("release/v", "hotfix/v")) else None
+    branch = state.branch if state.is_line(state.branch) else None
     if branch is None and len(state.open_releases) == 1:
         branch = state.open_releases[0]
     if branch is None:
@@ -45,7 +45,7 @@ def _abort(root: Path, out: Output) -> Undone:
         raise Refused(f"uncommitted changes that are not the release's own "
                       f"({', '.join(foreign[:5])}): commit or stash them first (abort only "
                       "undoes what the release wrote, never your work)")
-    final = versions.version_of_tag(branch.split("/", 1)[1])
+    final = versions.version_of_tag(branch.split("/", 1)[1], state.prefix)
     assert final is not None
     start = s.main_branch if branch.startswith("hotfix/") else s.dev_branch
     done = Undone()
@@ -54,7 +54,7 @@ def _abort(root: Path, out: Output) -> Undone:
         done.removed.append(f"uncommitted edits of {', '.join(owned)}")
     if state.branch != start:
         git.run("switch", "--quiet", start)
-    for tag in sorted(t for t in state.tags if _of_release(t, final)):
+    for tag in sorted(t for t in state.tags if _of_release(t, final, state.prefix)):
         if tag in state.remote.tags:
             done.kept.append(f"tag {tag} (pushed to {s.remote})")
         else:
@@ -98,7 +98,8 @@ def _release_edit(root: Path, state: ReleaseState, rel: str) -> bool:
     if cfg is not None and rel == cfg.filename:
         return _without_section(now, stated) == _without_section(head.output, stated) \
             and changelog.section_of(now, stated) is not None
-    return versions.rewritten(rel, head.output, str(before), stated) == now
+    return versions.site_text(rel, head.output, str(before), stated,
+                              state.settings.sites) == now
 
 
 def _without_section(text: str, version: str) -> str:
@@ -111,8 +112,8 @@ def _without_section(text: str, version: str) -> str:
     return " ".join(text.replace(changelog.MARKER.strip(), "").split())
 
 
-def _of_release(tag: str, final: versions.Version) -> bool:
-    version = versions.version_of_tag(tag)
+def _of_release(tag: str, final: versions.Version, prefix: str) -> bool:
+    version = versions.version_of_tag(tag, prefix)
     return version is not None and version.base_version == final.base_version and (
         version == final or version.is_prerelease)
 
@@ -149,17 +150,19 @@ def backport(course: Path, targets: list[str], source: str | None, out: Output) 
         raise Refused("name the branches to carry the fix to: --to BRANCH (repeatable)")
     if foreign := state.foreign_changes() or state.dirty:
         raise Refused(f"the working tree has uncommitted changes ({', '.join(foreign[:5])})")
-    hotfixes = {v: b for b in state.branches if b.startswith("hotfix/v")
-                and (v := versions.version_of_tag(b.split("/", 1)[1])) is not None}
+    hotfixes = {v: b for b in state.branches if b.startswith("hotfix/") and state.is_line(b)
+                and (v := versions.version_of_tag(b.split("/", 1)[1], state.prefix)) is not None}
     source = source or (hotfixes[max(hotfixes)] if hotfixes else None)
     if source is None or source not in state.branches:
         raise Refused("no hotfix branch to backport from: give --from BRANCH")
     if missing := [t for t in targets if t not in state.branches]:
         raise Refused(f"no local branch {missing[0]} (git switch -c {missing[0]} "
                       f"{state.settings.remote}/{missing[0]})")
-    final = versions.version_of_tag(source.split("/", 1)[1])
-    assert final is not None
-    base = fork_point(git, state.tags, state.settings.main_branch, final)
+    final = versions.version_of_tag(source.split("/", 1)[1], state.prefix)
+    if final is None:
+        raise Refused(f"{source} is not a hotfix branch of this course (hotfix/"
+                      f"{state.prefix}X.Y.Z)")
+    base = fork_point(git, state.tags, state.settings.main_branch, final, state.prefix)
     fixes = [(sha, subject) for sha, subject in git.commits(base, source)
              if not subject.startswith(TOOL_PREFIX)]
     if not fixes:

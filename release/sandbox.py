@@ -88,11 +88,26 @@ def git(root: Path, *args: str) -> str:
     return Git(root).out(*args)
 
 
-def course_repository(example: Path, base: Path, settings: dict[str, str],
+def course_repository(example: Path, base: Path, settings: dict[str, object],
                       fragments: dict[str, str] | None = None, dev: bool = True) -> Path:
     """Copy the course into `base/course`, configure the release, commit it on main (and dev),
     and push to a bare `base/origin.git` that also holds a gh-pages branch."""
     root = base / "course"
+    copy_course(example, root, settings, fragments)
+    repository(root, base / "origin.git")
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", "The course")
+    git(root, "push", "--quiet", "origin", "main")
+    if dev:
+        git(root, "switch", "--quiet", "-c", "dev")
+        git(root, "push", "--quiet", "origin", "dev")
+    pages_branch(root, {})
+    return root
+
+
+def copy_course(example: Path, root: Path, settings: dict[str, object],
+                fragments: dict[str, str] | None = None) -> None:
+    """The example course at `root`, its release configured by `settings`."""
     shutil.copytree(example, root, ignore=IGNORED)
     document = tomlkit.parse((root / "pyproject.toml").read_text(encoding="utf-8"))
     tool = document.setdefault("tool", tomlkit.table())
@@ -103,31 +118,45 @@ def course_repository(example: Path, base: Path, settings: dict[str, str],
     (root / "changelog.d").mkdir(exist_ok=True)
     for name, text in (fragments or {}).items():
         write_atomic(root / "changelog.d" / name, text)
-    origin = base / "origin.git"
+
+
+def repository(root: Path, origin: Path) -> None:
     subprocess.run(["git", "init", "--quiet", "--bare", "-b", "main", str(origin)], check=True)
     subprocess.run(["git", "init", "--quiet", "-b", "main", str(root)], check=True)
     for key, value in (("user.name", "Course Maintainer"), ("user.email", "maintainer@example.org"),
                        ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):
         git(root, "config", key, value)
-    git(root, "add", "-A")
-    git(root, "commit", "--quiet", "-m", "The course")
     git(root, "remote", "add", "origin", str(origin))
-    git(root, "push", "--quiet", "origin", "main")
-    if dev:
-        git(root, "switch", "--quiet", "-c", "dev")
-        git(root, "push", "--quiet", "origin", "dev")
-    _pages_branch(root)
-    return root
 
 
-def _pages_branch(root: Path) -> None:
-    """The published site lives on gh-pages, a branch with no history in common."""
-    tree = _empty_tree(root)
-    commit = git(root, "commit-tree", tree, "-m", "gh-pages: the published book")
+def pages_branch(root: Path, files: dict[str, str]) -> None:
+    """The published sites live on gh-pages, a branch with no history in common."""
+    tree = _tree(root, files)
+    commit = git(root, "commit-tree", tree, "-m", "gh-pages: the published sites")
     git(root, "push", "--quiet", "origin", f"{commit}:refs/heads/gh-pages")
 
 
-def _empty_tree(root: Path) -> str:
-    done = subprocess.run(["git", "hash-object", "-t", "tree", "-w", "--stdin"], cwd=root,
-                          input=b"", capture_output=True, check=True)
+def _tree(root: Path, files: dict[str, str]) -> str:
+    """A tree of `files` (path -> text) written into the repository without a work tree."""
+    folders: dict[str, list[str]] = {}
+    for path, text in sorted(files.items()):
+        blob = _hash(root, ["-w", "--stdin"], text.encode())
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, []).append(f"100644 blob {blob}\t{name}")
+    for folder in sorted({f for f in folders if f}, key=lambda f: -f.count("/")):
+        parent, _, name = folder.rpartition("/")
+        tree = _mktree(root, folders.pop(folder))
+        folders.setdefault(parent, []).append(f"040000 tree {tree}\t{name}")
+    return _mktree(root, folders.get("", []))
+
+
+def _mktree(root: Path, entries: list[str]) -> str:
+    done = subprocess.run(["git", "mktree"], cwd=root, input="\n".join(entries).encode() +
+                          (b"\n" if entries else b""), capture_output=True, check=True)
+    return done.stdout.decode().strip()
+
+
+def _hash(root: Path, args: list[str], data: bytes) -> str:
+    done = subprocess.run(["git", "hash-object", *args], cwd=root, input=data,
+                          capture_output=True, check=True)
     return done.stdout.decode().strip()

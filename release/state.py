@@ -13,28 +13,13 @@ from packaging.version import Version
 from release import versions
 from release.changelog import ChangelogConfig
 from release.errors import Refused
-from release.model import Kind, Release, Stage
+from release.evidence import Evidence
+from release.git import TOOL_PREFIX
+from release.model import Release, Stage
+from release.settings import Settings
 
-SETTINGS_KEYS = ("main_branch", "dev_branch", "remote", "repository", "rc_repository",
-                 "book_remote", "book_branch", "book")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """`[tool.tinyrelease.release]` of the course, defaults filled in."""
-
-    main_branch: str = "main"
-    dev_branch: str = "dev"
-    remote: str = "origin"
-    repository: str | None = None
-    rc_repository: str | None = None
-    book_remote: str | None = None
-    book_branch: str = "gh-pages"
-    book: bool = True
-
-    def start_of(self, kind: Kind) -> str:
-        """The branch a release of `kind` starts from: a hotfix mends what is released."""
-        return self.main_branch if kind == Kind.HOTFIX else self.dev_branch
+__all__ = ["Observations", "ReleaseLine", "ReleaseState", "RemoteRefs", "ReviewSeen",
+           "Settings", "Snapshot", "gated_commit", "gates_dir"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +37,7 @@ class RemoteRefs:
 
 @dataclass(frozen=True)
 class ReleaseLine:
-    """A local release/vX.Y.Z or hotfix/vX.Y.Z branch as git has it."""
+    """A local release/<tag> or hotfix/<tag> branch (`release/v0.2.0`) as git has it."""
 
     name: str
     head: str
@@ -62,6 +47,12 @@ class ReleaseLine:
     since_candidate: tuple[str, ...] = ()
     fork_point: str | None = None      # a hotfix: where it left the main branch
     fixes: tuple[str, ...] = ()        # a hotfix: the commits since then not made by a release
+    # the direct flow's development branch: the final version its newest version commit since
+    # the last release states (a release under way), and whether main holds its head
+    bumped: Version | None = None
+    in_main: bool = False
+    subject: str = ""                  # of the head commit, and the head's first parent
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +75,24 @@ class ReleaseState:
     fragments: tuple[str, ...] = ()
     map_missing: tuple[str, ...] = ()
     lines: dict[str, ReleaseLine] = field(default_factory=dict)
+    # the course's files changed at HEAD since its newest final release (None: never tagged)
+    changed: tuple[str, ...] | None = None
+    unreleased: str | None = None  # a hand-written changelog: what [Unreleased] holds
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.tag_prefix
+
+    @property
+    def latest(self) -> str | None:
+        """The tag of the newest final release, here or on the remote."""
+        return versions.latest_final([*self.tags, *self.remote.tags], self.prefix)
+
+    def is_line(self, branch: str) -> bool:
+        """Whether `branch` is a release or hotfix branch of ours: `release/<tag>`."""
+        kind, _, tag = branch.partition("/")
+        return kind in ("release", "hotfix") and \
+            versions.version_of_tag(tag, self.prefix) is not None
 
     @property
     def version(self) -> Version:
@@ -119,8 +128,8 @@ class ReleaseState:
         """A release branch is finished when its last step is on the remote: for a release, the
         development branch moved past its version; for a hotfix, its tag merged into main."""
         kind, _, tag = branch.partition("/")
-        final = versions.version_of_tag(tag)
-        if kind not in ("release", "hotfix") or final is None:
+        final = versions.version_of_tag(tag, self.prefix)
+        if not self.is_line(branch) or final is None:
             return True
         if tag not in self.remote.tags:
             return False
@@ -151,6 +160,7 @@ class Observations:
 
     dists: tuple[Path, ...] = ()        # the built wheel and sdist of this version
     gates: str | None = None            # pass, fail, partial, skipped: REASON; None: not run
+    evidence: Evidence | None = None    # what those gates ran (tests, suites, gates)
     uploaded: bool | None = None        # None: not asked (no index, nothing built)
     index_problem: str | None = None    # the index could not be asked: the upload is unknown
     notes: bool = False                 # notes.md drafted
@@ -185,6 +195,20 @@ class Snapshot:
         return self.state.branches.get(self.release.branch, self.state.head)
 
     @property
+    def gated(self) -> str:
+        return gated_commit(self.state, self.release)
+
+    @property
+    def tagged_ref(self) -> str:
+        """What the release's tag goes on, its build and book are made from: the release
+        branch; in the direct flow, main once the development branch is merged into it."""
+        return self.state.settings.main_branch if self.release.direct else self.release.branch
+
+    @property
+    def tagged(self) -> str:
+        return self.state.branches.get(self.tagged_ref, self.state.head)
+
+    @property
     def index(self) -> str | None:
         """Where this stage uploads: the candidates' index or the releases'."""
         s = self.state.settings
@@ -194,3 +218,13 @@ class Snapshot:
 def gates_dir(folder: Path, head: str) -> Path:
     """The gates reports of one commit of a release."""
     return folder / "gates" / head[:12]
+
+
+def gated_commit(state: ReleaseState, release: Release) -> str:
+    """The commit the gates judge for a release: they run before its version is committed,
+    so once it is, the commit before the version commit (which changes only the version)."""
+    line = state.lines.get(release.branch)
+    if line is None:
+        return state.branches.get(release.branch, state.head)
+    own = line.subject == f"{TOOL_PREFIX}{release.version}" and line.parent is not None
+    return line.parent if own and line.parent else line.head

@@ -6,7 +6,6 @@ gates report, package index, GitHub, book branch, review).
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 import tomlkit
@@ -16,61 +15,34 @@ from checks.store import open_course
 from release import bookdeploy, changelog, index, prerelease, versions
 from release.bundle import Publisher
 from release.errors import IndexRefused, Refused
+from release.evidence import read_evidence
 from release.git import TOOL_PREFIX, Git
 from release.model import Release, Stage
+from release.settings import Settings, load_settings
 from release.state import (
-    SETTINGS_KEYS,
     Observations,
     ReleaseLine,
     ReleaseState,
     RemoteRefs,
-    Settings,
+    gated_commit,
     gates_dir,
 )
 
 
 def course_root_of(root: Path) -> Path:
-    """The course must be the top of its own git repository; anything else is refused."""
+    """The course is a repository of its own or a tracked folder of a bigger one (a monorepo);
+    anything else is refused."""
     if not root.is_dir():
         raise Refused(f"{root}: not a directory (give --course the root of a course repository)")
-    top = Git(root).toplevel()
-    if top != root.resolve():
-        raise Refused(f"{root} is not the top of its own git repository: a release needs the "
-                      "course in a repository of its own (try `invoke demo` for a sandbox)")
+    git = Git(root)
+    top = git.toplevel()
+    if top is None:
+        raise Refused(f"{root} is not in a git repository: a release needs the course under "
+                      "git (git init, commit it, add a remote; or try `invoke demo`)")
+    if top != root.resolve() and not git.tracked():
+        raise Refused(f"{root} is a folder git does not track in {top}: commit the course "
+                      f"first (git add {root} && git commit)")
     return root.resolve()
-
-
-def load_settings(root: Path, branches: set[str]) -> Settings:
-    table: dict[str, object] = {}
-    for rel in ("tinyrelease.toml", "pyproject.toml"):
-        path = root / rel
-        if not path.is_file():
-            continue
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise Refused(f"{path}: invalid TOML: {error}") from None
-        tool = document.get("tool", {}).get("tinyrelease")
-        if tool is None and rel == "tinyrelease.toml":
-            tool = document
-        if isinstance(tool, dict) and isinstance(tool.get("release"), dict):
-            table = tool["release"]
-            where = f"{path}: [tool.tinyrelease.release]"
-            unknown = sorted(set(table) - set(SETTINGS_KEYS))
-            if unknown:
-                raise Refused(f"{where} has unknown keys: {', '.join(unknown)}")
-            bad = [k for k, v in table.items() if k != "book" and (not isinstance(v, str)
-                                                                  or not v)]
-            if not isinstance(table.get("book", True), bool):
-                bad.insert(0, "book")
-            if bad:
-                raise Refused(f"{where} {bad[0]} must be " + ("true or false" if bad[0] == "book"
-                                                              else "a non-empty string"))
-            break
-    settings = Settings(**table)  # type: ignore[arg-type]
-    if "dev_branch" not in table and settings.dev_branch not in branches:
-        settings = Settings(**{**table, "dev_branch": settings.main_branch})  # type: ignore[arg-type]
-    return settings
 
 
 def read_state(root: Path, fetch: bool = True) -> ReleaseState:
@@ -90,42 +62,90 @@ def read_state(root: Path, fetch: bool = True) -> ReleaseState:
     entries = course.learning_path.entries if course.learning_path else []
     missing = [f"{e.number:02d} {e.name}" for e in entries if e.number not in present]
     cfg = changelog.config(root)
-    tags = git.local_tags()
+    tags = versions.ours(git.local_tags(), settings.tag_prefix)
+    prefixes = (f"release/{settings.tag_prefix}", f"hotfix/{settings.tag_prefix}")
     lines = {name: _line(git, name, sha, tags, settings, cfg)
-             for name, sha in sorted(branches.items()) if name.startswith(("release/", "hotfix/"))}
+             for name, sha in sorted(branches.items()) if name.startswith(prefixes)
+             and versions.version_of_tag(name.split("/", 1)[1], settings.tag_prefix)}
+    latest = versions.latest_final(tags, settings.tag_prefix)
+    changed = tuple(git.changed_files(tags[latest], "HEAD", "..")) if latest else None
+    if settings.direct and settings.dev_branch in branches:
+        lines[settings.dev_branch] = _direct_line(git, settings, branches, cfg, latest)
     return ReleaseState(root, settings, project, course.package_name, git.branch(), git.head(),
                         tuple(git.dirty()), branches, tags, _remote(git, settings, lines),
-                        tuple(versions.find_sites(root, course.package_name)), cfg,
-                        tuple(changelog.fragments(root, cfg)), tuple(missing), lines)
+                        tuple(versions.find_sites(root, course.package_name, settings.sites)),
+                        cfg,
+                        tuple(changelog.fragments(root, cfg)), tuple(missing), lines, changed,
+                        changelog.pending(root, cfg))
 
 
 def _line(git: Git, name: str, head: str, tags: dict[str, str], settings: Settings,
           cfg: changelog.ChangelogConfig | None) -> ReleaseLine:
+    prefix = settings.tag_prefix
     stated = stated_at(git, head)
     since: tuple[str, ...] = ()
     if stated is not None and stated.is_prerelease:
-        candidate = tags.get(versions.tag_of(stated))
+        candidate = tags.get(versions.tag_of(stated, prefix))
         if candidate is not None and candidate != head:
             since = tuple(git.changed_files(candidate, head))
     fork: str | None = None
     fixes: tuple[str, ...] = ()
-    final = versions.version_of_tag(name.partition("/")[2])
+    final = versions.version_of_tag(name.partition("/")[2], prefix)
     if name.startswith("hotfix/") and final is not None:
-        fork = fork_point(git, tags, settings.main_branch, final)
+        fork = fork_point(git, tags, settings.main_branch, final, prefix)
         fixes = tuple(sha for sha, subject in git.commits(fork, name)
                       if not subject.startswith(TOOL_PREFIX))
+    subject, parent = _head_commit(git, head)
     return ReleaseLine(name, head, stated, git.show(head, cfg.filename if cfg else "CHANGELOG.md"),
-                       since, fork, fixes)
+                       since, fork, fixes, subject=subject, parent=parent)
+
+
+def _head_commit(git: Git, head: str) -> tuple[str, str | None]:
+    """The subject of a commit and its first parent."""
+    subject, _, parents = git.out("log", "-1", "--format=%s%n%P", head).partition("\n")
+    return subject, next(iter(parents.split()), None)
+
+
+def _direct_line(git: Git, settings: Settings, branches: dict[str, str],
+                 cfg: changelog.ChangelogConfig | None, latest: str | None) -> ReleaseLine:
+    """The development branch a direct release is made on: what it states, and the version of
+    the release commit made on it since the last release, if any (a release under way)."""
+    name = settings.dev_branch
+    head = branches[name]
+    since = f"{latest}..{name}" if latest else name
+    subjects = git.run("log", "--no-merges", "--format=%s", since, "--", ".",
+                       check=False).output.splitlines()
+    bumped = next((v for s in subjects if s.startswith(TOOL_PREFIX) and (v := _final(
+        s.removeprefix(TOOL_PREFIX))) is not None), None)
+    main = branches.get(settings.main_branch)
+    subject, parent = _head_commit(git, head)
+    return ReleaseLine(name, head, stated_at(git, head), git.show(
+        head, cfg.filename if cfg else "CHANGELOG.md"), bumped=bumped,
+        in_main=main is not None and git.is_ancestor(head, main), subject=subject,
+        parent=parent)
+
+
+def _final(text: str) -> Version | None:
+    """The final version a release commit's subject names (`release: 0.2.0`), else None."""
+    try:
+        version = Version(text)
+    except ValueError:
+        return None
+    return version if not (version.is_prerelease or version.is_devrelease) and \
+        str(version) == text else None
 
 
 def _remote(git: Git, settings: Settings, lines: dict[str, ReleaseLine]) -> RemoteRefs:
     """The remote's refs; whether its main and development branches hold the tags of the
-    release lines here; the version its development branch states."""
+    release lines here (and the newest release's); the version its development branch
+    states."""
     refs = git.remote_refs(settings.remote)
     if refs is None:
         return RemoteRefs(False)
-    branches, tags = refs
+    branches, tags = refs[0], versions.ours(refs[1], settings.tag_prefix)
     ours = [tag for name in lines if (tag := name.partition("/")[2]) in tags]
+    newest = versions.latest_final(tags, settings.tag_prefix)
+    ours += [newest] if newest and newest not in ours else []
     contains = {branch: frozenset(t for t in ours if git.is_ancestor(tags[t], branches[branch]))
                 for branch in {settings.main_branch, settings.dev_branch} if branch in branches}
     dev = branches.get(settings.dev_branch)
@@ -145,14 +165,15 @@ def stated_at(git: Git, ref: str) -> Version | None:
         return None
 
 
-def fork_point(git: Git, tags: dict[str, str] | list[str], main: str, final: Version) -> str:
+def fork_point(git: Git, tags: dict[str, str] | list[str], main: str, final: Version,
+               prefix: str = "v") -> str:
     """Where a hotfix branch left: the last final tag before it, else main before the hotfix
     was merged into it, else the main branch."""
-    previous = {v: t for t in tags if (v := versions.version_of_tag(t)) is not None
+    previous = {v: t for t in tags if (v := versions.version_of_tag(t, prefix)) is not None
                 and not v.is_prerelease and v < final}
     if previous:
         return previous[max(previous)]
-    merged = git.before_merge(main, f"{TOOL_PREFIX}merge {versions.tag_of(final)}")
+    merged = git.before_merge(main, f"{TOOL_PREFIX}merge {versions.tag_of(final, prefix)}")
     return merged or main
 
 
@@ -166,9 +187,9 @@ def observe(state: ReleaseState, release: Release, publisher: Publisher) -> Obse
     tagged = state.tags.get(release.tag)
     deployed = bool(s.book and deployable and tagged) and bookdeploy.deployed(
         state.root, s.book_remote or s.remote, s.book_branch, tagged or "")
-    head = state.branches.get(release.branch, state.head)
+    report = gates_dir(folder, gated_commit(state, release)) / "report.json"
     return Observations(
-        dists=tuple(dists), gates=gates_status(gates_dir(folder, head) / "report.json"),
+        dists=tuple(dists), gates=gates_status(report), evidence=read_evidence(report),
         uploaded=uploaded, index_problem=problem, notes=(folder / "notes.md").is_file(),
         bundle=(folder / "SHA256SUMS").is_file(), publisher_missing=missing,
         published=not missing and publisher.has_release(release.tag),

@@ -54,10 +54,11 @@ class Approvals:
         return "; ".join(parts)
 
 
-def is_repository(root: Path) -> bool:
-    """Whether `root` is the top of a git repository of its own (not a folder inside one)."""
+def under_git(root: Path) -> bool:
+    """Whether git tracks the course: a repository of its own, or a folder of a bigger one
+    (a monorepo) with files committed."""
     top = Git(root).run("rev-parse", "--show-toplevel", check=False)
-    return top.ok and Path(top.output.strip()).resolve() == root.resolve()
+    return top.ok and Git(root).tracked()
 
 
 def overrides_file(tag: str) -> str:

@@ -33,11 +33,11 @@ def keys(release_type: str) -> list[str]:
 
 
 def render(release_type: str, verified: dict[str, bool | None], version: str = "X.Y.Z",
-           notes: dict[str, str] | None = None) -> str:
+           notes: dict[str, str] | None = None, tag_prefix: str = "v") -> str:
     """The checklist in Markdown: `[x]` exactly for the items whose key is verified True;
-    human-only items stay open."""
+    human-only items stay open. Tags are `tag_prefix` and the version (`v0.2.0`)."""
     text = Template(template(release_type)).safe_substitute(
-        version=version, tag=f"v{version}", level=LEVELS[release_type])
+        version=version, tag=f"{tag_prefix}{version}", level=LEVELS[release_type])
     notes = notes or {}
     lines = []
     for line in text.splitlines():
@@ -60,11 +60,12 @@ def verify(course_root: Path, release_type: str, version: str, *,
            gates_report: Path | None = None, review_dir: Path | None = None,
            on_index: IndexProbe | None = None, project: str | None = None,
            remote: str = "origin", main_branch: str = "main",
-           book_branch: str = "gh-pages", assignments: Path | None = None) -> Verification:
+           book_branch: str = "gh-pages", assignments: Path | None = None,
+           tag_prefix: str = "v") -> Verification:
     """Check in the course repository (git), the gates report, the review, the index and the
     student release (`assignments`: the folder `nox -s assignments` wrote) what the checklist
-    of `release_type` asks for, for the final `version`."""
+    of `release_type` asks for, for the final `version` (tagged `tag_prefix` + version)."""
     template(release_type)
     return verification.gather(course_root, release_type, version, gates_report, review_dir,
                                on_index, project, remote, main_branch, book_branch,
-                               assignments)
+                               assignments, tag_prefix)

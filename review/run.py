@@ -12,7 +12,7 @@ from checks import __version__
 from checks.git import Git
 from checks.store import open_course
 from review import developer, education, packaging, quality
-from review.approval import is_repository
+from review.approval import under_git
 from review.consolidate import Plan, consolidate
 from review.evidence import Progress, gather
 from review.external import consult
@@ -31,9 +31,10 @@ class Review:
 def git_state(root: Path) -> tuple[str | None, bool | None]:
     """The course's HEAD commit and whether its tree has uncommitted changes (None: no git)."""
     head = Git(root).run("rev-parse", "HEAD", check=False)
-    if not head.ok or not is_repository(root):
+    if not head.ok or not under_git(root):
         return None, None
-    status = Git(root).run("status", "--porcelain", "--untracked-files=no", check=False)
+    status = Git(root).run("status", "--porcelain", "--untracked-files=no", "--", ".",
+                           check=False)
     return head.output.strip(), bool(status.output.strip())
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from checks.assignments.publish import validation_state
 from checks.git import Git
-from review.approval import approvals, is_repository
+from review.approval import approvals, under_git
 from review.errors import ReviewError
 
 _LEVEL_RANK = {"quick": 0, "standard": 1, "comprehensive": 2}
@@ -43,8 +43,8 @@ def _git(root: Path, *args: str) -> str | None:
 def gather(root: Path, release_type: str, version: str, gates_report: Path | None,
            review_dir: Path | None, on_index: IndexProbe | None, project: str | None,
            remote: str, main_branch: str, book_branch: str,
-           assignments: Path | None = None) -> Verification:
-    result, tag = Verification(), f"v{version}"
+           assignments: Path | None = None, tag_prefix: str = "v") -> Verification:
+    result, tag = Verification(), f"{tag_prefix}{version}"
     _gates(result, gates_report, LEVELS[release_type])
     if assignments is None:
         result.set("assignments", None, "no student release given")
@@ -59,9 +59,9 @@ def gather(root: Path, release_type: str, version: str, gates_report: Path | Non
         except ReviewError as error:
             result.set("review", False, str(error))
     _changelog(result, root, version)
-    if not is_repository(root):
+    if not under_git(root):
         for key in ("branch", "rc_tag", "tag", "merged", "book"):
-            result.set(key, None, "the course is not the top of a git repository")
+            result.set(key, None, "the course is not in a git repository")
     else:
         _refs(result, root, tag, remote, main_branch, book_branch)
     if on_index is None or project is None:

@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from checks.changelog import release_key
 from checks.course import Course
 from checks.findings import Severity
 from checks.gates.common import listed, read_problems
@@ -295,6 +296,37 @@ def licenses_agree(course: Course) -> Iterator[Hit]:
     if isinstance(declared, str) and other and _license_key(declared) != _license_key(other):
         yield Hit(f"license {other!r} in settings.ini differs from {declared!r} in "
                   "pyproject.toml", course.settings.path, course.settings.lines.get("license"))
+
+
+@check("PKG127", "Released changelog sections and release tags agree")
+def changelog_tags(course: Course) -> Iterator[Hit]:
+    """A version section of the changelog has no release tag (`tag_prefix` and the version), or
+    a release tag has no section (a warning). Only final versions count; a section such as
+    `## [0.1.9] and earlier` stands for every release up to it. A course without any release
+    tag (or outside git) is not checked.
+
+    Why: readers take a section for a release they can install; one written up but never
+    tagged (TinyTorch's 0.1.15) sends them to a version that does not exist, and a tag with no
+    section is a release nobody can read about.
+    Fix: tag the release (`invoke release.*` does), or move its notes back under
+    `## [Unreleased]`; give a tagged release its section.
+    """
+    log, tags, prefix = course.changelog, course.release_tags, course.tag_prefix
+    if log is None or not tags:
+        return
+    tagged = {key: tag for tag in tags if (key := release_key(tag[len(prefix):])) is not None}
+    written = {key: s for s in log.sections if (key := release_key(s.version)) is not None}
+    pointers = [key for key, s in written.items() if s.earlier]
+    for key, section in written.items():
+        if not section.earlier and key not in tagged:
+            yield Hit(f"the section [{section.version}] has no release tag "
+                      f"{prefix}{section.version}: tag the release, or move its notes back "
+                      "under [Unreleased]", log.path, section.line)
+    for key, tag in tagged.items():
+        if key not in written and not any(key <= pointer for pointer in pointers):
+            yield Hit(f"the release tag {tag} has no section in {log.path}: add "
+                      f"## [{tag[len(prefix):]}] with its notes", log.path,
+                      severity=Severity.WARNING)
 
 
 @check("PKG126", "The repository URL is among the project URLs", severity=Severity.WARNING)

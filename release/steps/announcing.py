@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from release import bookdeploy, changelog, index
-from release.bundle import CHECKLIST, announcement, write_bundle
+from release.bundle import CHECKLIST, RECORD, announcement, write_bundle
 from release.checklist import checklist_text, latest_report
 from release.model import Status
 from release.runner import Runner, Shown
@@ -30,19 +30,28 @@ class BundleStep(FinalStep):
 
     def apply(self, runner: Runner) -> None:
         runner.act(f"write the release bundle into {self.folder}: notes.md, ANNOUNCEMENT.md, "
-                   f"the wheel and sdist, gates-report.json, {CHECKLIST}, SHA256SUMS last",
-                   self._write)
+                   f"the wheel and sdist, gates-report.json, {CHECKLIST}, {RECORD} (the "
+                   "evidence), SHA256SUMS last", self._write)
 
     def _write(self) -> None:
         state, release, version = self.state, self.release, str(self.release.version)
-        notes = changelog.section(state.root, state.changelog, version) or \
-            f"{state.project} {version}\n"
+        notes = changelog.section(state.root, state.changelog, version) or ""
+        notes = notes if notes.strip() else f"{state.project} {version}\n"
         spec = state.settings.repository
         index_url = index.resolve(spec).simple_url if spec else None
         write_bundle(self.folder, notes, dists_in(self.folder, version),
                      latest_report(self.folder),
                      announcement(state.project, version, notes, index_url),
-                     checklist_text(state, release))
+                     checklist_text(state, release), self.record())
+
+    def record(self) -> dict[str, object]:
+        """What was released, from which commit, by which flow, on what evidence."""
+        state, release, evidence = self.state, self.release, self.snapshot.seen.evidence
+        return {"project": state.project, "version": str(release.version), "tag": release.tag,
+                "commit": self.snapshot.tagged, "kind": str(release.kind),
+                "flow": "direct" if release.direct else "hotfix" if release.kind == "hotfix"
+                else "rc", "changelog": state.changelog.kind if state.changelog else None,
+                "gates": evidence.record() if evidence is not None else None}
 
 
 class PublishStep(FinalStep):
@@ -92,11 +101,11 @@ class BookStep(FinalStep):
 
     def apply(self, runner: Runner) -> None:
         s, gates = self.settings, self.snapshot.seen.gates
-        runner.switch(self.release.branch)
+        runner.switch(self.snapshot.tagged_ref)
         # the book refuses a release without a passing gates report: --force only when the
         # maintainer skipped the gates (the gates step before this one passed, or stopped)
         passed = gates == "pass" or (gates is None and not self.request.skip_gates)
-        report = gates_dir(self.folder, self.snapshot.head) / "report.json"
+        report = gates_dir(self.folder, self.snapshot.gated) / "report.json"
         shown = Shown(str(report), str(self.gates_shown / "report.json"))
         done = runner.run(bookdeploy.command(self.root, s.book_remote or s.remote,
                                              s.book_branch, self.folder / "book",

@@ -23,6 +23,8 @@ class ReleaseStep(ABC):
     exactly what a real run does."""
 
     key: ClassVar[str]
+    # blocked, the step is a refusal (the release stops with its why), not a wait for a person
+    refuses: ClassVar[bool] = False
 
     def __init__(self, snapshot: Snapshot, request: Request) -> None:
         self.snapshot, self.request = snapshot, request

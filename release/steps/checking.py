@@ -13,6 +13,7 @@ from checks.process import Completed
 from checks.store import open_course
 from release import prerelease, versions
 from release.errors import Refused, ReleaseError
+from release.evidence import Evidence, read_evidence
 from release.model import Kind, Release, Stage, Status
 from release.runner import Runner, Shown
 from release.state import gates_dir
@@ -25,7 +26,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class GatesStep(ReleaseStep):
+    """The gates of the commit the release is made of, before its version is committed: a
+    release without evidence (no tests run, a gate missing) stops before anything changes."""
+
     key = "gates"
+    refuses = True
 
     @property
     def title(self) -> str:
@@ -40,11 +45,17 @@ class GatesStep(ReleaseStep):
         # verdict; for a hotfix's fast track, nothing failed there is what was asked
         quick = gates == "partial" and self.release.gate_level == "quick"
         passed = gates == "pass" or gates.startswith("skip") or quick
-        return (Status.DONE if passed else Status.TODO), gates
+        evidence = self.snapshot.seen.evidence
+        if passed and evidence is not None and (
+                missing := evidence.missing(self.release.gate_level)) is not None:
+            return Status.BLOCKED, missing
+        return (Status.DONE if passed else Status.TODO), _counted(gates, evidence)
 
     def apply(self, runner: Runner) -> None:
         release, skip = self.release, self.request.skip_gates
-        out, shown = gates_dir(self.folder, self.snapshot.head), self.gates_shown
+        out, shown = gates_dir(self.folder, self.snapshot.gated), self.gates_shown
+        if self.status == Status.BLOCKED:
+            raise Refused(self.why)
         runner.switch(release.branch)
         if skip:
             record = {"status": "skipped", "reason": skip, "level": release.gate_level}
@@ -83,6 +94,14 @@ class GatesStep(ReleaseStep):
         runner.confirm(lambda: _tests_pass(done, out, sorted(touched)))
 
 
+def _counted(gates: str, evidence: Evidence | None) -> str:
+    """The gates' status with what they ran: `pass (28 tests passed in 5 suites, 4 modules)`."""
+    if evidence is None or evidence.passed is None:
+        return gates
+    return (f"{gates} ({evidence.passed} tests passed in {len(evidence.suites)} suites, "
+            f"{len(evidence.modules)} modules)")
+
+
 def _gates_pass(done: Completed, report: Path, level: str) -> None:
     failing = _failing_gates(report)
     if not report.is_file():
@@ -93,6 +112,9 @@ def _gates_pass(done: Completed, report: Path, level: str) -> None:
                       f"{report.parent / 'report.md'}): fix them, or --skip-gates REASON")
     if not done.ok:
         raise ReleaseError(f"python -m checks failed: {done.tail(1)}")
+    evidence = read_evidence(report)
+    if evidence is not None and (missing := evidence.missing(level)) is not None:
+        raise Refused(missing)
 
 
 def _failing_gates(report: Path) -> list[str]:

@@ -44,7 +44,7 @@ class BuildStep(ReleaseStep):
         if scratch.exists():
             runner.act(f"remove {scratch}: left by an earlier build",
                        lambda: shutil.rmtree(scratch, ignore_errors=True))
-        with committed_tree(runner, self.release.branch) as tree:  # the commit, not the tree
+        with committed_tree(runner, self.snapshot.tagged_ref) as tree:  # the commit, not the tree
             built = runner.run([sys.executable, "-m", "build", *installer(), "--sdist",
                                 "--wheel", "--outdir", scratch, tree], cwd=tree)
         runner.confirm(lambda: _built(built, scratch))

@@ -4,6 +4,7 @@ at the final), the candidate's draft notes, and the development branch moved pas
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from release import changelog, versions
@@ -40,10 +41,12 @@ class VersionStep(ReleaseStep):
     def apply(self, runner: Runner) -> None:
         state, root, version = self.state, self.root, str(self.release.version)
         runner.switch(self.release.branch)
-        changed = write_version(runner, root, state.package, version, str(state.version))
+        changed = write_version(runner, root, state.package, version, str(state.version),
+                                self.settings.sites)
         if self.final and state.changelog is not None:
             changed += self._changelog(runner, state.changelog, version)
-        runner.git("add", "--", *sorted({*changed, *state.owned_paths()} & _existing(root)))
+        existing = _existing(root) | {p for p in self.settings.version_sites if (root / p).exists()}
+        runner.git("add", "--", *sorted({*changed, *state.owned_paths()} & existing))
         staged = runner.probe(lambda: not runner.reads.run("diff", "--cached", "--quiet",
                                                            check=False).ok, assume=True)
         if staged:  # else an earlier run committed it already
@@ -51,6 +54,8 @@ class VersionStep(ReleaseStep):
 
     def _changelog(self, runner: Runner, cfg: ChangelogConfig, version: str) -> list[str]:
         root, written = self.root, []
+        if cfg.by_hand:
+            return self._by_hand(runner, cfg, version)
         if not changelog.has_section(root, cfg, version):
             if not changelog.fragments(root, cfg):
                 raise Refused(f"no changelog fragments in {cfg.directory}/ for {version}: add "
@@ -75,12 +80,32 @@ class VersionStep(ReleaseStep):
         return written
 
 
+    def _by_hand(self, runner: Runner, cfg: ChangelogConfig, version: str) -> list[str]:
+        """Keep a Changelog: `[Unreleased]` becomes this release's section, dated today."""
+        root, path = self.root, self.root / cfg.filename
+        if changelog.has_section(root, cfg, version):
+            return []
+        if not changelog.pending(root, cfg) and self.release.kind in (Kind.MINOR, Kind.MAJOR):
+            raise Refused(f"the [Unreleased] section of {cfg.filename} is empty: a "
+                          f"{self.release.kind} release needs its notes; write them under it "
+                          "and commit")
+        day = date.today().isoformat()
+
+        def write() -> None:
+            text = path.read_text(encoding="utf-8")
+            versions.write_atomic(path, changelog.released(text, version, self.release.tag, day))
+
+        runner.act(f"write {cfg.filename}: [Unreleased] becomes [{version}] — {day}, a fresh "
+                   "[Unreleased] above it", write)
+        return [cfg.filename]
+
+
 def write_version(runner: Runner, root: Path, package: str | None, new: str,
-                  fallback: str) -> list[str]:
+                  fallback: str, configured: versions.Configured) -> list[str]:
     """Write `new` wherever the checked-out files state their version; the files it changes."""
     stated = next((x.value for x in versions.find_sites(root, package)
                    if x.path == "pyproject.toml"), fallback)
-    texts = versions.rewrites(root, package, stated, new)
+    texts = versions.rewrites(root, package, stated, new, configured)
     if texts:
         runner.act(f"write {new} into {', '.join(texts)}",
                    lambda: versions.write_texts(root, texts))
@@ -112,10 +137,13 @@ class NotesStep(ReleaseStep):
         configured = self.state.changelog is not None
 
         def write() -> None:
-            text = changelog.draft(root, final) if configured else "(no changelog configured)\n"
+            text = changelog.draft(root, final, self.state.changelog) if configured else \
+                "(no changelog configured)\n"
             versions.write_atomic(path, text)
 
-        runner.act(f"write {path}: the notes {final} would get (towncrier build --draft)"
+        how = "the [Unreleased] section" if self.state.changelog and self.state.changelog.by_hand \
+            else "towncrier build --draft"
+        runner.act(f"write {path}: the notes {final} would get ({how})"
                    if configured else f"write {path}: no changelog is configured", write)
 
 
@@ -124,7 +152,8 @@ class DevStep(FinalStep):
 
     @classmethod
     def belongs(cls, release: Release) -> bool:
-        return release.stage == Stage.FINAL and release.kind != Kind.HOTFIX
+        return release.stage == Stage.FINAL and release.kind != Kind.HOTFIX and \
+            not release.direct
 
     @property
     def next(self) -> str:
@@ -151,7 +180,8 @@ class DevStep(FinalStep):
         stated = next((x.value for x in versions.find_sites(root, self.state.package)
                        if x.path == "pyproject.toml"), str(self.release.final))
         if versions.parse(stated) <= self.release.final:
-            changed = write_version(runner, root, self.state.package, self.next, stated)
+            changed = write_version(runner, root, self.state.package, self.next, stated,
+                                    s.sites)
             if changed:
                 runner.git("add", "--", *changed)
                 runner.git("commit", "--quiet", "-m", f"{TOOL_PREFIX}start {self.next}")

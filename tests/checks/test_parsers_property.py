@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checks.about import parse_about, parse_module_yaml
+from checks.changelog import parse_changelog, release_key
 from checks.course import load_course
 from checks.documented import Documented, read_page
 from checks.engine import run_gates
@@ -276,6 +277,15 @@ def test_parse_settings_never_raises(text: str) -> None:
     parsed = parse_settings(text, "settings.ini")
     assert parsed.error is None or parsed.error[1].startswith("invalid INI")
     assert all(isinstance(value, str) for value in parsed.values.values())
+
+
+@PARSERS
+@given(texts("# Changelog\n\n## [Unreleased]\n\n## [0.1.14] — 2026-09-21\n\n- x\n\n"
+             "## [0.1.9] and earlier\n"))
+def test_parse_changelog_never_raises(text: str) -> None:
+    parsed = parse_changelog(text, "CHANGELOG.md")
+    assert all(1 <= s.line <= text.count("\n") + 1 for s in parsed.sections)
+    assert all(release_key(s.version) is None or release_key(s.version) for s in parsed.sections)
 
 
 FIRST = module_id(1)

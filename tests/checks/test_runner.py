@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,28 @@ def test_second_run_comes_from_cache(make_course: CourseFactory, tmp_path: Path,
     assert all(g["cached"] for g in second["gates"])
     assert out.count("(from cache, run ") == 6
     assert [g["findings"] for g in second["gates"]] == [g["findings"] for g in first["gates"]]
+
+
+def test_a_tag_made_since_reruns_the_package_gate(make_course: CourseFactory,
+                                                tmp_path: Path) -> None:
+    """PKG127 reads the tags: tagging the release a section was written for changes its
+    result though no file changed, so the cached result is not served."""
+    changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.1.1] — 2026-11-20\n\n- Fixed.\n"
+    root = make_course({"CHANGELOG.md": changelog})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "course"],
+                 ["tag", "v0.1.0"]):
+        subprocess.run([*git, *args], cwd=root, check=True)
+    select = ("--gate", "package", "--static-only", "--select", "PKG127")
+    _, first = gates(root, tmp_path / "r", *select)
+    assert {f["message"].split(":")[0] for f in first["gates"][0]["findings"]} == {
+        "the section [0.1.1] has no release tag v0.1.1",
+        "the release tag v0.1.0 has no section in CHANGELOG.md"}
+    subprocess.run([*git, "tag", "v0.1.1"], cwd=root, check=True)
+    _, second = gates(root, tmp_path / "r", *select)
+    assert not second["gates"][0]["cached"]
+    assert [f["message"] for f in second["gates"][0]["findings"]] == [
+        "the release tag v0.1.0 has no section in CHANGELOG.md: add ## [0.1.0] with its notes"]
 
 
 def test_no_cache_forces_a_full_run(make_course: CourseFactory, tmp_path: Path) -> None:

@@ -38,7 +38,8 @@ def test_every_problem_of_a_start_is_collected() -> None:
     assert preflight(state, rc(Kind.MINOR, "0.2.0")) == [
         "on branch main: start from dev (git switch dev)",
         "dev differs from origin/dev: pull or push first (git pull --ff-only origin dev)",
-        "the tag v0.2.0 already exists: 0.2.0 was released; choose the next version",
+        "the tag v0.2.0 already exists: 0.2.0 was released, and a tag is never moved or "
+        "deleted; release the next version (--version)",
         "nothing to release: no changelog fragments in changelog.d/ (towncrier create "
         "+NAME.feature.md)",
         "the course states two versions (0.1.0 in pyproject.toml; settings.ini:4 says 0.0.9): "
@@ -56,8 +57,8 @@ def test_an_unreachable_remote_a_missing_module_and_no_changelog() -> None:
     assert preflight(state, final(Kind.MAJOR, "1.0.0")) == [
         "the remote 'origin' cannot be reached: check `git remote -v`",
         "a major release needs every module of the course map; missing: 05 Optimizers",
-        "no [tool.towncrier] in the course's pyproject.toml: configure the changelog "
-        "(directory = \"changelog.d\")"]
+        "no changelog: configure towncrier ([tool.towncrier] in pyproject.toml, directory = "
+        "\"changelog.d\") or keep CHANGELOG.md with an ## [Unreleased] section"]
 
 
 def test_a_hotfix_needs_no_fragment_to_start() -> None:

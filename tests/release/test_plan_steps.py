@@ -37,22 +37,24 @@ APPROVED = ("Education Reviewer: approved; Module Developer: approved; Quality A
 
 def test_a_new_candidate_has_every_step_to_do() -> None:
     plan = plan_of(course(), rc(Kind.PATCH, "0.1.1"))
-    assert statuses(plan) == {key: "todo" for key in ("branch", "version", "notes", "gates",
+    assert statuses(plan) == {key: "todo" for key in ("branch", "gates", "version", "notes",
                                                       "build", "upload", "tag", "push")}
-    assert [s.why for s in plan.steps][:2] == ["not created yet", "files still state 0.1.0"]
+    assert [s.why for s in plan.steps][:3] == ["not created yet", "not run",
+                                               "files still state 0.1.0"]
     assert plan.next is plan.steps[0] and plan.problems == []
     assert plan.steps[5].title == f"upload to {INDEX}"
 
 
 def test_the_steps_of_each_kind_and_stage_in_order() -> None:
+    # the gates come first: a release without evidence changes nothing
     assert [s.key for s in sequence(rc(Kind.MINOR, "0.2.0"))] == [
-        "branch", "version", "notes", "gates", "review", "build", "upload", "tag", "push"]
+        "branch", "gates", "version", "notes", "review", "build", "upload", "tag", "push"]
     assert [s.key for s in sequence(final(Kind.MINOR, "0.2.0"))] == [
-        "approval", "version", "gates", "build", "upload", "tag", "push", "merge", "bundle",
+        "approval", "gates", "version", "build", "upload", "tag", "push", "merge", "bundle",
         "publish", "book", "dev"]
-    assert [s.key for s in sequence(final(Kind.PATCH, "0.1.1"))][:2] == ["version", "gates"]
+    assert [s.key for s in sequence(final(Kind.PATCH, "0.1.1"))][:2] == ["gates", "version"]
     assert [s.key for s in sequence(final(Kind.HOTFIX, "0.1.1"))] == [
-        "branch", "fix", "version", "gates", "build", "upload", "tag", "push", "bundle",
+        "branch", "fix", "gates", "version", "build", "upload", "tag", "push", "bundle",
         "publish", "book", "merge"]  # a hotfix merges into main last
 
 
@@ -73,11 +75,11 @@ def test_a_pushed_candidate_is_all_done() -> None:
 def test_gates_skipped_by_request_or_failing() -> None:
     request = Request(Kind.PATCH, skip_gates="ran on rc1")
     plan = plan_of(course(), rc(Kind.PATCH, "0.1.1"), request)
-    gates = plan.steps[3]
+    gates = plan.steps[1]
     assert (gates.key, gates.status, gates.why) == ("gates", "todo", "skipped: ran on rc1")
-    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="skipped: ran on rc1").steps[3] \
+    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="skipped: ran on rc1").steps[1] \
         .status == "done"
-    failing = plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="fail").steps[3]
+    failing = plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="fail").steps[1]
     assert (failing.status, failing.why) == ("todo", "fail")
 
 
@@ -98,7 +100,7 @@ def test_a_hotfix_waits_for_the_fix_a_person_commits() -> None:
     on_main = course(branch="main", head=MAIN, fragments=())
     plan = plan_of(on_main, final(Kind.HOTFIX, "0.1.1"))
     assert [(s.key, s.status) for s in plan.steps[:3]] == [
-        ("branch", "todo"), ("fix", "blocked"), ("version", "todo")]
+        ("branch", "todo"), ("fix", "blocked"), ("gates", "todo")]
     assert [s.key for s in plan.pending] == ["branch"]  # then it stops for the person
     branched = on_line(on_main, line("hotfix/v0.1.1", MAIN, "0.1.0", fork_point="v0.1.0"))
     waiting = plan_of(branched, final(Kind.HOTFIX, "0.1.1"))
@@ -110,7 +112,7 @@ def test_a_hotfix_waits_for_the_fix_a_person_commits() -> None:
     plan = plan_of(fixed, final(Kind.HOTFIX, "0.1.1"))
     assert (plan.steps[1].status, plan.steps[1].why) == ("done", "1 commit(s) since the branch "
                                                                  "point")
-    assert plan.next is not None and plan.next.key == "version"
+    assert plan.next is not None and plan.next.key == "gates"
 
 
 def test_the_final_waits_for_the_approvals() -> None:
@@ -143,7 +145,7 @@ def test_a_committed_final_was_approved_before() -> None:
                                                                       summary=APPROVED))
     assert (plan.steps[0].status, plan.steps[0].why) == (
         "done", f"{APPROVED} (given before 0.2.0 was committed)")
-    assert plan.steps[1].key == "version" and plan.steps[1].status == "done"
+    assert plan.steps[2].key == "version" and plan.steps[2].status == "done"
 
 
 def test_the_candidates_review_is_skipped_or_runs_again_for_a_new_commit() -> None:
@@ -194,6 +196,6 @@ def test_the_book_turned_off_is_skipped() -> None:
 def test_a_partial_run_passes_only_the_hotfixs_quick_gates() -> None:
     fixed = on_line(course(branch="main", head=MAIN),
                     line("hotfix/v0.1.1", FIX, "0.1.0", fork_point="v0.1.0", fixes=(FIX,)))
-    gates = plan_of(fixed, final(Kind.HOTFIX, "0.1.1"), gates="partial").steps[3]
+    gates = plan_of(fixed, final(Kind.HOTFIX, "0.1.1"), gates="partial").steps[2]
     assert (gates.key, gates.status, gates.why) == ("gates", "done", "partial")
-    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="partial").steps[3].status == "todo"
+    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="partial").steps[1].status == "todo"

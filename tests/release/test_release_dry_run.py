@@ -41,9 +41,9 @@ def test_the_dry_run_lists_what_the_real_run_runs(make_repo: MakeCourse,
                                                   index_server: PackageServer,
                                                   publisher: FakePublisher) -> None:
     root = make_repo()
-    for stage, expected in (("rc", ["branch", "version", "notes", "gates", "build", "upload",
+    for stage, expected in (("rc", ["branch", "gates", "version", "notes", "build", "upload",
                                     "tag", "push"]),
-                            ("final", ["version", "gates", "build", "upload", "tag", "push",
+                            ("final", ["gates", "version", "build", "upload", "tag", "push",
                                        "merge", "bundle", "publish", "dev"])):
         before = git(root, "for-each-ref"), git(root, "status", "--porcelain")
         rehearsed: list[Command] = []

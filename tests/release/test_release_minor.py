@@ -55,13 +55,18 @@ def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: 
     sums = dict(line.split("  ")[::-1] for line in (bundle / "SHA256SUMS").read_text()
                 .splitlines())
     assert set(sums) == {"tinynn-0.2.0-py3-none-any.whl", "tinynn-0.2.0.tar.gz",
-                         "gates-report.json", "release-checklist.md"}
+                         "gates-report.json", "release-checklist.md", "release.json"}
     for name, digest in sums.items():
         assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == digest
         if name.startswith("tinynn"):  # the bytes on the index are the bytes in the bundle
             on_index = (index_server.folder / "packages" / name).read_bytes()
             assert hashlib.sha256(on_index).hexdigest() == digest
     assert "pip install tinynn==0.2.0" in (bundle / "ANNOUNCEMENT.md").read_text()
+    record = json.loads((bundle / "release.json").read_text())  # the final skipped its gates
+    assert (record["tag"], record["flow"], record["commit"]) == (
+        "v0.2.0", "rc", git(root, "rev-parse", "v0.2.0^{commit}").strip())
+    assert record["gates"] == {**record["gates"], "status": "skipped",
+                               "reason": "gates ran on rc1"}
     published = json.loads((publisher.store / "v0.2.0.json").read_text())
     assert "an SGD optimiser" in published["notes"] and "SHA256SUMS" in published["assets"]
     checklist = (bundle / "CHECKLIST.md").read_text()

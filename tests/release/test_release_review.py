@@ -68,7 +68,7 @@ def test_release_minor_waits_for_the_approvals_then_an_override(
     plan = status(root, "minor", Captured(), publisher)
     approval = next(s for s in plan.steps if s.key == "approval")
     assert (approval.status, approval.why) == ("blocked", expected)
-    assert [s.key for s in plan.steps][:2] == ["approval", "version"]
+    assert [s.key for s in plan.steps][:2] == ["approval", "gates"]
     done = subprocess.run([sys.executable, "-m", "invoke", "release.minor", "--course",
                            str(root), "--yes"], cwd=ROOT, capture_output=True, text=True)
     assert (done.returncode, done.stderr.splitlines()) == (1, [f"tinyrelease: error: {expected}"])

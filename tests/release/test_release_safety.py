@@ -5,6 +5,7 @@ the index, a dirty tree or a wrong branch stop the release before anything is ta
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,9 +34,7 @@ def test_release_interrupted_after_every_step_converges(make_repo: MakeCourse,
     interrupted: list[str] = []
 
     def fault(key: str) -> None:
-        committed = git(root, "show", "release/v0.1.1:pyproject.toml") \
-            if key != "branch" else ""
-        stage = "final" if 'version = "0.1.1"' in committed else "rc"
+        stage = "final" if "rc:push" in interrupted else "rc"  # push ends the candidate
         if f"{stage}:{key}" not in interrupted:
             interrupted.append(f"{stage}:{key}")
             raise Interrupted(f"killed after {key}")
@@ -47,9 +46,9 @@ def test_release_interrupted_after_every_step_converges(make_repo: MakeCourse,
             continue
         if "v0.1.1" in remote_tags(root):
             break
-    assert interrupted == [f"rc:{k}" for k in ("branch", "version", "notes", "gates", "build",
+    assert interrupted == [f"rc:{k}" for k in ("branch", "gates", "version", "notes", "build",
                                                 "upload", "tag", "push")] + [
-        f"final:{k}" for k in ("version", "gates", "build", "upload", "tag", "push",
+        f"final:{k}" for k in ("gates", "version", "build", "upload", "tag", "push",
                                "merge", "bundle", "publish", "dev")]
     assert remote_tags(root) == ["v0.1.1", "v0.1.1rc1"]
     assert sorted(git(root, "tag").split()) == ["v0.1.1", "v0.1.1rc1"]
@@ -132,10 +131,35 @@ def test_release_gates_failing_stop_before_any_tag(make_repo: MakeCourse,
     assert git(root, "tag") == "" and remote_tags(root) == []
 
 
-def test_release_cli_refuses_a_course_inside_another_repository() -> None:
-    done = subprocess.run([sys.executable, "-m", "invoke", "release.status", "--course",
-                           "examples/tinycourse"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [
-        "tinyrelease: error: examples/tinycourse is not the top of its own git repository: a "
-        "release needs the course in a repository of its own (try `invoke demo` for a sandbox)"]
+def test_release_gates_that_ran_no_test_stop_before_the_version(make_repo: MakeCourse,
+                                                                 output: Captured) -> None:
+    root = make_repo()
+    for path in (root / "tests").rglob("test_*.py"):  # a test selection that came out empty
+        path.write_text('"""Its tests were selected away."""\n')
+    git(root, "commit", "--quiet", "-am", "Select no test")
+    git(root, "push", "--quiet", "origin", "dev")
+    fix = r"the gates passed with 0 tests run .*then run the release again$"
+    with pytest.raises(Refused, match=fix):
+        release(root, Request("minor", yes=True), output)
+    with pytest.raises(Refused, match=fix):  # again: the report written is still no evidence
+        release(root, Request("minor", yes=True), output)
+    assert git(root, "tag") == "" and remote_tags(root) == []
+    assert 'version = "0.1.0"' in git(root, "show", "release/v0.2.0:pyproject.toml")
+
+
+def test_release_cli_refuses_a_course_git_does_not_track(tmp_path: Path) -> None:
+    course = tmp_path / "repo" / "course"
+    shutil.copytree(ROOT / "examples" / "tinycourse", course)
+    outside = subprocess.run([sys.executable, "-m", "invoke", "release.status", "--course",
+                              str(course)], cwd=ROOT, capture_output=True, text=True)
+    assert outside.returncode == 1
+    assert outside.stderr.strip().splitlines() == [
+        f"tinyrelease: error: {course} is not in a git repository: a release needs the course "
+        "under git (git init, commit it, add a remote; or try `invoke demo`)"]
+    subprocess.run(["git", "init", "--quiet", str(tmp_path / "repo")], check=True)
+    untracked = subprocess.run([sys.executable, "-m", "invoke", "release.status", "--course",
+                                str(course)], cwd=ROOT, capture_output=True, text=True)
+    assert untracked.returncode == 1
+    assert untracked.stderr.strip().splitlines() == [
+        f"tinyrelease: error: {course} is a folder git does not track in {tmp_path / 'repo'}: "
+        f"commit the course first (git add {course} && git commit)"]

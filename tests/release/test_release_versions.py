@@ -64,3 +64,37 @@ def test_release_rewrite_leaves_every_file_when_one_cannot_be_read(tmp_path: Pat
         versions.rewrite(tmp_path, None, "0.1.0", "0.2.0")
     assert (tmp_path / "pyproject.toml").read_text() == '[project]\nversion = "0.1.0"\n'
     assert (tmp_path / "settings.ini").read_text() == "[DEFAULT]\nversion = 0.1.0\n"
+
+
+TINYTORCH_SITES = {"quarto/install.sh": 'TINYTORCH_VERSION="{version}"',
+                   "README.md": "badge/version-{version}-D4740C",
+                   "scripts/pin.sh": "--branch {tag}"}
+
+
+def test_configured_sites_are_found_and_rewritten_with_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "0.1.9"\n')
+    (tmp_path / "quarto").mkdir()
+    (tmp_path / "quarto" / "install.sh").write_text('#!/bin/sh\nTINYTORCH_VERSION="0.1.9"\n')
+    (tmp_path / "README.md").write_text(
+        "![v](https://img.shields.io/badge/version-0.1.9-D4740C)\npip install tinytorch==0.1.9\n")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "pin.sh").write_text(
+        "git clone --branch tinytorch-v0.1.9 URL  # not --branch v1.2.0 of the book\n")
+    configured = versions.Configured(TINYTORCH_SITES, "tinytorch-v")
+    assert [(s.path, s.line, s.value) for s in versions.find_sites(tmp_path, None, configured)] \
+        == [("pyproject.toml", 2, "0.1.9"), ("quarto/install.sh", 2, "0.1.9"),
+            ("README.md", 1, "0.1.9"), ("scripts/pin.sh", 1, "0.1.9")]
+    texts = versions.rewrites(tmp_path, None, "0.1.9", "0.2.0", configured)
+    assert texts["quarto/install.sh"] == '#!/bin/sh\nTINYTORCH_VERSION="0.2.0"\n'
+    assert texts["README.md"] == ("![v](https://img.shields.io/badge/version-0.2.0-D4740C)\n"
+                                  "pip install tinytorch==0.2.0\n")
+    assert texts["scripts/pin.sh"] == ("git clone --branch tinytorch-v0.2.0 URL  # not --branch "
+                                       "v1.2.0 of the book\n")
+
+
+def test_a_configured_site_the_file_lacks_says_so(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "0.1.9"\n')
+    (tmp_path / "README.md").write_text("no badge here\n")
+    configured = versions.Configured({"README.md": TINYTORCH_SITES["README.md"]}, "v")
+    site = versions.find_sites(tmp_path, None, configured)[1]
+    assert site.said() == "README.md has no 'badge/version-{version}-D4740C'"

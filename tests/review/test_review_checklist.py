@@ -86,7 +86,7 @@ def test_major_needs_comprehensive_gates(make_course: CourseFactory, tmp_path: P
     assert found.verified["gates"] is False
     assert found.notes["gates"] == "pass at level standard (needs comprehensive)"
     assert found.verified["changelog"] is False  # a candidate's heading is not the release's
-    assert found.verified["tag"] is None and "not the top of a git repository" in \
+    assert found.verified["tag"] is None and "not in a git repository" in \
         found.notes["tag"]
     assert re.search(r"- \[ \] The gates pass at level comprehensive", render(
         "major", found.verified, "1.0.0", found.notes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -218,3 +219,43 @@ def test_names_from_one_stale_module_are_one_finding(make_course: CourseFactory,
     assert found.message.startswith(f"{INIT} imports {PACKAGE}.data.loader (Dataset, "
                                     "DataLoader, Compose), which no module source exports")
     assert found.places == ((INIT, line_of(init, "from .data.loader import Compose")),)
+
+
+RELEASED = ("# Changelog\n\n## [Unreleased]\n\n## [0.1.15] — 2026-09-29\n\n- Written up.\n\n"
+            "## [0.1.14] — 2026-09-21\n\n- Tagged.\n\n## [0.1.9] and earlier\n\nSee the "
+            "releases.\n")
+
+
+def tagged(root: Path, *tags: str) -> Path:
+    """The course committed in a git repository of its own, with lightweight `tags`."""
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false",
+                  "commit", "-qm", "course"], *(["tag", tag] for tag in tags)):
+        subprocess.run(["git", *args], cwd=root, check=True)
+    return root
+
+
+def test_released_sections_and_tags_agree(make_course: CourseFactory,
+                                          findings: Findings) -> None:
+    changelog = RELEASED.replace("## [0.1.15] — 2026-09-29\n\n- Written up.\n\n", "")
+    root = tagged(make_course({"CHANGELOG.md": changelog}), "v0.1.14", "v0.1.5", "v0.2.0rc1")
+    assert findings(root, "PKG127") == []  # 0.1.5 is among "0.1.9 and earlier"; rc1 no release
+    assert findings(make_course({"CHANGELOG.md": RELEASED}), "PKG127") == []  # no tag: not asked
+
+
+def test_a_section_never_tagged_and_a_tag_without_section(make_course: CourseFactory,
+                                                          findings: Findings) -> None:
+    pyproject = PYPROJECT + '\n[tool.tinyrelease.release]\ntag_prefix = "tinytorch-v"\n'
+    root = tagged(make_course({"CHANGELOG.md": RELEASED, "pyproject.toml": pyproject}),
+                  "tinytorch-v0.1.14", "tinytorch-v0.1.12", "v2.0.0",
+                  "tinytorch-slides-v0.1.0")
+    found = {f.severity: f for f in findings(root, "PKG127")}
+    untagged, unwritten = found[Severity.ERROR], found[Severity.WARNING]
+    assert (untagged.path, untagged.line, untagged.severity) == (
+        "CHANGELOG.md", line_of(RELEASED, "## [0.1.15]"), Severity.ERROR)
+    assert untagged.message == ("the section [0.1.15] has no release tag tinytorch-v0.1.15: "
+                                "tag the release, or move its notes back under [Unreleased]")
+    assert (unwritten.path, unwritten.line, unwritten.severity) == (
+        "CHANGELOG.md", None, Severity.WARNING)
+    assert unwritten.message == ("the release tag tinytorch-v0.1.12 has no section in "
+                                 "CHANGELOG.md: add ## [0.1.12] with its notes")
