@@ -159,7 +159,7 @@ def _broken(item: BuiltModule, student: dict[str, Any], instructor: dict[str, An
         if stop is not None and failure.index >= stop:
             continue  # the journey already fails there
         later = [i for i in exercises if i > failure.index]
-        stub = failure.text == "NotImplementedError"
+        stub = failure.text == "NotImplementedError" or _cleared_name(item, failure.text)
         if stub and not later:
             continue
         why = (f"it stops Run All before the exercise on line {item.notebooks.line_of(later[0])}"
@@ -190,15 +190,32 @@ def _failures(item: BuiltModule, outcome: dict[str, Any]) -> list[Failure]:
     return sorted(found, key=lambda f: f.index)
 
 
+def _cleared_name(item: BuiltModule, text: str) -> bool:
+    """A NameError for what an exercise cell defines: a class whose body is the solution
+    region is never created while the stub raises in it; doing the exercise defines it."""
+    found = _UNDEFINED.search(text)
+    if found is None:
+        return False
+    defines = _definition(found[1])
+    return any(cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source
+               and cell.metadata.get("nbgrader", {}).get("solution") is True
+               and defines.search(cell.source)
+               for cell in item.notebooks.release_source.cells)
+
+
+def _definition(name: str) -> re.Pattern[str]:
+    name = re.escape(name)
+    return re.compile(rf"^\s*(?:(?:def|class)\s+{name}\b|{name}\s*=|import\s+(?:.*\bas\s+)?"
+                      rf"{name}\b|from\s+\S+\s+import\s+.*\b{name}\b)", re.MULTILINE)
+
+
 def _stubbed_hint(item: BuiltModule, text: str) -> str:
     """A name the blank notebook lacks because nbgrader replaced the cell defining it whole
     (a solution cell without a region: IMP153) says which cell that was."""
     found = _UNDEFINED.search(text)
     if found is None:
         return ""
-    name = re.escape(found[1])
-    defines = re.compile(rf"^\s*(?:(?:def|class)\s+{name}\b|{name}\s*=|import\s+(?:.*\bas\s+)?"
-                         rf"{name}\b|from\s+\S+\s+import\s+.*\b{name}\b)", re.MULTILINE)
+    defines = _definition(found[1])
     for index, cell in enumerate(item.notebooks.release_source.cells):
         meta = cell.metadata.get("nbgrader", {})
         if (cell.cell_type == "code" and meta.get("solution") is True

@@ -169,7 +169,18 @@ def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite
         test_id = f"{file}::{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
     said = [ln.strip() for ln in (problem.get("message") or "").split("\n") if ln.strip()]
     message = (said[0] if said else "failed")[:300]
-    return Finding("TST201", f"{test_id} failed: {message}", path, line, suite.module)
+    called = _test_line(text, workdir, file) if path != file else None
+    return Finding("TST201", f"{test_id} failed: {message}" + (
+        f" (raised in the module's code, called from {file}:{called})" if called else ""),
+        path, line, suite.module, places=((file, called),) if called else ())
+
+
+def _test_line(text: str, workdir: Path, file: str) -> int | None:
+    """The innermost line of the test file `file` in the traceback: where the test called
+    the code that raised (the test may be what passed it something wrong)."""
+    lines = [int(m["line"]) for m in _LOCATION.finditer(text)
+             if m["path"].removeprefix(f"{workdir}/") == file]
+    return lines[-1] if lines else None
 
 
 def _internal_error(text: str, workdir: Path) -> Finding:

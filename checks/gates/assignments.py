@@ -37,9 +37,11 @@ def swallowed_failures(course: Course) -> Iterator[Hit]:
     above them (`RuntimeError`, `Exception`, `BaseException`, a bare `except:`).
 
     Why: the stub a student starts from raises `NotImplementedError`; a handler that swallows
-    it turns a missing implementation into a passing test, so the points are free. Handlers of
-    other exceptions (the expected-raise idiom: `try: f(bad); assert False` with
-    `except ValueError: pass`) let the stub's error through and are not reported.
+    it turns a missing implementation into a passing test, so the points are free. The
+    expected-raise idiom (`try: f(bad); assert False` with `except ValueError: pass`, also
+    with `NotImplementedError` when an interface must raise it) is not reported: its test fails
+    when nothing is raised, and the free points of a stub that raises the expected error are
+    IMP204's, measured by running it.
     Fix: let the exception fail the test, or re-raise after printing; to test that something
     raises, catch only the exception it should raise (or use `pytest.raises`).
     """
@@ -73,8 +75,30 @@ def _swallowing(cell: Cell) -> Iterator[ast.ExceptHandler]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Try | ast.TryStar):
             continue
+        expects = bool(node.body) and _fails(node.body[-1])  # `f(); assert False`: the idiom
         yield from (h for h in node.handlers
-                    if _catches_failures(h.type) and all(_harmless(s) for s in h.body))
+                    if _catches_failures(h.type) and all(_harmless(s) for s in h.body)
+                    and not (expects and not _catches_assertions(h.type)))
+
+
+def _fails(statement: ast.stmt) -> bool:
+    """`assert False`, `raise AssertionError(...)` or `pytest.fail(...)`: the expected-raise
+    idiom's last line, reached only when the call above it did not raise."""
+    if isinstance(statement, ast.Assert):
+        return isinstance(statement.test, ast.Constant) and not statement.test.value
+    if isinstance(statement, ast.Raise):
+        raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+        return _type_name(raised) == "AssertionError"
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return isinstance(call, ast.Call) and _type_name(call.func) == "fail"
+
+
+def _catches_assertions(caught: ast.expr | None) -> bool:
+    if caught is None:
+        return True
+    if isinstance(caught, ast.Tuple):
+        return any(_catches_assertions(item) for item in caught.elts)
+    return _type_name(caught) in {"AssertionError", "Exception", "BaseException"}
 
 
 def _catches_failures(caught: ast.expr | None) -> bool:

@@ -52,6 +52,10 @@ def _reprinted(source: ModuleSource, lines: list[str], tier: Tier
                ) -> Iterator[tuple[SolutionRegion, int, int]]:
     """(region, first line outside it repeating it, lines repeated) per leaking region."""
     inside = {n for r in source.regions for n in range(r.begin, (r.end or r.begin) + 1)}
+    with_region = {r.cell for r in source.regions}
+    inside |= {n for c in source.cells  # a solution cell without a region ships as a stub
+               if c.kind == "code" and (c.nbgrader or {}).get("solution") is True
+               and c.index not in with_region for n in range(c.line, c.end_line + 1)}
     outside: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if number not in inside and (key := _normal(line)):

@@ -46,13 +46,16 @@ ACTIVATIONS = edited_source(2, MARKDOWN + "Activations", (
 # 03: it imports what only the later module 04 exports
 LAYERS = edited_source(3, "#| default_exp core.layers\n", "#| default_exp core.layers\n"
                        "from minicourse.core.losses import make_losses\n")
-# 04: a demo calls the student's code before the module's second exercise
+# 04: a demo calls the student's code before the module's second exercise; a class whose body
+# is the exercise is used by the last cell, after every exercise (doing them defines it)
 LOSSES = edited_source(4, '# %% [markdown]\n"""\n## Systems Analysis', (
     "# %%\nprint(make_losses(2))\n\n" + EXERCISE
     + '#| export\ndef make_losses_twice(value):\n    """Twice a losses value."""\n'
     "    ### BEGIN SOLUTION\n    return 2 * value\n    ### END SOLUTION\n\n"
     + GRADED.format(id="test-losses-twice", points=5) + "assert make_losses_twice(2) == 4\n\n"
-    + '# %% [markdown]\n"""\n## Systems Analysis'))
+    + EXERCISE.replace("losses-twice", "losses-scaler") + "class LossScaler:\n"
+    "    ### BEGIN SOLUTION\n    factor = 3\n    ### END SOLUTION\n\n"
+    + '# %% [markdown]\n"""\n## Systems Analysis')) + "\n# %%\nprint(LossScaler.factor)\n"
 SOURCES = {1: TENSOR, 2: ACTIVATIONS, 3: LAYERS, 4: LOSSES}
 
 
@@ -143,6 +146,7 @@ def test_demo_that_stops_run_all_before_an_exercise(judged: GateResult) -> None:
     finding = one(judged, "IMP205", "04_losses")
     assert (finding.path, finding.line) == (path(4), line_of(LOSSES, "# %%\nprint(make_losses"))
     exercise = line_of(LOSSES, EXERCISE)
+    assert finding.message.startswith("1 cell(s) ")  # not the last cell: LossScaler's exercise
     assert finding.message.endswith(f"raises NotImplementedError: it stops Run All before the "
                                     f"exercise on line {exercise}")
 

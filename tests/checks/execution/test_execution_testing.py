@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from coursebuilder import PYPROJECT, CourseFactory
+from coursebuilder import PYPROJECT, CourseFactory, edited_source, line_of
 from coursebuilder import test_file as module_tests
 
 from checks.course import load_course
@@ -46,6 +46,25 @@ def test_failing_test_names_test_and_assertion_line(make_course: CourseFactory,
     assert "test_activations_core.py::test_wrong failed" in finding.message
     assert "assert 1 == 2" in finding.message
     assert report.status == "fail"
+
+
+def test_failure_raised_in_the_module_names_the_source_and_the_test_line(
+        make_course: CourseFactory, tmp_path: Path) -> None:
+    """Raised in exported code: told at the source cell that wrote it, and at the test's line
+    that called it (the test may be what passed something wrong)."""
+    text = edited_source(2, "    return value\n", "    return value + 1\n")
+    failing = module_tests(2).replace("make_activations(2) == 2", "make_activations(2) == 3")
+    failing += "\n\ndef test_none():\n    make_activations(None)\n"
+    report = run_testing(make_course({"src/02_activations/02_activations.py": text,
+                                      "tests/02_activations/test_activations_core.py": failing}),
+                         tmp_path)
+    [finding] = codes(report, "TST201")
+    test = "tests/02_activations/test_activations_core.py"
+    assert (finding.path, finding.line) == ("src/02_activations/02_activations.py", line_of(
+        text, '# %% nbgrader={"grade": false, "grade_id": "activations-impl"'))  # its cell
+    assert finding.places == ((test, line_of(failing, "    make_activations(None)")),)
+    assert finding.message.endswith(
+        f"(raised in the module's code, called from {test}:{finding.places[0][1]})")
 
 
 def test_import_error_is_a_finding_and_other_suites_still_run(make_course: CourseFactory,

@@ -52,7 +52,10 @@ def test_graded_test_that_swallows_its_failure(make_course: CourseFactory, findi
     "    try:\n        make_activations(None)\n        raise AssertionError('should raise')\n"
     "    except TypeError:\n        pass\n",
     "    try:\n        make_activations(3)\n    except Exception as error:\n"
-    "        raise AssertionError('failed') from error\n"])
+    "        raise AssertionError('failed') from error\n",
+    # an interface that must raise NotImplementedError: the test fails when it does not
+    "    try:\n        make_activations(3)\n        assert False, 'must raise'\n"
+    "    except NotImplementedError:\n        pass\n"])
 def test_expected_raise_idiom_and_narrow_handlers_pass(make_course: CourseFactory,
                                                        findings: Findings, body: str) -> None:
     text = edited_source(2, TEST_BODY, '    """🔬 make_activations."""\n' + body)

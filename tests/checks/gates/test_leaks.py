@@ -47,6 +47,18 @@ def test_one_shared_line_is_not_a_leak(make_course: CourseFactory, findings: Fin
     assert findings(make_course({SOURCE: text}), "IMP174") == []
 
 
+def test_a_copy_in_a_cell_the_release_stubs_is_not_read(make_course: CourseFactory,
+                                                        findings: Findings) -> None:
+    """A solution cell without a region ships as nbgrader's stub (IMP153 says so): what it
+    holds never reaches students."""
+    stubbed = ('# %% nbgrader={"grade": false, "grade_id": "export-copy", "locked": false, '
+               '"schema_version": 3, "solution": true}\ndef copy(value):\n' + SOLUTION)
+    text = with_solution() + "\n" + stubbed
+    assert findings(make_course({SOURCE: text}), "IMP174") == []
+    given = with_solution() + "\n# %%\ndef copy(value):\n" + SOLUTION
+    assert len(findings(make_course({SOURCE: given}), "IMP174")) == 1
+
+
 def test_a_kept_region_may_be_shown(make_course: CourseFactory, findings: Findings) -> None:
     reprinted = PROSE + "\n```python\n" + SOLUTION + "```\n"
     text = with_solution(reprinted).replace("### BEGIN SOLUTION",
