@@ -168,7 +168,8 @@ def _case_finding(case: ElementTree.Element, problem: ElementTree.Element, suite
     if case.get("classname", "").count(".") > file.count("/"):  # a test class
         test_id = f"{file}::{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
     said = [ln.strip() for ln in (problem.get("message") or "").split("\n") if ln.strip()]
-    message = (said[0] if said else "failed")[:300]
+    message = (" ".join(said[:2]) if len(said) > 1 and said[0].endswith(":")  # `Error:\nwhy`
+               else said[0] if said else "failed")[:300]
     called = _test_line(text, workdir, file) if path != file else None
     return Finding("TST201", f"{test_id} failed: {message}" + (
         f" (raised in the module's code, called from {file}:{called})" if called else ""),

@@ -48,6 +48,16 @@ def test_failing_test_names_test_and_assertion_line(make_course: CourseFactory,
     assert report.status == "fail"
 
 
+def test_a_message_starting_on_its_own_line_is_shown(make_course: CourseFactory,
+                                                    tmp_path: Path) -> None:
+    failing = module_tests(2) + ('\n\ndef test_wrong():\n    value = 1\n'
+                                 '    assert value == 2, f"\\nweights: got {value}"\n')
+    report = run_testing(make_course({"tests/02_activations/test_activations_core.py": failing}),
+                         tmp_path)
+    [finding] = codes(report, "TST201")
+    assert "test_wrong failed: AssertionError: weights: got 1" in finding.message
+
+
 def test_failure_raised_in_the_module_names_the_source_and_the_test_line(
         make_course: CourseFactory, tmp_path: Path) -> None:
     """Raised in exported code: told at the source cell that wrote it, and at the test's line
