@@ -8,6 +8,7 @@ import json
 import posixpath
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -246,6 +247,9 @@ def assemble_own(course: Course, book_dir: str, source: Path, module_page: str) 
                         "from the course's own files")
     if not (origin_dir / "_config.yml").is_file() or not (origin_dir / "_toc.yml").is_file():
         raise BookError(f"{origin_dir}: the course's book needs _config.yml and _toc.yml")
+    if escape := _path_out_of(origin_dir / "_config.yml", origin_dir, course.root):
+        raise BookError(f"{book_dir}/_config.yml: {escape[0]} names {escape[1]}, outside the "
+                        "course; the book is built only from the course's own files")
     book = Assembly(source, course)
     toc = (origin_dir / "_toc.yml").read_text(encoding="utf-8")
     for path in sorted(origin_dir.rglob("*")):
@@ -268,6 +272,30 @@ def assemble_own(course: Course, book_dir: str, source: Path, module_page: str) 
             book.module_pages[module.id] = stem
     book.prune()
     return book
+
+
+def _path_out_of(config: Path, book_dir: Path, root: Path) -> tuple[str, str] | None:
+    """(setting, value) of the first setting of the book's `_config.yml` naming a file outside
+    the course (`html_extra_path: ["/etc/passwd"]`, `logo: ../../secret.png`): Sphinx would
+    copy it into the site."""
+    try:
+        document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # the build itself says what is wrong with the file
+
+    def walk(value: object, where: str) -> Iterator[tuple[str, str]]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, f"{where}.{key}" if where else str(key))
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item, where)
+        elif isinstance(value, str) and value.startswith(("/", "~", "..", "file:")):
+            target = Path(value.removeprefix("file://").removeprefix("file:")).expanduser()
+            if (book_dir / target).exists() and not inside(book_dir / target, root):
+                yield where, value
+
+    return next(walk(document, ""), None)
 
 
 def own_book_dir(course: Course) -> str | None:

@@ -4,9 +4,9 @@ every warning kept per page and traced back to the course file and line it came 
 
 from __future__ import annotations
 
-import io
 import json
 import re
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,10 +25,12 @@ from book.sources import SourceMap, write_if_changed
 from checks import __version__
 from checks.course import Course
 from checks.git import Git
+from checks.process import run
 
 _WARNING = re.compile(r"^(?:(?P<location>.*?):\s)?(?P<kind>WARNING|ERROR|CRITICAL|SEVERE):\s"
                       r"(?P<message>.*)$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+BUILD_TIMEOUT = 3600  # seconds: a whole book, notebooks executed
 _LOCATION = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+))?(?::docstring of .*)?$")
 
 
@@ -96,36 +98,38 @@ def _gates_status(book: Assembly, gates_report: Path) -> str:
 
 def _sphinx(book: Assembly, out: Path, strict: bool,
             log: TextIO | None, force: bool = False) -> tuple[int, list[BuildWarning]]:
-    """Run Sphinx like `jupyter-book build`, catching its warnings; a page re-read or rewritten
-    now replaces its earlier warnings, the others keep theirs (Sphinx does not repeat them)."""
-    from jupyter_book.config import get_final_config
-    from sphinx.application import Sphinx
-    from sphinx.errors import SphinxError
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    config, _ = get_final_config(user_yaml=book.source / "_config.yml",
-                                 cli_config={"latex_individualpages": False},
-                                 sourcedir=book.source, use_external_toc=True)
-    config["extensions"] = [*config.get("extensions", []), "book.sphinx_fixes"]
-    stream, touched = io.StringIO(), set()
-    try:
-        with patch_docutils(str(book.source)), docutils_namespace():
-            app = Sphinx(str(book.source), None, str(out / "html"),
-                         str(out / "doctrees"), "html", confoverrides=config,
-                         status=log, warning=stream, warningiserror=strict, keep_going=True)
-            app.connect("env-before-read-docs", lambda _a, _e, names: touched.update(names))
-            app.connect("html-page-context", lambda _a, name, *_: touched.add(name))
-            app.build(force_all=force)
-            status = app.statuscode
-    except (SphinxError, OSError, ValueError) as error:
-        raise BookError(f"{book.source}: the book did not build: {error}") from None
-    fresh = parse_warnings(_ANSI.sub("", stream.getvalue()), book.source)
+    """Run Sphinx like `jupyter-book build` in a child without the maintainer's credentials
+    (the course's book may run code of its own), catching its warnings; a page re-read or
+    rewritten now replaces its earlier warnings, the others keep theirs (Sphinx does not
+    repeat them)."""
+    request, result = out / "sphinx-request.json", out / "sphinx-result.json"
+    out.mkdir(parents=True, exist_ok=True)
+    result.unlink(missing_ok=True)
+    request.write_text(json.dumps({
+        "source": str(book.source.resolve()), "html": str((out / "html").resolve()),
+        "doctrees": str((out / "doctrees").resolve()), "strict": strict, "force": force,
+        "result": str(result.resolve())}), encoding="utf-8")
+    done = run([sys.executable, "-m", "book.sphinx_child", request.resolve()], cwd=out,
+               env={"PYTHONPATH": _our_path()}, timeout=BUILD_TIMEOUT)
+    if log is not None:
+        log.write(done.output)
+    answer = _load(result)
+    if not isinstance(answer, dict) or "error" in answer:
+        why = answer["error"] if isinstance(answer, dict) else done.tail(3)
+        raise BookError(f"{book.source}: the book did not build: {why}")
+    status, touched = int(answer["status"]), set(answer["touched"])
+    fresh = parse_warnings(_ANSI.sub("", str(answer["warnings"])), book.source)
     store = out / "warnings.json"
     earlier = [BuildWarning(**w) for w in _load(store) or []]
     kept = [w for w in earlier if w.page and _docname(w.page) not in touched]
     warnings = kept + fresh
     write_if_changed(store, json.dumps([asdict(w) for w in warnings], indent=1).encode())
     return (1 if strict and warnings else status), warnings
+
+
+def _our_path() -> str:
+    """Where tinyrelease's own packages are, so the child imports our `book`, not a course's."""
+    return str(Path(__file__).resolve().parent.parent)
 
 
 def _load(store: Path) -> Any:

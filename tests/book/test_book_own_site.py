@@ -3,11 +3,15 @@ built, from a copy, after its module pages are refreshed from each ABOUT.md."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from book.assemble import own_book_dir
 from book.build import build_book
+from book.errors import BookError
 from checks.course import load_course
 
 TOC = """format: jb-book
@@ -71,3 +75,42 @@ def test_a_page_linking_out_of_the_course_is_never_published(
     [found] = [f for f in run_gates(course, ["documentation"], select=["DOC001"]).findings]
     assert found.message == ("site/secret.md is a symlink that leaves the course root; the "
                              "book never copies or publishes what it points to")
+
+
+def test_a_setting_naming_a_file_out_of_the_course_is_refused(
+        make_course: Callable[..., Path], tmp_path: Path) -> None:
+    """`html_extra_path: ["/elsewhere/passwd"]` would have Sphinx copy the file into the site:
+    the build stops before Sphinx runs, naming the setting."""
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:the maintainer's secret\n")
+    root = make_course({
+        "site/_config.yml": ("title: Site\nexecute:\n  execute_notebooks: 'off'\nsphinx:\n"
+                             f"  config:\n    html_extra_path: ['{secret}']\n"
+                             "    html_baseurl: /course/\n"),  # a URL path, no file: fine
+        "site/_toc.yml": TOC, "site/intro.md": "# Welcome\n"})
+    with pytest.raises(BookError) as refused:
+        build_book(load_course(root), tmp_path / "out", tmp_path / "none.json")
+    assert str(refused.value) == (f"site/_config.yml: sphinx.config.html_extra_path names "
+                                  f"{secret}, outside the course; the book is built only from "
+                                  "the course's own files")
+    assert not (tmp_path / "out" / "html").exists()
+
+
+def test_the_books_own_code_never_sees_the_maintainers_credentials(
+        make_course: Callable[..., Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local Sphinx extension of the course runs in the build: without our secrets."""
+    seen = tmp_path / "seen.json"
+    grab = ("import json, os\n\n\ndef setup(app):\n"
+            f"    open({str(seen)!r}, 'w').write(json.dumps(sorted(os.environ)))\n"
+            "    return {'parallel_read_safe': True}\n")
+    root = make_course({
+        "site/_config.yml": ("title: Site\nexecute:\n  execute_notebooks: 'off'\nsphinx:\n"
+                             "  local_extensions:\n    grab: _ext\n"),
+        "site/_toc.yml": TOC, "site/intro.md": "# Welcome\n", "site/_ext/grab.py": grab})
+    monkeypatch.setenv("TWINE_PASSWORD", "the-maintainers-secret")
+    monkeypatch.setenv("GITHUB_TOKEN", "a-token")
+    result = build_book(load_course(root), tmp_path / "out", tmp_path / "none.json")
+    assert result.status == 0, result.warnings
+    names = json.loads(seen.read_text(encoding="utf-8"))
+    assert "PATH" in names and "TWINE_PASSWORD" not in names and "GITHUB_TOKEN" not in names
