@@ -128,7 +128,10 @@ def review(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run tinyrelease's own test suite."""
     _install(session, "all", groups=("test",))
-    session.run("pytest", *session.posargs)
+    # two workers (CI has 2 cores; most tests wait on subprocesses, kernels and builds), a
+    # file's tests on one worker so module-scoped fixtures (a released course) are made once
+    workers = os.environ.get("TINYRELEASE_TEST_WORKERS", "2")
+    session.run("pytest", "-n", workers, "--dist", "loadfile", *session.posargs)
 
 
 @nox.session

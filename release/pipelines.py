@@ -44,7 +44,8 @@ class Output:
         self.secrets: list[str] = []
 
     def line(self, text: str = "") -> None:
-        self.console.print(index.redact(text, self.secrets), markup=False, highlight=False)
+        self.console.print(index.redact(text, self.secrets), markup=False, highlight=False,
+                           soft_wrap=True)  # a long path stays one line to copy
 
     def plan(self, plan: Plan) -> None:
         r = plan.release
