@@ -19,6 +19,7 @@ from checks.process import run
 
 SHARED_SUITES = ("integration", "checkpoints")
 _PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
+_CALLED = re.compile(r" \(raised in the module's code, called from [^)]*\)$")
 _LOCATION = re.compile(r"^(?P<path>[^\s:][^:\n]*\.py):(?P<line>\d+): ", re.MULTILINE)
 
 
@@ -95,7 +96,7 @@ def _cause(finding: Finding) -> str | None:
                                            else "none of its tests ran: ")
     if not said or said.startswith(("assert", "AssertionError")):
         return None
-    return said
+    return _CALLED.sub("", said)  # where each test called from is not part of the cause
 
 
 def group_failures(findings: list[Finding]) -> list[Finding]:
@@ -120,8 +121,20 @@ def group_failures(findings: list[Finding]) -> list[Finding]:
         grouped.append(Finding(code, f"{len(items)} {what} with the same error: {cause}",
                                first.path, first.line, first.module if len(modules) <= 1
                                else None, first.severity,
-                               places=tuple((f.path, f.line) for f in items[1:] if f.path)))
+                               places=_places(items)))
     return grouped + alone
+
+
+def _places(items: list[Finding]) -> tuple[tuple[str, int | None], ...]:
+    """Every place of a group but its first, once each: a failure raised in the module's code
+    adds the test line that called it, so ten tests failing in one cell name ten tests."""
+    first = (items[0].path, items[0].line)
+    found: dict[tuple[str, int | None], None] = {}
+    for finding in items:
+        for path, line in ((finding.path, finding.line), *finding.places):
+            if path and (path, line) != first:
+                found[(path, line)] = None
+    return tuple(found)
 
 
 def outcomes(scratch: Path) -> dict[str, int]:

@@ -77,6 +77,23 @@ def test_failure_raised_in_the_module_names_the_source_and_the_test_line(
         f"(raised in the module's code, called from {test}:{finding.places[0][1]})")
 
 
+def test_tests_failing_alike_in_the_module_are_one_finding_naming_each_test(
+        make_course: CourseFactory, tmp_path: Path) -> None:
+    text = edited_source(2, "    return value\n", "    return value + 1\n")
+    failing = module_tests(2).replace("make_activations(2) == 2", "make_activations(2) == 3")
+    failing += ("\n\ndef test_none():\n    make_activations(None)\n"
+                "\n\ndef test_none_again():\n    make_activations(None)\n")
+    report = run_testing(make_course({"src/02_activations/02_activations.py": text,
+                                      "tests/02_activations/test_activations_core.py": failing}),
+                         tmp_path)
+    [finding] = codes(report, "TST201")
+    assert finding.message.startswith("2 tests failed with the same error: TypeError")
+    assert "called from" not in finding.message
+    test = "tests/02_activations/test_activations_core.py"
+    lines = [n for n, line in enumerate(failing.split("\n"), 1) if "make_activations(None)" in line]
+    assert finding.places == tuple((test, n) for n in lines)
+
+
 def test_import_error_is_a_finding_and_other_suites_still_run(make_course: CourseFactory,
                                                               tmp_path: Path) -> None:
     broken = "from minicourse.core.tensor import nosuch\n\n\ndef test_x():\n    assert nosuch\n"
