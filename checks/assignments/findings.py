@@ -159,7 +159,7 @@ def _broken(item: BuiltModule, student: dict[str, Any], instructor: dict[str, An
         if stop is not None and failure.index >= stop:
             continue  # the journey already fails there
         later = [i for i in exercises if i > failure.index]
-        stub = failure.text == "NotImplementedError" or _cleared_name(item, failure.text)
+        stub = failure.text == "NotImplementedError" or _cleared_name(item, failure.text, student)
         if stub and not later:
             continue
         why = (f"it stops Run All before the exercise on line {item.notebooks.line_of(later[0])}"
@@ -190,17 +190,21 @@ def _failures(item: BuiltModule, outcome: dict[str, Any]) -> list[Failure]:
     return sorted(found, key=lambda f: f.index)
 
 
-def _cleared_name(item: BuiltModule, text: str) -> bool:
-    """A NameError for what an exercise cell defines: a class whose body is the solution
-    region is never created while the stub raises in it; doing the exercise defines it."""
+def _cleared_name(item: BuiltModule, text: str, student: dict[str, Any]) -> bool:
+    """A NameError for what an exercise cell defines, when that cell itself stopped only at
+    its stub (a class whose body is the solution region is never created while the stub
+    raises in it): doing the exercise defines it. A cell that failed for another reason (its
+    base class in a cell nbgrader stubs whole) is not the student's to fix."""
     found = _UNDEFINED.search(text)
     if found is None:
         return False
     defines = _definition(found[1])
+    failed = {f.index: f.text for f in _failures(item, student)}
     return any(cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source
                and cell.metadata.get("nbgrader", {}).get("solution") is True
                and defines.search(cell.source)
-               for cell in item.notebooks.release_source.cells)
+               and failed.get(index, "NotImplementedError") == "NotImplementedError"
+               for index, cell in enumerate(item.notebooks.release_source.cells))
 
 
 def _definition(name: str) -> re.Pattern[str]:

@@ -32,7 +32,8 @@ TENSOR = edited_source(1, MARKDOWN + "Tensor", "# %%\nprint(describe_tensor(1))\
                        + MARKDOWN + "Tensor").replace('"test-tensor-impl"',
                                                       '"test-activations-exists"')
 # 02: a graded test a blank notebook passes; one the reference solution fails, called again by
-# the last cell; a helper in a solution cell without a region, which nbgrader stubs whole
+# the last cell; a helper and a base class in a solution cell without a region, which nbgrader
+# stubs whole (so the exercise class built on it fails however the exercise is done)
 ACTIVATIONS = edited_source(2, MARKDOWN + "Activations", (
     GRADED.format(id="test-activations-exists", points=10)
     + "assert callable(make_activations)\n\n"
@@ -41,8 +42,13 @@ ACTIVATIONS = edited_source(2, MARKDOWN + "Activations", (
       "value'\n\nif __name__ == '__main__':\n    test_unit_wrong()\n\n"
     + '# %% nbgrader={"grade": false, "grade_id": "activations-helper", "locked": false, '
       '"schema_version": 3, "solution": true}\ndef scale_activations(value):\n'
-      "    return value * 10\n\n# %%\nprint(scale_activations(1))\n\n"
-    + MARKDOWN + "Activations")) + "\n# %%\ntest_unit_wrong()\n"
+      "    return value * 10\n\n\nclass ActivationBase:\n    pass\n\n"
+      "# %%\nprint(scale_activations(1))\n\n"
+    + EXERCISE.replace("losses-twice", "activations-scaled")
+    + "class ScaledActivation(ActivationBase):\n"
+      "    ### BEGIN SOLUTION\n    factor = 2\n    ### END SOLUTION\n\n"
+    + MARKDOWN + "Activations")) + ("\n# %%\nprint(ScaledActivation.factor)\n"
+                                    "\n# %%\ntest_unit_wrong()\n")
 # 03: it imports what only the later module 04 exports
 LAYERS = edited_source(3, "#| default_exp core.layers\n", "#| default_exp core.layers\n"
                        "from minicourse.core.losses import make_losses\n")
@@ -118,6 +124,8 @@ def test_graded_test_the_solution_fails(judged: GateResult) -> None:
 def test_name_only_a_stubbed_cell_defined(judged: GateResult) -> None:
     finding = one(judged, "IMP205", "02_activations")
     assert finding.line == line_of(ACTIVATIONS, "# %%\nprint(scale_activations")
+    assert finding.message.startswith("2 cell(s) ")  # and the cell using ScaledActivation
+    assert finding.places == ((path(2), line_of(ACTIVATIONS, "# %%\nprint(ScaledActivation")),)
     helper = line_of(ACTIVATIONS, '"grade_id": "activations-helper"')
     assert finding.message.endswith(
         "raises NameError: name 'scale_activations' is not defined (line 1 of the cell): "
