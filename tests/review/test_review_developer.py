@@ -8,6 +8,7 @@ from coursebuilder import CourseFactory, source
 from reviewhelpers import covered, items
 
 from checks.course import load_course
+from checks.findings import Finding
 from review import developer
 from review.evidence import gather
 from review.model import Priority, Report
@@ -82,3 +83,15 @@ def test_implementation_gate_error_is_high(make_course: CourseFactory, tmp_path:
     assert any(i.message.startswith("IMP121") and i.priority is Priority.HIGH
                for i in items(report, "MD100"))
     assert not report.approved
+
+
+def test_a_grading_hole_is_the_education_reviewers_item_only(make_course: CourseFactory,
+                                                             tmp_path: Path) -> None:
+    """IMP204 (free points) is ER133 of the Education Reviewer: one cause, one item, its effort
+    counted once; the developer keeps every other implementation finding."""
+    evidence = gather(load_course(make_course()), tmp_path / "work", execute=False)
+    gate = next(g for g in evidence.gates.gates if g.name == "implementation")
+    gate.findings += [Finding("IMP204", "a blank notebook earns 5 of 10 points", "src/x.py", 3),
+                      Finding("IMP205", "a cell fails in the blank notebook", "src/x.py", 9)]
+    messages = [i.message for i in items(developer.review(evidence), "MD100")]
+    assert messages == ["IMP205: a cell fails in the blank notebook"]
