@@ -131,7 +131,8 @@ def tests(session: nox.Session) -> None:
     # two workers (CI has 2 cores; most tests wait on subprocesses, kernels and builds), a
     # file's tests on one worker so module-scoped fixtures (a released course) are made once
     workers = os.environ.get("TINYRELEASE_TEST_WORKERS", "2")
-    session.run("pytest", "-n", workers, "--dist", "loadfile", *session.posargs)
+    session.run("pytest", "-n", workers, "--dist", "loadfile", "--durations=15",
+                *session.posargs)
 
 
 @nox.session
