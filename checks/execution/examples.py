@@ -20,7 +20,7 @@ from checks.course import Course
 from checks.documented import Documented, DocumentedCommand, Snippet, documented
 from checks.execution.origin import source_of
 from checks.findings import Finding, Severity
-from checks.gates.common import grouped
+from checks.gates.common import grouped, listed
 from checks.process import run
 from checks.registry import Hit
 
@@ -29,6 +29,7 @@ SNIPPET_TIMEOUT = 60.0
 HERE = Path(__file__).resolve().parent
 _REQUIRED = "error: the following arguments are required"
 _ARGPARSE_ERROR = re.compile(r"^\S.*?: error: .+$", re.MULTILINE)
+_CHOICE = re.compile(r"invalid choice: (?:'[^']*'|\S+)")
 
 
 @dataclass
@@ -157,14 +158,20 @@ def _command_findings(commands: list[DocumentedCommand], unique: list[tuple[str,
 
     def together(items: list[Hit]) -> str:
         texts = list(dict.fromkeys(said[hit.message][0] for hit in items))
-        problem = said[items[0].message][1]
         if len(texts) == 1:
             return f"{items[0].message} (shown in {len(items)} places)"
-        return (f"{len(texts)} documented commands fail alike, the first `{texts[0]}`: "
-                f"{problem}")
+        return (f"{len(texts)} documented commands fail alike ("
+                + listed([f"`{text}`" for text in texts], 4)
+                + f"): {_cause(said[items[0].message][1])}")
 
     outcome.findings += [_finding("TST206", hit) for hit in grouped(
-        hits, lambda hit: said[hit.message][1], together)]
+        hits, lambda hit: _cause(said[hit.message][1]), together)]
+
+
+def _cause(problem: str) -> str:
+    """A parse failure without the word that failed: `tito community leave` and `tito
+    community join` both name a subcommand `tito community` does not have, one cause."""
+    return _CHOICE.sub("invalid choice", problem)
 
 
 def _command_problem(record: dict[str, Any]) -> str | None:

@@ -49,6 +49,13 @@ mini
 mini build <module>
 ```
 
+Commands of an older version, both gone:
+
+```console
+$ mini serve
+$ mini deploy --now
+```
+
 The plain tool: `plain go`. The broken one: `broken go`.
 """
 
@@ -127,14 +134,20 @@ def documented(tmp_path_factory: pytest.TempPathFactory) -> tuple[GateResult, Pa
 def test_a_command_argparse_rejects_is_told_in_its_words(
         documented: tuple[GateResult, Path, Path]) -> None:
     gate, _, _ = documented
-    unknown, missing = sorted((f for f in gate.findings if f.code == "TST206"
-                               and f.path == "README.md"), key=lambda f: f.line or 0)
+    unknown, missing, gone = sorted((f for f in gate.findings if f.code == "TST206"
+                                     and f.path == "README.md"), key=lambda f: f.line or 0)
     assert unknown.line == line_of(README, "$ mini build 01_tensor --fastest")
     assert unknown.message == ("documented command `mini build 01_tensor --fastest` does not "
                                "parse: mini: error: unrecognized arguments: --fastest")
     assert missing.line == line_of(README, "mini\nmini build")
     assert missing.message == ("documented command `mini` does not parse: mini: error: the "
                                "following arguments are required: command")
+    # two subcommands the parser does not have are one cause, each command listed
+    assert (gone.line, gone.places) == (line_of(README, "$ mini serve"),
+                                        (("README.md", line_of(README, "$ mini deploy")),))
+    assert gone.message.startswith("2 documented commands fail alike (`mini serve`; `mini "
+                                   "deploy --now`): does not parse: mini: error: argument "
+                                   "command: invalid choice (choose from ")
     # prose naming a command without its arguments (`mini build`) is not a command line
     assert gate.artifacts["examples"]["commands_parsed"] == 2  # type: ignore[index]
     assert gate.artifacts["examples"]["commands_with_placeholders"] == 1  # type: ignore[index]
