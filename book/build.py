@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from book.assemble import (
     DEFAULT_ASSIGNMENTS,
@@ -23,6 +23,7 @@ from book.assemble import (
 from book.errors import BookError
 from book.sources import SourceMap, write_if_changed
 from checks import __version__
+from checks.cache import read_json
 from checks.course import Course
 from checks.git import Git
 from checks.process import run
@@ -68,12 +69,12 @@ def build_book(course: Course, out: Path, gates_report: Path, strict: bool = Fal
     source = out / "source"
     book = (assemble_own(course, own, source, module_page) if own
             else assemble(course, source, gates_report, assignments))
-    previous = _load(out / "build.json")
+    previous = read_json(out / "build.json")
     if (not force and not book.changed and (out / "html" / "index.html").is_file()
             and isinstance(previous, dict) and previous.get("strict") == strict
             and previous.get("tool") == __version__ and isinstance(previous.get("status"), int)):
         status = int(previous["status"])
-        warnings = [BuildWarning(**w) for w in _load(out / "warnings.json") or []]
+        warnings = [BuildWarning(**w) for w in read_json(out / "warnings.json") or []]
     else:
         status, warnings = _sphinx(book, out, strict, log, force)
     result = BuildResult(out, status, time.perf_counter() - started, warnings, book.sources,
@@ -113,14 +114,14 @@ def _sphinx(book: Assembly, out: Path, strict: bool,
                env={"PYTHONPATH": _our_path()}, timeout=BUILD_TIMEOUT)
     if log is not None:
         log.write(done.output)
-    answer = _load(result)
+    answer = read_json(result)
     if not isinstance(answer, dict) or "error" in answer:
         why = answer["error"] if isinstance(answer, dict) else done.tail(3)
         raise BookError(f"{book.source}: the book did not build: {why}")
     status, touched = int(answer["status"]), set(answer["touched"])
     fresh = parse_warnings(_ANSI.sub("", str(answer["warnings"])), book.source)
     store = out / "warnings.json"
-    earlier = [BuildWarning(**w) for w in _load(store) or []]
+    earlier = [BuildWarning(**w) for w in read_json(store) or []]
     kept = [w for w in earlier if w.page and _docname(w.page) not in touched]
     warnings = kept + fresh
     write_if_changed(store, json.dumps([asdict(w) for w in warnings], indent=1).encode())
@@ -130,13 +131,6 @@ def _sphinx(book: Assembly, out: Path, strict: bool,
 def _our_path() -> str:
     """Where tinyrelease's own packages are, so the child imports our `book`, not a course's."""
     return str(Path(__file__).resolve().parent.parent)
-
-
-def _load(store: Path) -> Any:
-    try:
-        return json.loads(store.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _docname(page: str) -> str:

@@ -133,6 +133,20 @@ class StatIndex:
                                              in self.seen.items()}))
 
 
+def read_json(path: Path) -> Any:
+    """The JSON a file of ours holds; None when it is missing, unreadable or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_json_object(path: Path) -> dict[str, Any] | None:
+    """`read_json`, when what it holds is a JSON object."""
+    data = read_json(path)
+    return data if isinstance(data, dict) else None
+
+
 def write_atomic(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from checks.cache import (
     course_digest,
     gate_key,
     prune,
+    read_json,
     write_atomic,
 )
 from checks.environment import source_digest
@@ -93,7 +94,7 @@ class CourseStore:
 
     def summary(self) -> CourseSummary | None:
         """What the reports show of the course as it is now, if a run has seen it so."""
-        entry = _read_json(self._summary_path())
+        entry = read_json(self._summary_path())
         try:
             return CourseSummary.from_json(entry) if isinstance(entry, dict) else None
         except (KeyError, TypeError, ValueError):
@@ -107,7 +108,7 @@ class CourseStore:
 
     def catalog(self) -> Any:
         """The checks' titles and docs as this very code declares them, when written before."""
-        return _read_json(self.folder / "catalog" / f"{source_digest()}.json")
+        return read_json(self.folder / "catalog" / f"{source_digest()}.json")
 
     def keep_catalog(self) -> None:
         from checks.checkinfo import snapshot
@@ -119,7 +120,7 @@ class CourseStore:
 
     def rendered(self, key: str) -> dict[str, str] | None:
         """The reports' texts of a run served wholly from cache, rendered before."""
-        found = _read_json(self.folder / "reports" / f"{key}.json")
+        found = read_json(self.folder / "reports" / f"{key}.json")
         if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
             return found
         return None
@@ -127,13 +128,6 @@ class CourseStore:
     def keep_rendered(self, key: str, texts: dict[str, str]) -> None:
         write_atomic(self.folder / "reports" / f"{key}.json", json.dumps(texts))
         prune(self.folder / "reports")
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _derived(course: Course) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.assignments.build import own_code
+from checks.cache import read_json_object
 from checks.course import Course, Module
 from checks.process import run
 
@@ -85,13 +86,7 @@ def run_notebooks(runs: dict[str, Run], timeout: float, jobs: int, work: Path) -
     rounds = -(-len(runs) // max(1, jobs))
     done = run([sys.executable, "-m", KERNEL, str(job)], cwd=work,
                timeout=rounds * timeout + SLACK_S, env=own_code())
-    outcomes = {key: _read(item.out) for key, item in runs.items()}
+    outcomes = {key: read_json_object(item.out) for key, item in runs.items()}
     return Runs(outcomes, None if done.ok else f"the notebook runner stopped: {done.tail(3)}")
 
 
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

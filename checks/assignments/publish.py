@@ -6,13 +6,13 @@ module plus the manifest for the release bundle.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from checks.boundary import inside
+from checks.cache import read_json_object
 
 MANIFEST = "manifest.json"
 # a fixed time in every zip entry: the same notebooks make byte-identical zips
@@ -20,11 +20,7 @@ ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json_object(folder / MANIFEST)
 
 
 def validation_state(folder: Path, course_root: Path) -> tuple[bool | None, str]:

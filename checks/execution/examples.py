@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.boundary import own_folder
+from checks.cache import read_json_object
 from checks.course import Course
 from checks.documented import Documented, DocumentedCommand, Snippet, documented
 from checks.execution.origin import source_of
@@ -112,7 +113,7 @@ def _check_commands(course: Course, script: str, spec: str, commands: list[Docum
     done = run([sys.executable, "-c", (HERE / "cli_probe.py").read_text(encoding="utf-8"),
                 spec, script, listed, results, str(COMMAND_TIMEOUT)], cwd=folder, env=env,
                timeout=COMMAND_TIMEOUT * (len(unique) + 1) + 60, stdin="")
-    data = _json(results)
+    data = read_json_object(results)
     where = _script_line(course, script)
     if data is None:
         outcome.findings.append(Finding(
@@ -246,7 +247,7 @@ def _run_snippets(course: Course, found: Documented, scratch: Path, env: dict[st
         result.unlink(missing_ok=True)
         done = run([sys.executable, "-c", runner, source, result, package], cwd=folder, env=env,
                    timeout=SNIPPET_TIMEOUT, stdin="")
-        data = _json(result)
+        data = read_json_object(result)
         if data is not None:  # the package's paths as the course names them
             data["error"] = str(data.get("error")).replace(f"{copy}/", "") + _raised_at(
                 course, copy, data.get("raised_in"))
@@ -300,10 +301,4 @@ def _snippet_hit(snippet: Snippet, data: dict[str, Any]) -> Hit:
                snippet.line_of(number))
 
 
-def _json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
