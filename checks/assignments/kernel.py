@@ -46,8 +46,10 @@ async def run_notebook(run: dict[str, str], timeout: float) -> dict[str, Any]:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(run["notebook"], as_version=4)  # type: ignore[no-untyped-call]
+    # a kernel on a busy 2-core machine (two notebooks at once) can take over nbclient's
+    # default 60 s to answer; a slow start is not the course's fault
     client = NotebookClient(notebook, kernel_name=KERNEL, allow_errors=True, timeout=timeout,
-                            resources={"metadata": {"path": run["cwd"]}})
+                            startup_timeout=300, resources={"metadata": {"path": run["cwd"]}})
     env = {**os.environ, "PYTHONPATH": run["pythonpath"], "MPLBACKEND": "Agg"}
     outcome: dict[str, Any] = {"cells": [], "stopped": None, "started": False}
     started = time.monotonic()
