@@ -14,7 +14,7 @@ from pathlib import Path
 import nox
 
 sys.path.insert(0, str(Path(__file__).parent))  # the stdlib-only helpers of checks.execution
-from checks.execution.session import (  # noqa: E402
+from tinyrelease.checks.execution.session import (  # noqa: E402
     REQUIREMENTS_MARKER,
     course_requirements,
     course_root,
@@ -146,13 +146,14 @@ def bench(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """Type-check tinyrelease with mypy: strict on checks/, the other packages as written."""
     _install(session, "all", groups=("typecheck",))
-    session.run("mypy", "--strict", "checks")
-    session.run("mypy", "book", "review", "release")
+    session.run("mypy", "--strict", "-p", "tinyrelease.checks")
+    session.run("mypy", "-p", "tinyrelease.book", "-p", "tinyrelease.review", "-p",
+                "tinyrelease.release")
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """Lint tinyrelease's own code with ruff."""
     _install(session, groups=("lint",))
-    session.run("ruff", "check", "checks", "book", "release", "review", "tests", "noxfile.py",
-                "tasks.py")
+    session.run("ruff", "check", "tinyrelease/__init__.py", "checks", "book", "release", "review",
+                "tests", "noxfile.py", "tasks.py")

@@ -9,9 +9,9 @@ import shlex
 
 from invoke import Collection, Context, task
 
-from book import tasks as book_tasks
-from release import tasks as release_tasks
-from review import tasks as review_tasks
+from tinyrelease.book import tasks as book_tasks
+from tinyrelease.release import tasks as release_tasks
+from tinyrelease.review import tasks as review_tasks
 
 
 def _nox(c: Context, session: str, *args: str) -> None:

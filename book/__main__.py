@@ -1,5 +1,5 @@
 """`python -m book`: build, check or deploy a course's book."""
 
-from book.cli import main
+from tinyrelease.book.cli import main
 
 raise SystemExit(main())

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from book import TEMPLATE
-from book.chart import render_chart
-from book.pages import (
+from tinyrelease.book import TEMPLATE
+from tinyrelease.book.chart import render_chart
+from tinyrelease.book.pages import (
     chapter_name,
     chart_data,
     check_reference,
@@ -26,11 +26,11 @@ from book.pages import (
     read_gates,
     total_time,
 )
-from book.rewrite import Rewriter
-from book.sources import PageOrigin, Segment, SourceMap, write_if_changed
-from checks.assignments.publish import notebooks
-from checks.boundary import inside
-from checks.course import Course, Module
+from tinyrelease.book.rewrite import Rewriter
+from tinyrelease.book.sources import PageOrigin, Segment, SourceMap, write_if_changed
+from tinyrelease.checks.assignments.publish import notebooks
+from tinyrelease.checks.boundary import inside
+from tinyrelease.checks.course import Course, Module
 
 CHART = "images/learning-path.png"
 CHART_KEY = "images/learning-path.key"
@@ -171,7 +171,7 @@ def _body_start(module: Module) -> int:
     meta = module.about.meta if module.about else None
     if meta is None or module.about is None:
         return 1
-    from checks.markdown import split_front_matter
+    from tinyrelease.checks.markdown import split_front_matter
 
     front = split_front_matter(module.about.text)
     return front.body_start if front else 1
@@ -239,7 +239,7 @@ def _toc(book: Assembly) -> dict[str, object]:
 def assemble_own(course: Course, book_dir: str, source: Path, module_page: str) -> Assembly:
     """Copy the course's own book (`site/`) into `source` and refresh the module pages it
     copies from each ABOUT.md (TinyTorch: `modules/NN_name_ABOUT.md`), as its build does."""
-    from book.errors import BookError
+    from tinyrelease.book.errors import BookError
 
     origin_dir = course.root / book_dir
     if not inside(origin_dir, course.root):

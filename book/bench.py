@@ -10,9 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from book.build import build_book
-from book.cli import course_root
-from checks.course import load_course
+from tinyrelease.book.build import build_book
+from tinyrelease.book.cli import course_root
+from tinyrelease.checks.course import load_course
 
 
 def _timed(root: Path, out: Path) -> float:

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from book.assemble import (
+from tinyrelease import IMPORT_ROOT
+from tinyrelease.book.assemble import (
     DEFAULT_ASSIGNMENTS,
     Assembly,
     assemble,
@@ -20,13 +21,13 @@ from book.assemble import (
     course_facts,
     own_book_dir,
 )
-from book.errors import BookError
-from book.sources import SourceMap, write_if_changed
-from checks import __version__
-from checks.cache import read_json
-from checks.course import Course
-from checks.git import Git
-from checks.process import run
+from tinyrelease.book.errors import BookError
+from tinyrelease.book.sources import SourceMap, write_if_changed
+from tinyrelease.checks import __version__
+from tinyrelease.checks.cache import read_json
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.git import Git
+from tinyrelease.checks.process import run
 
 _WARNING = re.compile(r"^(?:(?P<location>.*?):\s)?(?P<kind>WARNING|ERROR|CRITICAL|SEVERE):\s"
                       r"(?P<message>.*)$")
@@ -91,7 +92,7 @@ def build_book(course: Course, out: Path, gates_report: Path, strict: bool = Fal
 
 def _gates_status(book: Assembly, gates_report: Path) -> str:
     if book.gates_status == "missing":
-        from book.pages import read_gates
+        from tinyrelease.book.pages import read_gates
 
         return read_gates(gates_report, book.course).status
     return book.gates_status
@@ -110,7 +111,7 @@ def _sphinx(book: Assembly, out: Path, strict: bool,
         "source": str(book.source.resolve()), "html": str((out / "html").resolve()),
         "doctrees": str((out / "doctrees").resolve()), "strict": strict, "force": force,
         "result": str(result.resolve())}), encoding="utf-8")
-    done = run([sys.executable, "-m", "book.sphinx_child", request.resolve()], cwd=out,
+    done = run([sys.executable, "-m", "tinyrelease.book.sphinx_child", request.resolve()], cwd=out,
                env={"PYTHONPATH": _our_path()}, timeout=BUILD_TIMEOUT)
     if log is not None:
         log.write(done.output)
@@ -130,7 +131,7 @@ def _sphinx(book: Assembly, out: Path, strict: bool,
 
 def _our_path() -> str:
     """Where tinyrelease's own packages are, so the child imports our `book`, not a course's."""
-    return str(Path(__file__).resolve().parent.parent)
+    return str(IMPORT_ROOT)
 
 
 def _docname(page: str) -> str:

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from checks.options import UsageParser, course_root, guarded
+from tinyrelease.checks.options import UsageParser, course_root, guarded
 
 DEFAULT_ASSIGNMENTS = Path("build") / "assignments"
 DEFAULT_OUT = Path("build") / "book"
@@ -53,8 +53,8 @@ def run(argv: list[str]) -> int:
     root = course_root(args.course)
     if args.command == "check":
         return _check(root, args)
-    from book.build import build_book
-    from checks.store import open_course
+    from tinyrelease.book.build import build_book
+    from tinyrelease.checks.store import open_course
 
     started = time.perf_counter()
     result = build_book(open_course(root), args.out, args.gates_report, strict=args.strict,
@@ -73,7 +73,7 @@ def run(argv: list[str]) -> int:
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
-    from book.gate import documentation_findings
+    from tinyrelease.book.gate import documentation_findings
 
     level = "comprehensive" if args.strict else args.level
     findings = documentation_findings(root, level, args.out, args.gates_report,
@@ -87,7 +87,7 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _deploy(root: Path, args: argparse.Namespace, html: Path, info: dict[str, object]) -> int:
-    from book.deploy import DeployOptions, deploy, plan_deploy
+    from tinyrelease.book.deploy import DeployOptions, deploy, plan_deploy
 
     options = DeployOptions(args.remote, args.branch, args.prefix, args.cname, args.force)
     plan = plan_deploy(html, root, info, options)

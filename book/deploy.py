@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from book.errors import DeployFailed, DeployRefused
-from checks.git import Git
-from checks.process import run
+from tinyrelease.book.errors import DeployFailed, DeployRefused
+from tinyrelease.checks.git import Git
+from tinyrelease.checks.process import run
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ traceback, by the CLI and the invoke tasks.
 
 from __future__ import annotations
 
-from checks.errors import TinyReleaseError
+from tinyrelease.checks.errors import TinyReleaseError
 
 
 class BookError(TinyReleaseError):

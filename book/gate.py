@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from book.build import BuildResult, build_book
-from book.errors import BookError
-from book.links import check_links, line_of
-from checks.environment import INSTALL_ALL, chromium, importable
-from checks.execution.gates import Execution, ExecutionResult
-from checks.execution.session import overridden_book_requirements
-from checks.findings import Finding, Severity
-from checks.store import open_course
+from tinyrelease.book.build import BuildResult, build_book
+from tinyrelease.book.errors import BookError
+from tinyrelease.book.links import check_links, line_of
+from tinyrelease.checks.environment import INSTALL_ALL, chromium, importable
+from tinyrelease.checks.execution.gates import Execution, ExecutionResult
+from tinyrelease.checks.execution.session import overridden_book_requirements
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.store import open_course
 
 __all__ = ["documentation_findings", "execute_documentation"]
 
@@ -162,7 +162,7 @@ def _link_findings(result: BuildResult, warned: list[Finding]) -> list[Finding]:
 
 
 def _browser_findings(result: BuildResult, shots: Path) -> list[Finding]:
-    from book.browser import check_in_browser
+    from tinyrelease.book.browser import check_in_browser
 
     try:
         report = check_in_browser(result.html, result.module_pages, shots)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from book.chart import ModuleHours, PhaseHours
-from checks.course import Course, Module
-from checks.reports.skips import skipped_by_reason
+from tinyrelease.book.chart import ModuleHours, PhaseHours
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.reports.skips import skipped_by_reason
 
 STATUS_MARK = {"pass": "✅ pass", "fail": "❌ fail", "skipped": "⏭️ skipped",
                "partial": "⚠️ partial run, not a verdict"}
@@ -167,8 +167,8 @@ def _skipped_of(gate: dict[str, object]) -> dict[str, str]:
 
 def check_reference() -> str:
     """Every check code with its title and docs, each under a `check-<code>` label."""
-    from checks.catalog import all_checks
-    from checks.registry import GATES
+    from tinyrelease.checks.catalog import all_checks
+    from tinyrelease.checks.registry import GATES
 
     lines = ["# Check reference", "",
              "Every check the quality gates run, generated from the check declarations. "

@@ -8,8 +8,8 @@ import posixpath
 import re
 from typing import Protocol
 
-from checks.course import Course
-from checks.markdown import parse_markdown
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.markdown import parse_markdown
 
 
 class Book(Protocol):

@@ -25,7 +25,7 @@ def build(request: dict[str, object]) -> dict[str, object]:
     config, _ = get_final_config(user_yaml=source / "_config.yml",
                                  cli_config={"latex_individualpages": False},
                                  sourcedir=source, use_external_toc=True)
-    config["extensions"] = [*config.get("extensions", []), "book.sphinx_fixes"]
+    config["extensions"] = [*config.get("extensions", []), "tinyrelease.book.sphinx_fixes"]
     stream, touched = io.StringIO(), set()
     try:
         with patch_docutils(str(source)), docutils_namespace():

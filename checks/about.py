@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.markdown import (
+from tinyrelease.checks.markdown import (
     Heading,
     Link,
     YamlDocument,
@@ -17,7 +17,7 @@ from checks.markdown import (
     parse_yaml,
     split_front_matter,
 )
-from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
+from tinyrelease.checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 FRONT_MATTER_KEYS = ("title", "description", "difficulty", "time_estimate", "prerequisites",
                      "next_steps", "learning_objectives")

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checks.cache import ParseCache
-from checks.course import load_course
-from checks.engine import run_gates
+from tinyrelease.checks.cache import ParseCache
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import run_gates
 
 MODULES = 20
 PACKAGE = "benchtorch"

@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from checks.errors import TinyReleaseError
+from tinyrelease.checks.errors import TinyReleaseError
 
 
 class BoundaryError(TinyReleaseError):

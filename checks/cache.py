@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from checks import __version__
-from checks.environment import gate_environment, source_digest
-from checks.errors import UsageError
-from checks.files import MAX_BYTES
-from checks.results import GateResult
+from tinyrelease.checks import __version__
+from tinyrelease.checks.environment import gate_environment, source_digest
+from tinyrelease.checks.errors import UsageError
+from tinyrelease.checks.files import MAX_BYTES
+from tinyrelease.checks.results import GateResult
 
 if TYPE_CHECKING:
     pass

@@ -5,10 +5,10 @@ modules (which declare through the registry) and the registry never import each 
 
 from __future__ import annotations
 
-import checks.assignments.codes  # noqa: F401 - the student release's execution findings
-import checks.execution.codes  # noqa: F401 - importing declares the execution findings
-import checks.gates  # noqa: F401 - importing the gate modules declares their checks
-from checks.registry import GATES, REGISTRY, Check
+import tinyrelease.checks.assignments.codes  # noqa: F401 - the student release's execution findings
+import tinyrelease.checks.execution.codes  # noqa: F401 - importing declares the execution findings
+import tinyrelease.checks.gates  # noqa: F401 - importing the gate modules declares their checks
+from tinyrelease.checks.registry import GATES, REGISTRY, Check
 
 
 def all_checks() -> list[Check]:

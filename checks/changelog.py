@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.git import Git
+from tinyrelease.checks.git import Git
 
 _HEADING = re.compile(r"^#{1,3}[ \t]+\[?v?(?P<version>\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?"
                       r"(?:\.post\d+)?(?:\.dev\d+)?)\]?(?P<rest>[^\n]*)$", re.MULTILINE)

@@ -24,9 +24,9 @@ _SNAPSHOT: dict[str, CheckInfo] = {}
 
 def info(code: str) -> CheckInfo | None:
     """The declared check with this code (None for a code no longer declared)."""
-    if _SNAPSHOT and "checks.catalog" not in sys.modules:
+    if _SNAPSHOT and "tinyrelease.checks.catalog" not in sys.modules:
         return _SNAPSHOT.get(code)
-    from checks.catalog import lookup
+    from tinyrelease.checks.catalog import lookup
 
     check = lookup(code)
     return None if check is None else CheckInfo(check.code, check.gate, check.severity.value,
@@ -35,7 +35,7 @@ def info(code: str) -> CheckInfo | None:
 
 def snapshot() -> list[list[str]]:
     """Every declared check as JSON (this imports the catalog)."""
-    from checks.catalog import all_checks
+    from tinyrelease.checks.catalog import all_checks
 
     return [[c.code, c.gate, c.severity.value, c.title, c.docs] for c in all_checks()]
 

@@ -7,14 +7,14 @@ that cannot be read at all (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
-from checks.console import Printer, for_output
-from checks.errors import UsageError
-from checks.options import build_parser, guarded
+from tinyrelease.checks.console import Printer, for_output
+from tinyrelease.checks.errors import UsageError
+from tinyrelease.checks.options import build_parser, guarded
 
 
 def run(argv: list[str], console: Printer) -> int:
     if argv[:1] == ["doctor"]:
-        from checks.doctor import run_doctor
+        from tinyrelease.checks.doctor import run_doctor
 
         return run_doctor(argv[1:], console)
     if argv[:1] == ["gates"]:
@@ -24,13 +24,13 @@ def run(argv: list[str], console: Printer) -> int:
         return list_checks(console)
     if args.explain:
         return explain(args.explain.upper(), console)
-    from checks.runner import run_and_report
+    from tinyrelease.checks.runner import run_and_report
 
     return run_and_report(args, console)
 
 
 def list_checks(console: Printer) -> int:
-    from checks.catalog import all_checks
+    from tinyrelease.checks.catalog import all_checks
 
     for item in all_checks():
         console.print(f"{item.code}  {item.gate:<15} {item.severity.value:<8} {item.title}",
@@ -39,7 +39,7 @@ def list_checks(console: Printer) -> int:
 
 
 def explain(code: str, console: Printer) -> int:
-    from checks.catalog import lookup
+    from tinyrelease.checks.catalog import lookup
 
     item = lookup(code)
     if item is None:

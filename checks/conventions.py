@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from checks.about import About
+from tinyrelease.checks.about import About
 
 PROFILES = ("tinytorch-2025", "tinytorch-2026")
 NONE = "none"
@@ -22,8 +22,8 @@ NONE = "none"
 
 @cache
 def profile_data(name: str) -> dict[str, Any]:
-    text = resources.files("checks").joinpath(f"data/profiles/{name}.toml").read_text(
-        encoding="utf-8")
+    folder = resources.files("tinyrelease.checks").joinpath("data/profiles")
+    text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from checks.about import (
+from tinyrelease.checks.about import (
     About,
     ModuleMeta,
     meta_from,
@@ -22,14 +22,14 @@ from checks.about import (
     parse_about,
     parse_module_yaml,
 )
-from checks.boundary import inside, leaving_links
-from checks.changelog import Changelog, parse_changelog, release_tags
-from checks.conventions import Conventions
-from checks.conventions import resolve as resolve_conventions
-from checks.course_map import ModuleMention, course_documents, mentions_in, module_names
-from checks.errors import CourseError
-from checks.files import CourseFiles
-from checks.layout import (
+from tinyrelease.checks.boundary import inside, leaving_links
+from tinyrelease.checks.changelog import Changelog, parse_changelog, release_tags
+from tinyrelease.checks.conventions import Conventions
+from tinyrelease.checks.conventions import resolve as resolve_conventions
+from tinyrelease.checks.course_map import ModuleMention, course_documents, mentions_in, module_names
+from tinyrelease.checks.errors import CourseError
+from tinyrelease.checks.files import CourseFiles
+from tinyrelease.checks.layout import (
     LOOSE_MODULE_DIR,
     MODULE_DIR,
     CourseConfig,
@@ -37,9 +37,9 @@ from checks.layout import (
     detect_layout,
     load_config,
 )
-from checks.learning_path import LearningPath, parse_learning_path
-from checks.markdown import split_front_matter
-from checks.package import (
+from tinyrelease.checks.learning_path import LearningPath, parse_learning_path
+from tinyrelease.checks.markdown import split_front_matter
+from tinyrelease.checks.package import (
     PackageTree,
     Pyproject,
     Settings,
@@ -49,10 +49,16 @@ from checks.package import (
     read_package,
     version_mentions,
 )
-from checks.source import FunctionNode, Import, ModuleSource, parse_source, syntax_problem
-from checks.summary import CourseSummary, ModuleRow
-from checks.testcode import Unfailing, unfailing_places
-from checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
+from tinyrelease.checks.source import (
+    FunctionNode,
+    Import,
+    ModuleSource,
+    parse_source,
+    syntax_problem,
+)
+from tinyrelease.checks.summary import CourseSummary, ModuleRow
+from tinyrelease.checks.testcode import Unfailing, unfailing_places
+from tinyrelease.checks.values import Difficulty, TimeEstimate, parse_difficulty, parse_time
 
 T = TypeVar("T")
 # where a course keeps its book config, which may state the version too

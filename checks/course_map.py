@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from checks.files import CourseFiles
+from tinyrelease.checks.files import CourseFiles
 
 # `05_autograd` as a whole word: two digits, then a lowercase name (milestones and scripts
 # share the shape; only names of the course's own modules are ever judged).

@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from checks.console import Printer, escape
-from checks.environment import Tool, tools
-from checks.errors import UsageError
-from checks.options import UsageParser
+from tinyrelease.checks.console import Printer, escape
+from tinyrelease.checks.environment import Tool, tools
+from tinyrelease.checks.errors import UsageError
+from tinyrelease.checks.options import UsageParser
 
 
 def build_parser() -> UsageParser:

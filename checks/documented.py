@@ -8,8 +8,8 @@ import re
 import shlex
 from dataclasses import dataclass, field, replace
 
-from checks.course import BOOK_DIRS, Course
-from checks.markdown import CodeBlock, code_in_markdown
+from tinyrelease.checks.course import BOOK_DIRS, Course
+from tinyrelease.checks.markdown import CodeBlock, code_in_markdown
 
 SHELL_LANGUAGES = ("", "bash", "sh", "shell", "console", "zsh", "shell-session")
 PYTHON_LANGUAGES = ("python", "py", "python3", "pycon", "ipython", "ipython3")

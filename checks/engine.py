@@ -8,13 +8,13 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from checks.catalog import all_checks
-from checks.conventions import Conventions
-from checks.course import Course
-from checks.execution.gates import Execution, executors
-from checks.findings import Finding, Severity
-from checks.registry import GATES, PREFIXES, Check, session_code
-from checks.results import LEVELS, GateResult, GatesReport, now
+from tinyrelease.checks.catalog import all_checks
+from tinyrelease.checks.conventions import Conventions
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.execution.gates import Execution, executors
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.registry import GATES, PREFIXES, Check, session_code
+from tinyrelease.checks.results import LEVELS, GateResult, GatesReport, now
 
 __all__ = ["LEVELS", "GateResult", "GatesReport", "now", "run_gate", "run_gates",
            "select_checks", "waive"]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from checks.execution.interpreters import SUPPORTED, find_interpreter
-from checks.execution.session import REQUIREMENTS_MARKER
+from tinyrelease.checks.execution.interpreters import SUPPORTED, find_interpreter
+from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
 
 CHROMIUM = Path(os.environ.get("TINYRELEASE_CHROMIUM", "/usr/bin/chromium"))
 SOURCE_PACKAGES = ("checks", "book", "release", "review")
@@ -202,7 +202,7 @@ def tools(course_root: Path | None = None) -> list[Tool]:
 
 
 def _git_identity() -> str | None:
-    from checks.git import Git
+    from tinyrelease.checks.git import Git
 
     name = Git(Path.cwd()).run("config", "user.name", check=False)
     email = Git(Path.cwd()).run("config", "user.email", check=False)
@@ -213,7 +213,7 @@ def _git_identity() -> str | None:
 
 def _course_tools(root: Path) -> list[Tool]:
     """The course's remote and its index credentials: present or not, never their values."""
-    from checks.git import Git
+    from tinyrelease.checks.git import Git
 
     remote = Git(root).run("ls-remote", "--heads", "origin", check=False)
     credentials = [name for name in ("TWINE_USERNAME", "TWINE_PASSWORD") if os.environ.get(name)]

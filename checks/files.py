@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.boundary import inside
+from tinyrelease.checks.boundary import inside
 
 MAX_BYTES = 4 * 1024 * 1024
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.errors import GitError
-from checks.process import Completed, run
+from tinyrelease.checks.errors import GitError
+from tinyrelease.checks.process import Completed, run
 
 # build/ output of our own pipelines is not a change a human made
 OWN_OUTPUT = (":(exclude)build",)

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.conventions import from_config
-from checks.errors import CourseError
-from checks.files import CourseFiles
-from checks.toml import TomlProblem, load_toml
+from tinyrelease.checks.conventions import from_config
+from tinyrelease.checks.errors import CourseError
+from tinyrelease.checks.files import CourseFiles
+from tinyrelease.checks.toml import TomlProblem, load_toml
 
 MODULE_DIR = re.compile(r"^(?P<number>\d{2})_(?P<name>[a-z][a-z0-9_]*)$")
 LOOSE_MODULE_DIR = re.compile(r"^(?P<number>\d+)[_-](?P<name>.+)$")
@@ -72,6 +72,28 @@ class CourseConfig:
 
 def load_config(files: CourseFiles) -> CourseConfig:
     """The course's `tinyrelease.toml`, else `[tool.tinyrelease]` of its `pyproject.toml`."""
+    try:
+        found = tool_table(files)
+    except ToolTableError as error:
+        if error.rel == "pyproject.toml":
+            return CourseConfig()  # the package gate reports a broken pyproject.toml
+        raise CourseError(str(error)) from None
+    return CourseConfig() if found is None else _config_from(found[1], found[0], files)
+
+
+class ToolTableError(ValueError):
+    """A settings file that is not valid TOML: its path and line in the message."""
+
+    def __init__(self, rel: str, message: str) -> None:
+        super().__init__(message)
+        self.rel = rel
+
+
+def tool_table(files: CourseFiles) -> tuple[str, Any] | None:
+    """The one reader of a course's settings: `(file, [tool.tinyrelease])` from its
+    `tinyrelease.toml` (the whole file, or its `[tool.tinyrelease]`), else from its
+    `pyproject.toml`; None when neither states one. Each part of tinyrelease checks its own
+    sub-table (`release`, `assignments`, ...) of what this returns."""
     for rel, pick in (("tinyrelease.toml", _whole), ("pyproject.toml", _tool_section)):
         text = files.read(rel, "package")
         if text is None:
@@ -79,13 +101,11 @@ def load_config(files: CourseFiles) -> CourseConfig:
         try:
             table = pick(load_toml(text))
         except TomlProblem as problem:
-            if rel == "pyproject.toml":
-                return CourseConfig()  # the package gate reports a broken pyproject.toml
             where = f"{files.root / rel}:{problem.line}" if problem.line else files.root / rel
-            raise CourseError(f"{where}: {problem}") from None
+            raise ToolTableError(rel, f"{where}: {problem}") from None
         if table is not None:
-            return _config_from(table, rel, files)
-    return CourseConfig()
+            return rel, table
+    return None
 
 
 def _whole(document: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checks.values import (
+from tinyrelease.checks.values import (
     Difficulty,
     TimeEstimate,
     parse_difficulty,

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from checks import __version__
-from checks.errors import TinyReleaseError, UsageError, redact_urls
-from checks.registry import GATES
-from checks.results import LEVELS
+from tinyrelease.checks import __version__
+from tinyrelease.checks.errors import TinyReleaseError, UsageError, redact_urls
+from tinyrelease.checks.registry import GATES
+from tinyrelease.checks.results import LEVELS
 
 if TYPE_CHECKING:
-    from checks.course import Course
+    from tinyrelease.checks.course import Course
 
 DEFAULT_COURSE = Path("examples") / "tinycourse"
 DEFAULT_REPORTS = Path("build") / "gates"
@@ -106,7 +106,7 @@ def report_dir(args: argparse.Namespace) -> Path:
 
 def selected_modules(course: Course, args: argparse.Namespace) -> list[str] | None:
     """--modules and --changed-since as module ids (None: every module)."""
-    from checks.execution.gates import affected_modules
+    from tinyrelease.checks.execution.gates import affected_modules
 
     if args.modules is None and args.changed_since is None:
         return None

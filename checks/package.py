@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from checks.files import CourseFiles
-from checks.toml import TomlProblem, load_toml
+from tinyrelease.checks.files import CourseFiles
+from tinyrelease.checks.toml import TomlProblem, load_toml
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
-from checks.console import Printer
+from tinyrelease.checks.console import Printer
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checks.findings import Finding, Severity
+from tinyrelease.checks.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from checks.course import Course
+    from tinyrelease.checks.course import Course
 
 GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
 PREFIXES = {"educational": "EDU", "implementation": "IMP", "testing": "TST", "package": "PKG",

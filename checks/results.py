@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from checks import __version__
-from checks.findings import Finding, Severity
-from checks.summary import CourseSummary
+from tinyrelease.checks import __version__
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.summary import CourseSummary
 
 LEVELS = ("quick", "standard", "comprehensive")
 

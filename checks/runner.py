@@ -22,22 +22,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks.console import Printer, escape
-from checks.environment import will_skip
-from checks.errors import UsageError
-from checks.execution.session import EXECUTING_GATES, REQUIREMENTS_MARKER
-from checks.findings import Finding
-from checks.options import course_root, report_dir, scope_of
-from checks.progress import Board
-from checks.registry import GATES, session_code
-from checks.reports import render_reports, write_reports
-from checks.reports.terminal import TerminalReporter
-from checks.results import GateResult, GatesReport
-from checks.store import CourseStore
-from checks.summary import CourseSummary
+from tinyrelease.checks.console import Printer, escape
+from tinyrelease.checks.environment import will_skip
+from tinyrelease.checks.errors import UsageError
+from tinyrelease.checks.execution.session import EXECUTING_GATES, REQUIREMENTS_MARKER
+from tinyrelease.checks.findings import Finding
+from tinyrelease.checks.options import course_root, report_dir, scope_of
+from tinyrelease.checks.progress import Board
+from tinyrelease.checks.registry import GATES, session_code
+from tinyrelease.checks.reports import render_reports, write_reports
+from tinyrelease.checks.reports.terminal import TerminalReporter
+from tinyrelease.checks.results import GateResult, GatesReport
+from tinyrelease.checks.store import CourseStore
+from tinyrelease.checks.summary import CourseSummary
 
 if TYPE_CHECKING:
-    from checks.course import Course
+    from tinyrelease.checks.course import Course
 
 PROJECT = Path(__file__).resolve().parent.parent
 POLL_S = 0.25
@@ -46,7 +46,7 @@ POLL_S = 0.25
 def run_and_report(args: argparse.Namespace, console: Printer) -> int:
     root = course_root(args.course)
     if args.select:
-        from checks.engine import select_checks
+        from tinyrelease.checks.engine import select_checks
 
         if not select_checks(args.gates, args.select):
             raise UsageError(f"--select {' '.join(args.select)} matches no check")
@@ -94,7 +94,7 @@ def from_cache(store: CourseStore, args: argparse.Namespace, gates: list[str],
     course's digest comes from stat calls, its summary and the checks' docs from the cache.
     None when anything is missing (or the run selects modules or checks, which need the
     course to be read); else the report and the gates' keys."""
-    from checks.checkinfo import use_snapshot
+    from tinyrelease.checks.checkinfo import use_snapshot
 
     if args.no_cache or args.select or args.modules or args.changed_since:
         return None
@@ -137,7 +137,7 @@ def executes(gate: str, args: argparse.Namespace) -> bool:
         return False
     if not args.select:
         return True
-    from checks.engine import select_checks
+    from tinyrelease.checks.engine import select_checks
 
     return any(c.execution for c in select_checks([gate], args.select))
 
@@ -164,7 +164,7 @@ class GateRunner:
 
     def __init__(self, course: Course, store: CourseStore, args: argparse.Namespace,
                  console: Printer, out: Path) -> None:
-        from checks.options import selected_modules
+        from tinyrelease.checks.options import selected_modules
 
         self.course, self.store, self.args, self.console, self.out = (course, store, args,
                                                                       console, out)
@@ -205,8 +205,8 @@ class GateRunner:
         return result
 
     def _here(self, gate: str) -> GateResult:
-        from checks.engine import run_gate
-        from checks.execution.gates import Execution
+        from tinyrelease.checks.engine import run_gate
+        from tinyrelease.checks.execution.gates import Execution
 
         execution = Execution(self.course, self.args.level, (self.out / "work" / gate).resolve(),
                               self.modules) if self._executes(gate) else None
@@ -228,7 +228,7 @@ class GateRunner:
         """Execution gates in this environment; one at a time when their output is streamed."""
         jobs = 1 if self.args.verbose else max(1, self.args.jobs)
         results: dict[str, GateResult] = {}
-        from checks.process import streaming
+        from tinyrelease.checks.process import streaming
 
         with streaming(self.args.verbose), ThreadPoolExecutor(max_workers=jobs) as pool:
             futures: dict[str, Future[GateResult]] = {g: pool.submit(self._here, g)

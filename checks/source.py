@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
-from checks.testcode import Unfailing, unfailing_places
+from tinyrelease.checks.testcode import Unfailing, unfailing_places
 
 _CELL = re.compile(r"^#\s?%%(?P<options>.*)$")
 _DIRECTIVE = re.compile(r"^#\|\s*+(?P<name>[\w-]++)\s*+(?P<value>(?:.*\S)?)\s*$")

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checks.cache import (
+from tinyrelease.checks.cache import (
     GateCache,
     ParseCache,
     StatIndex,
@@ -23,11 +23,11 @@ from checks.cache import (
     read_json,
     write_atomic,
 )
-from checks.environment import source_digest
-from checks.summary import CourseSummary
+from tinyrelease.checks.environment import source_digest
+from tinyrelease.checks.summary import CourseSummary
 
 if TYPE_CHECKING:
-    from checks.course import Course
+    from tinyrelease.checks.course import Course
 
 
 def open_course(root: Path | str, cache: Path | None = None) -> Course:
@@ -57,7 +57,7 @@ class CourseStore:
     def load(self, save: bool = True) -> Course:
         """The course, parsed through the parse cache; with `save` False the parse is kept
         later, by `save_parsed`, with what the checks derived from it."""
-        from checks.course import load_course
+        from tinyrelease.checks.course import load_course
 
         self.parsed = ParseCache(self.folder / "parsed" / f"{self.name}.pickle")
         course = load_course(self.root, parsed=self.parsed)
@@ -76,7 +76,7 @@ class CourseStore:
     def tags(self) -> str:
         """The course repository's tags and what they point at: a tag made since the last run
         changes the package gate's result (PKG127) without changing a file."""
-        from checks.git import Git
+        from tinyrelease.checks.git import Git
 
         done = Git(self.root).run("for-each-ref", "--format=%(refname) %(objectname)",
                                   "refs/tags", check=False)
@@ -111,7 +111,7 @@ class CourseStore:
         return read_json(self.folder / "catalog" / f"{source_digest()}.json")
 
     def keep_catalog(self) -> None:
-        from checks.checkinfo import snapshot
+        from tinyrelease.checks.checkinfo import snapshot
 
         path = self.folder / "catalog" / f"{source_digest()}.json"
         if not path.is_file():

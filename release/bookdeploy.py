@@ -8,16 +8,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from checks.process import Completed
-from release.errors import ReleaseError
-from release.git import Git
-from release.runner import Arg
+from tinyrelease.checks.process import Completed
+from tinyrelease.release.errors import ReleaseError
+from tinyrelease.release.git import Git
+from tinyrelease.release.runner import Arg
 
 
 def available() -> bool:
     """True when the book's command line has a deploy command (asked of its own parser)."""
     try:
-        from book.cli import build_parser
+        from tinyrelease.book.cli import build_parser
     except ImportError:  # the book's dependencies are not installed here
         return False
     commands = next((a for a in build_parser()._actions
@@ -37,8 +37,8 @@ def command(root: Path, remote: str, branch: str, out: Path,
             gates_report: Arg | None) -> list[Arg]:
     """`python -m book deploy` of the checked-out release. The book refuses a release without
     a passing gates report: without one (the maintainer skipped the gates) it is `--force`d."""
-    return [sys.executable, "-m", "book", "deploy", "--course", str(root), "--remote", remote,
-            "--branch", branch, "--out", str(out),
+    return [sys.executable, "-m", "tinyrelease.book", "deploy", "--course", str(root),
+            "--remote", remote, "--branch", branch, "--out", str(out),
             *(["--gates-report", gates_report] if gates_report is not None else ["--force"])]
 
 

@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
-from checks.process import run
-from release.errors import ReleaseError
-from release.index import sha256
-from release.versions import write_atomic
+from tinyrelease.checks.process import run
+from tinyrelease.release.errors import ReleaseError
+from tinyrelease.release.index import sha256
+from tinyrelease.release.versions import write_atomic
 
 
 class Publisher(Protocol):

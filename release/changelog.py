@@ -11,9 +11,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.process import Completed, run
-from release.errors import Refused
-from release.versions import write_atomic
+from tinyrelease.checks.process import Completed, run
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.versions import write_atomic
 
 MARKER = "<!-- towncrier release notes start -->\n"
 TOWNCRIER, KEEP_A_CHANGELOG = "towncrier", "keepachangelog"

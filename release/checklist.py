@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from checks.assignments.cli import DEFAULT_OUT as STUDENT_RELEASE  # what nox -s assignments wrote
-from release import index, prerelease, versions
-from release.errors import ReleaseError
-from release.model import Kind, Release, Stage
-from release.state import ReleaseState
-from release.versions import write_atomic
-from review.checklist import IndexProbe, Verification, render, verify
+from tinyrelease.checks.assignments.cli import (
+    DEFAULT_OUT as STUDENT_RELEASE,  # what nox -s assignments wrote
+)
+from tinyrelease.release import index, prerelease, versions
+from tinyrelease.release.errors import ReleaseError
+from tinyrelease.release.model import Kind, Release, Stage
+from tinyrelease.release.state import ReleaseState
+from tinyrelease.release.versions import write_atomic
+from tinyrelease.review.checklist import IndexProbe, Verification, render, verify
 
 
 class StepRow(Protocol):
@@ -134,8 +136,8 @@ def next_version(root: Path, kind: str) -> str:
     """The final version the next `kind` release of the course gets: the bump from the last
     final tag (or from the stated version when it is final and newer), as the pipeline
     computes it."""
-    from release.git import Git
-    from release.settings import load_settings
+    from tinyrelease.release.git import Git
+    from tinyrelease.release.settings import load_settings
 
     git = Git(root)
     prefix = load_settings(root, set(git.local_branches())).tag_prefix
@@ -148,12 +150,12 @@ def render_checklist(root: Path, kind: str, version: str | None, gates_report: P
                      review_dir: Path, out: Path | None) -> tuple[Path, int, int, str]:
     """`invoke release.checklist`: the template of `kind` for the next release (or `version`),
     ticked from what the tools verify. Returns (path, ticked, checkable, version)."""
-    from review.checklist import TYPES
+    from tinyrelease.review.checklist import TYPES
 
     if kind not in TYPES:
         raise ReleaseError(f"no checklist for release type {kind!r} (one of {', '.join(TYPES)})")
-    from release.git import Git
-    from release.settings import load_settings
+    from tinyrelease.release.git import Git
+    from tinyrelease.release.settings import load_settings
 
     prefix = load_settings(root, set(Git(root).local_branches())).tag_prefix
     final = version or next_version(root, kind)

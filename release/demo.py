@@ -9,11 +9,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from release import pipelines
-from release.bundle import FakePublisher
-from release.model import Kind, Request
-from release.pipelines import Output
-from release.sandbox import PackageServer, course_repository, git
+from tinyrelease.release import pipelines
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.model import Kind, Request
+from tinyrelease.release.pipelines import Output
+from tinyrelease.release.sandbox import PackageServer, course_repository, git
 
 FRAGMENT = {"+demo.feature.md": "A demo feature, released by `invoke demo`.\n"}
 

@@ -5,8 +5,8 @@ They extend the project's hierarchy so the task boundary prints them without a t
 
 from __future__ import annotations
 
-from checks import errors as checks_errors
-from checks.errors import TinyReleaseError
+from tinyrelease.checks import errors as checks_errors
+from tinyrelease.checks.errors import TinyReleaseError
 
 
 class ReleaseError(TinyReleaseError):

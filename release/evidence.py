@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from checks.registry import GATES
+from tinyrelease.checks.registry import GATES
 
 _MODULE_SUITE = re.compile(r"(?:^|/)\d{2}_[A-Za-z0-9_]+$")
 

@@ -4,7 +4,7 @@ wrapper (checks.git) it shares with every package.
 
 from __future__ import annotations
 
-from checks.git import OWN_OUTPUT, Git
+from tinyrelease.checks.git import OWN_OUTPUT, Git
 
 TOOL_PREFIX = "release: "
 

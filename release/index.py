@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from checks.errors import redact_urls
-from checks.process import Completed, run
-from release.errors import IndexRefused, Refused
+from tinyrelease.checks.errors import redact_urls
+from tinyrelease.checks.process import Completed, run
+from tinyrelease.release.errors import IndexRefused, Refused
 
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
 _DEFAULTS = {"pypi": PYPI_UPLOAD, "testpypi": "https://test.pypi.org/legacy/"}

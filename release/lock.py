@@ -13,8 +13,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from checks.git import Git
-from release.errors import Refused
+from tinyrelease.checks.git import Git
+from tinyrelease.release.errors import Refused
 
 
 def lock_path(root: Path) -> Path:

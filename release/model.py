@@ -10,8 +10,8 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from checks.boundary import own_path
-from release import versions
+from tinyrelease.checks.boundary import own_path
+from tinyrelease.release import versions
 
 
 class Kind(StrEnum):

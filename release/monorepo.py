@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from release.sandbox import copy_course, git, pages_branch, repository
-from release.versions import write_atomic
+from tinyrelease.release.sandbox import copy_course, git, pages_branch, repository
+from tinyrelease.release.versions import write_atomic
 
 OTHER = "handbook"
 COURSE = "course"

@@ -14,18 +14,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from checks.progress import Board
-from release import index, prerelease
-from release.bundle import GhPublisher, Publisher
-from release.checklist import write_checklist
-from release.errors import Refused, ReleaseError
-from release.lock import exclude_own_output, release_lock
-from release.model import Kind, Release, Request, Stage, Status
-from release.plan import Plan, identify, make_plan
-from release.runner import Command, Runner
-from release.state import ReleaseState, Snapshot
-from release.survey import course_root_of, observe, read_state
-from review.errors import NotApproved
+from tinyrelease.checks.progress import Board
+from tinyrelease.release import index, prerelease
+from tinyrelease.release.bundle import GhPublisher, Publisher
+from tinyrelease.release.checklist import write_checklist
+from tinyrelease.release.errors import Refused, ReleaseError
+from tinyrelease.release.lock import exclude_own_output, release_lock
+from tinyrelease.release.model import Kind, Release, Request, Stage, Status
+from tinyrelease.release.plan import Plan, identify, make_plan
+from tinyrelease.release.runner import Command, Runner
+from tinyrelease.release.state import ReleaseState, Snapshot
+from tinyrelease.release.survey import course_root_of, observe, read_state
+from tinyrelease.review.errors import NotApproved
 
 __all__ = ["Output", "release", "status", "survey"]
 

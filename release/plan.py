@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from release import versions
-from release.errors import Refused
-from release.model import Kind, Release, Request, Stage, Status, kind_of
-from release.state import ReleaseState, Snapshot
-from release.steps.announcing import BookStep, BundleStep, PublishStep
-from release.steps.base import ReleaseStep
-from release.steps.branching import (
+from tinyrelease.release import versions
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.model import Kind, Release, Request, Stage, Status, kind_of
+from tinyrelease.release.state import ReleaseState, Snapshot
+from tinyrelease.release.steps.announcing import BookStep, BundleStep, PublishStep
+from tinyrelease.release.steps.base import ReleaseStep
+from tinyrelease.release.steps.branching import (
     BranchStep,
     FixStep,
     IntoMainStep,
@@ -21,10 +21,10 @@ from release.steps.branching import (
     PushStep,
     TagStep,
 )
-from release.steps.checking import ApprovalStep, GatesStep, ReviewStep
-from release.steps.packaging import BuildStep, UploadStep
-from release.steps.versioning import DevStep, NotesStep, VersionStep
-from review.approval import OVERRIDES
+from tinyrelease.release.steps.checking import ApprovalStep, GatesStep, ReviewStep
+from tinyrelease.release.steps.packaging import BuildStep, UploadStep
+from tinyrelease.release.steps.versioning import DevStep, NotesStep, VersionStep
+from tinyrelease.review.approval import OVERRIDES
 
 __all__ = ["Plan", "Request", "identify", "make_plan", "preflight", "sequence"]
 

@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from release import versions
-from release.model import GATE_LEVELS, Kind, Release, Stage
-from release.state import ReleaseState, ReviewSeen
-from review.approval import approvals, overrides_file, require_approvals
-from review.errors import NotApproved, ReviewError
-from review.render import JSON
+from tinyrelease import IMPORT_ROOT
+from tinyrelease.release import versions
+from tinyrelease.release.model import GATE_LEVELS, Kind, Release, Stage
+from tinyrelease.release.state import ReleaseState, ReviewSeen
+from tinyrelease.review.approval import approvals, overrides_file, require_approvals
+from tinyrelease.review.errors import NotApproved, ReviewError
+from tinyrelease.review.render import JSON
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKIPPED = "skipped.json"
 
 
@@ -81,10 +81,10 @@ def review_seen(state: ReleaseState, release: Release) -> ReviewSeen:
 
 @contextmanager
 def _tools_importable() -> Iterator[None]:
-    """The course's export command runs `python -m checks...` in the course: tinyrelease must
-    be importable there even when it is not installed."""
+    """The course's export command runs `python -m tinyrelease.checks...` in the course:
+    tinyrelease must be importable there even when it is not installed."""
     saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), saved]))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(IMPORT_ROOT), saved]))
     try:
         yield
     finally:
@@ -96,7 +96,7 @@ def _tools_importable() -> Iterator[None]:
 
 def run(root: Path, folder: Path, kind: Kind) -> None:
     """The four reviewers on the course as checked out now, into `folder` (review.json last)."""
-    from review.run import run_review
+    from tinyrelease.review.run import run_review
 
     with _tools_importable():
         run_review(root, folder, execute=True, level=GATE_LEVELS[kind])

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release import changelog, index, versions
-from release.errors import GitError, Refused
-from release.git import TOOL_PREFIX, Git
-from release.lock import release_lock
-from release.pipelines import Output
-from release.state import ReleaseState
-from release.survey import course_root_of, fork_point, read_state, stated_at
+from tinyrelease.release import changelog, index, versions
+from tinyrelease.release.errors import GitError, Refused
+from tinyrelease.release.git import TOOL_PREFIX, Git
+from tinyrelease.release.lock import release_lock
+from tinyrelease.release.pipelines import Output
+from tinyrelease.release.state import ReleaseState
+from tinyrelease.release.survey import course_root_of, fork_point, read_state, stated_at
 
 
 @dataclass

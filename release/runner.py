@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from checks.git import Git
-from checks.process import DEFAULT_TIMEOUT, Completed, run
-from release.bundle import Publisher
+from tinyrelease.checks.git import Git
+from tinyrelease.checks.process import DEFAULT_TIMEOUT, Completed, run
+from tinyrelease.release.bundle import Publisher
 
 T = TypeVar("T")
 

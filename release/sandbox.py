@@ -18,10 +18,10 @@ from pathlib import Path
 
 import tomlkit
 
-from checks.execution.workspace import IGNORED
-from release.errors import ReleaseError
-from release.git import Git
-from release.versions import write_atomic
+from tinyrelease.checks.execution.workspace import IGNORED
+from tinyrelease.release.errors import ReleaseError
+from tinyrelease.release.git import Git
+from tinyrelease.release.versions import write_atomic
 
 
 def free_port() -> int:

@@ -5,13 +5,14 @@ key known, every value of its type, each mistake one line naming the key and wha
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from release.errors import Refused
-from release.model import Kind
-from release.versions import Configured
+from tinyrelease.checks.files import CourseFiles
+from tinyrelease.checks.layout import ToolTableError, tool_table
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.model import Kind
+from tinyrelease.release.versions import Configured
 
 FLOWS = ("rc", "direct")
 # what follows a tag prefix is the version: the prefix ends in a letter, `-`, `_` or `/`
@@ -56,24 +57,18 @@ KEYS = tuple(f.name for f in fields(Settings))
 
 
 def load_settings(root: Path, branches: set[str]) -> Settings:
-    """The course's release settings (tinyrelease.toml, else pyproject.toml); without a
-    dev_branch setting and no `dev` branch, the main branch is the development branch."""
+    """The course's release settings (tinyrelease.toml, else pyproject.toml, read by the course
+    model's one settings reader); without a dev_branch setting and no `dev` branch, the main
+    branch is the development branch."""
+    try:
+        found = tool_table(CourseFiles(root))
+    except ToolTableError as error:
+        raise Refused(str(error)) from None
     table: dict[str, object] = {}
-    for rel in ("tinyrelease.toml", "pyproject.toml"):
-        path = root / rel
-        if not path.is_file():
-            continue
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise Refused(f"{path}: invalid TOML: {error}") from None
-        tool = document.get("tool", {}).get("tinyrelease")
-        if tool is None and rel == "tinyrelease.toml":
-            tool = document
-        if isinstance(tool, dict) and isinstance(tool.get("release"), dict):
-            table = tool["release"]
-            _check(table, f"{path}: [tool.tinyrelease.release]")
-            break
+    if found is not None and isinstance(found[1], dict) and isinstance(found[1].get("release"),
+                                                                        dict):
+        table = found[1]["release"]
+        _check(table, f"{root / found[0]}: [tool.tinyrelease.release]")
     settings = Settings(**table)  # type: ignore[arg-type]
     if "dev_branch" not in table and settings.dev_branch not in branches:
         settings = Settings(**{**table, "dev_branch": settings.main_branch})  # type: ignore[arg-type]

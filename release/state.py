@@ -10,13 +10,13 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from release import versions
-from release.changelog import ChangelogConfig
-from release.errors import Refused
-from release.evidence import Evidence
-from release.git import TOOL_PREFIX
-from release.model import Release, Stage
-from release.settings import Settings
+from tinyrelease.release import versions
+from tinyrelease.release.changelog import ChangelogConfig
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.evidence import Evidence
+from tinyrelease.release.git import TOOL_PREFIX
+from tinyrelease.release.model import Release, Stage
+from tinyrelease.release.settings import Settings
 
 __all__ = ["Observations", "ReleaseLine", "ReleaseState", "RemoteRefs", "ReviewSeen",
            "Settings", "Snapshot", "gated_commit", "gates_dir"]

@@ -11,15 +11,15 @@ from pathlib import Path
 import tomlkit
 from packaging.version import Version
 
-from checks.store import open_course
-from release import bookdeploy, changelog, index, prerelease, versions
-from release.bundle import Publisher
-from release.errors import IndexRefused, Refused
-from release.evidence import read_evidence
-from release.git import TOOL_PREFIX, Git
-from release.model import Release, Stage
-from release.settings import Settings, load_settings
-from release.state import (
+from tinyrelease.checks.store import open_course
+from tinyrelease.release import bookdeploy, changelog, index, prerelease, versions
+from tinyrelease.release.bundle import Publisher
+from tinyrelease.release.errors import IndexRefused, Refused
+from tinyrelease.release.evidence import read_evidence
+from tinyrelease.release.git import TOOL_PREFIX, Git
+from tinyrelease.release.model import Release, Stage
+from tinyrelease.release.settings import Settings, load_settings
+from tinyrelease.release.state import (
     Observations,
     ReleaseLine,
     ReleaseState,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from invoke import Collection, Context, Exit, task
 
-from checks.errors import TinyReleaseError, redact_urls
-from release import pipelines
-from release.model import Kind, Request
-from release.pipelines import Output
+from tinyrelease.checks.errors import TinyReleaseError, redact_urls
+from tinyrelease.release import pipelines
+from tinyrelease.release.model import Kind, Request
+from tinyrelease.release.pipelines import Output
 
 DEFAULT_COURSE = Path(__file__).resolve().parent.parent / "examples" / "tinycourse"
 COURSE = "course repository (default: $COURSE_ROOT, then examples/tinycourse)"
@@ -71,7 +71,7 @@ def status(c: Context, course: str = "", kind: str = "minor") -> None:
             "source": "the hotfix branch (default: the newest hotfix/v*)"}, iterable=["to"])
 def backport(c: Context, to: list[str], course: str = "", source: str = "") -> None:
     """Cherry-pick the newest hotfix onto other branches; conflicts are reported and undone."""
-    from release.repair import backport as run_backport
+    from tinyrelease.release.repair import backport as run_backport
 
     with boundary():
         run_backport(course_path(course), to, source or None, Output())
@@ -80,7 +80,7 @@ def backport(c: Context, to: list[str], course: str = "", source: str = "") -> N
 @task(help={"course": COURSE})
 def abort(c: Context, course: str = "") -> None:
     """Undo the local effects of an unfinished release; report what was already published."""
-    from release.repair import abort as run_abort
+    from tinyrelease.release.repair import abort as run_abort
 
     with boundary():
         run_abort(course_path(course), Output())
@@ -89,7 +89,7 @@ def abort(c: Context, course: str = "") -> None:
 @task(help={"keep": "keep the sandbox directory after the demo"})
 def demo(c: Context, keep: bool = False) -> None:
     """A full minor release (RC and final) of the example course in a throw-away sandbox."""
-    from release.demo import run_demo
+    from tinyrelease.release.demo import run_demo
 
     with boundary():
         run_demo(DEFAULT_COURSE, keep, Output())
@@ -104,7 +104,7 @@ def checklist(c: Context, type: str = "minor", course: str = "", version: str = 
               gates_report: str = "build/gates/report.json", review_dir: str = "build/review",
               out: str = "") -> None:
     """Render the checklist of the next release, ticking only what the tools verified."""
-    from release.checklist import render_checklist
+    from tinyrelease.release.checklist import render_checklist
 
     with boundary():
         path, ticked, total, final = render_checklist(

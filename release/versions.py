@@ -12,9 +12,9 @@ from pathlib import Path
 import tomlkit
 from packaging.version import InvalidVersion, Version
 
-from checks.course import BOOK_CONFIGS
-from checks.reports import write_atomic
-from release.errors import Refused
+from tinyrelease.checks.course import BOOK_CONFIGS
+from tinyrelease.checks.reports import write_atomic
+from tinyrelease.release.errors import Refused
 
 KINDS = ("patch", "minor", "major")
 _INIT_VERSION = re.compile(r"""^(__version__\s*=\s*)(["'])([^"']*)\2""", re.MULTILINE)

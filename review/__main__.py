@@ -8,10 +8,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from checks.engine import LEVELS
-from checks.options import UsageParser, course_root, guarded
-from review.model import Priority
-from review.run import Review, run_review
+from tinyrelease.checks.engine import LEVELS
+from tinyrelease.checks.options import UsageParser, course_root, guarded
+from tinyrelease.review.model import Priority
+from tinyrelease.review.run import Review, run_review
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from checks.course import Course
-from review import sourcecode
+from tinyrelease.checks.course import Course
+from tinyrelease.review import sourcecode
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class Alignment:
 
 @cache
 def table() -> tuple[TorchClass, ...]:
-    text = resources.files("review").joinpath("data/pytorch_api.toml").read_text("utf-8")
+    data = resources.files("tinyrelease.review").joinpath("data")
+    text = data.joinpath("pytorch_api.toml").read_text("utf-8")
     return tuple(TorchClass(e["torch"], e["name"], tuple(e.get("aliases", ())),
                             tuple(e.get("params", ())),
                             {m: tuple(a) for m, a in e.get("methods", {}).items()})

@@ -9,10 +9,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.git import Git
-from review.errors import NotApproved, ReviewError
-from review.model import REVIEWERS
-from review.render import JSON
+from tinyrelease.checks.git import Git
+from tinyrelease.review.errors import NotApproved, ReviewError
+from tinyrelease.review.model import REVIEWERS
+from tinyrelease.review.render import JSON
 
 OVERRIDES = "release/overrides"
 

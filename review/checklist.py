@@ -9,9 +9,9 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from review import verification
-from review.errors import ReviewError
-from review.verification import LEVELS, TYPES, IndexProbe, Verification
+from tinyrelease.review import verification
+from tinyrelease.review.errors import ReviewError
+from tinyrelease.review.verification import LEVELS, TYPES, IndexProbe, Verification
 
 __all__ = ["LEVELS", "TYPES", "IndexProbe", "Verification", "keys", "render", "template",
            "verify"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from review.model import REVIEWERS, Item, Priority, Report
+from tinyrelease.review.model import REVIEWERS, Item, Priority, Report
 
 ORDER = list(REVIEWERS)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checks.findings import Severity
-from review import api
-from review.evidence import Evidence
-from review.model import Item, Report, Table
+from tinyrelease.checks.findings import Severity
+from tinyrelease.review import api
+from tinyrelease.review.evidence import Evidence
+from tinyrelease.review.model import Item, Report, Table
 
 # ruff rules that are bugs rather than style: syntax errors, undefined or redefined names,
 # unused variables, comparisons that are always wrong

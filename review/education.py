@@ -9,13 +9,13 @@ import re
 from dataclasses import dataclass
 from statistics import median
 
-from checks.course import Module
-from checks.findings import Severity
-from checks.gates.educational import _significant, significant_words
-from checks.source import Cell
-from review import sourcecode
-from review.evidence import Evidence
-from review.model import Item, Report, Table
+from tinyrelease.checks.course import Module
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.educational import _significant, significant_words
+from tinyrelease.checks.source import Cell
+from tinyrelease.review import sourcecode
+from tinyrelease.review.evidence import Evidence
+from tinyrelease.review.model import Item, Report, Table
 
 # Verbs that open objectives ("Implement", "Explain") say how, not what: a test named after
 # the objective's subject is evidence, one sharing only its verb is not.

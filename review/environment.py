@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.parser import Parser
 from pathlib import Path
 
-from checks.process import run
+from tinyrelease.checks.process import run
 
 _CONFLICT_WORDS = ("resolutionimpossible", "conflicting dependencies", "conflict is caused by")
 

@@ -4,7 +4,7 @@ invoke tasks, the release pipelines) prints them as one line without a traceback
 
 from __future__ import annotations
 
-from checks.errors import TinyReleaseError
+from tinyrelease.checks.errors import TinyReleaseError
 
 
 class ReviewError(TinyReleaseError):

@@ -13,13 +13,13 @@ from importlib.util import find_spec
 from pathlib import Path
 from xml.etree import ElementTree
 
-from checks.course import Course
-from checks.engine import GatesReport, run_gates
-from checks.execution.gates import Execution
-from checks.execution.testing import _module_coverage, plan_suites, run_suites
-from checks.process import run
-from review.environment import EnvironmentCheck, check_environment, requires_dist
-from review.model import ReviewSettings, load_settings
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.engine import GatesReport, run_gates
+from tinyrelease.checks.execution.gates import Execution
+from tinyrelease.checks.execution.testing import _module_coverage, plan_suites, run_suites
+from tinyrelease.checks.process import run
+from tinyrelease.review.environment import EnvironmentCheck, check_environment, requires_dist
+from tinyrelease.review.model import ReviewSettings, load_settings
 
 Progress = Callable[[str], None]
 # the gates the reviewers read (documentation and systems are the gates' own business)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.process import run
-from review.model import Report
-from review.render import report_markdown
+from tinyrelease.checks.process import run
+from tinyrelease.review.model import Report
+from tinyrelease.review.render import report_markdown
 
 MAX_ANSWER = 20_000
 

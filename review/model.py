@@ -10,8 +10,8 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-from checks.course import Course
-from review.errors import ReviewError
+from tinyrelease.checks.course import Course
+from tinyrelease.review.errors import ReviewError
 
 REVIEWERS = {"education": "Education Reviewer", "developer": "Module Developer",
              "quality": "Quality Assurance", "packaging": "Package Manager"}

@@ -4,9 +4,9 @@ contents and dependencies, and `pip check` after installing the wheel in a fresh
 
 from __future__ import annotations
 
-from checks.findings import Severity
-from review.evidence import Evidence
-from review.model import Item, Report, Table
+from tinyrelease.checks.findings import Severity
+from tinyrelease.review.evidence import Evidence
+from tinyrelease.review.model import Item, Report, Table
 
 
 def review(evidence: Evidence) -> Report:

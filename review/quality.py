@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checks.findings import Severity
-from review import sourcecode
-from review.evidence import Evidence, TestCase
-from review.model import Item, Priority, Report, Table
+from tinyrelease.checks.findings import Severity
+from tinyrelease.review import sourcecode
+from tinyrelease.review.evidence import Evidence, TestCase
+from tinyrelease.review.model import Item, Priority, Report, Table
 
 _RUN_FINDINGS = ("TST201", "TST202")   # failures: judged from the runs themselves
 

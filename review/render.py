@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from checks.reports import write_atomic
-from review.consolidate import Plan
-from review.model import Item, Priority, Report, Table
+from tinyrelease.checks.reports import write_atomic
+from tinyrelease.review.consolidate import Plan
+from tinyrelease.review.model import Item, Priority, Report, Table
 
 FILES = {"education": "education.md", "developer": "developer.md", "quality": "quality.md",
          "packaging": "packaging.md"}

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from checks import __version__
-from checks.git import Git
-from checks.store import open_course
-from review import developer, education, packaging, quality
-from review.approval import under_git
-from review.consolidate import Plan, consolidate
-from review.evidence import Progress, gather
-from review.external import consult
-from review.render import write
+from tinyrelease.checks import __version__
+from tinyrelease.checks.git import Git
+from tinyrelease.checks.store import open_course
+from tinyrelease.review import developer, education, packaging, quality
+from tinyrelease.review.approval import under_git
+from tinyrelease.review.consolidate import Plan, consolidate
+from tinyrelease.review.evidence import Progress, gather
+from tinyrelease.review.external import consult
+from tinyrelease.review.render import write
 
 REVIEWS = (education.review, developer.review, quality.review, packaging.review)
 

@@ -8,7 +8,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from checks.course import Course, Module
+from tinyrelease.checks.course import Course, Module
 
 _NOT_CONCEPTS = ("_", "test_", "analyze_")
 _BOUNDARY_VALUES = (0, -1, 1e-12, float("inf"))

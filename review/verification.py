@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.assignments.publish import validation_state
-from checks.git import Git
-from review.approval import approvals, under_git
-from review.errors import ReviewError
+from tinyrelease.checks.assignments.publish import validation_state
+from tinyrelease.checks.git import Git
+from tinyrelease.review.approval import approvals, under_git
+from tinyrelease.review.errors import ReviewError
 
 _LEVEL_RANK = {"quick": 0, "standard": 1, "comprehensive": 2}
 TYPES = ("patch", "minor", "major")

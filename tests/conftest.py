@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from coursebuilder import CourseFactory  # noqa: E402
 
-from checks.course import load_course  # noqa: E402
-from checks.engine import run_gates  # noqa: E402
-from checks.findings import Finding  # noqa: E402
+from tinyrelease.checks.course import load_course  # noqa: E402
+from tinyrelease.checks.engine import run_gates  # noqa: E402
+from tinyrelease.checks.findings import Finding  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "tinycourse"

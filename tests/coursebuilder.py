@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.findings import Finding
+from tinyrelease.checks.findings import Finding
 
 PACKAGE = "minicourse"
 TITLES = {1: "Tensor", 2: "Activations", 3: "Layers", 4: "Losses"}

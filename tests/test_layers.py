@@ -16,7 +16,7 @@ def modules() -> dict[str, Path]:
     found = {}
     for package in LAYERS:
         for path in (REPO / package).rglob("*.py"):
-            name = ".".join(path.relative_to(REPO).with_suffix("").parts)
+            name = ".".join(("tinyrelease", *path.relative_to(REPO).with_suffix("").parts))
             found[name.removesuffix(".__init__")] = path
     return found
 
@@ -47,8 +47,8 @@ def imports() -> dict[str, set[str]]:
 
 def test_no_package_imports_a_higher_or_sibling_layer() -> None:
     wrong = sorted((a, b) for a, targets in imports().items() for b in targets
-                   if a.split(".")[0] != b.split(".")[0]
-                   and LAYERS[b.split(".")[0]] >= LAYERS[a.split(".")[0]])
+                   if a.split(".")[1] != b.split(".")[1]
+                   and LAYERS[b.split(".")[1]] >= LAYERS[a.split(".")[1]])
     assert wrong == []
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from invoke.parser import Parser
 
-from checks.reference import updated
+from tinyrelease.checks.reference import updated
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
@@ -81,9 +81,9 @@ def _real(args: list[str]) -> list[str]:
 
 
 def test_every_nox_command_names_a_session_and_valid_options(sessions: set[str]) -> None:
-    from book.cli import build_parser as book_parser
-    from checks.options import build_parser as checks_parser
-    from review.__main__ import build_parser as review_parser
+    from tinyrelease.book.cli import build_parser as book_parser
+    from tinyrelease.checks.options import build_parser as checks_parser
+    from tinyrelease.review.__main__ import build_parser as review_parser
 
     parsers = {"book": book_parser(), "review": review_parser()}
     shown = [c for c in shown_commands() if c[:1] == ["nox"]]

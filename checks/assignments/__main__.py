@@ -2,6 +2,6 @@
 
 import sys
 
-from checks.assignments.cli import main
+from tinyrelease.checks.assignments.cli import main
 
 sys.exit(main())

@@ -14,15 +14,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from checks import __version__
-from checks.assignments.notebooks import AssignmentNotebooks, notebooks, write_notebook
-from checks.assignments.tiers import Tier
-from checks.course import Course, Module
-from checks.gates.nbgrader import _valid_points
-from checks.process import run
+from tinyrelease import IMPORT_ROOT
+from tinyrelease.checks import __version__
+from tinyrelease.checks.assignments.notebooks import AssignmentNotebooks, notebooks, write_notebook
+from tinyrelease.checks.assignments.tiers import Tier
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.gates.nbgrader import _valid_points
+from tinyrelease.checks.process import run
 
 MANIFEST = "manifest.json"
-GENERATE = "checks.assignments.generate"
+GENERATE = "tinyrelease.checks.assignments.generate"
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _generate(result: Build, scratch: Path) -> None:
 def own_code() -> dict[str, str]:
     """The environment that makes a runner process import this very tinyrelease (a checkout
     may differ from the one installed in the environment)."""
-    return {"PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    return {"PYTHONPATH": str(IMPORT_ROOT)}
 
 
 def graded_cells(item: BuiltModule) -> list[tuple[int, str, float | None]]:

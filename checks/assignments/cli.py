@@ -17,16 +17,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from checks.assignments.tiers import settings
-from checks.course import Course, load_course
-from checks.engine import GateResult, GatesReport, now, run_gate
-from checks.errors import TinyReleaseError
-from checks.execution.gates import Execution
-from checks.findings import Severity
-from checks.options import UsageParser, course_root, guarded, selected_modules
-from checks.registry import REGISTRY
-from checks.reports import write_reports
-from checks.reports.terminal import TerminalReporter
+from tinyrelease.checks.assignments.tiers import settings
+from tinyrelease.checks.course import Course, load_course
+from tinyrelease.checks.engine import GateResult, GatesReport, now, run_gate
+from tinyrelease.checks.errors import TinyReleaseError
+from tinyrelease.checks.execution.gates import Execution
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.options import UsageParser, course_root, guarded, selected_modules
+from tinyrelease.checks.registry import REGISTRY
+from tinyrelease.checks.reports import write_reports
+from tinyrelease.checks.reports.terminal import TerminalReporter
 
 DEFAULT_OUT = Path("build") / "assignments"
 # the implementation gate's nbgrader checks: metadata, regions, the release's own

@@ -2,7 +2,7 @@
 that the check reference, the SARIF rules and `--explain` describe them like the static checks.
 """
 
-from checks.registry import declare_execution
+from tinyrelease.checks.registry import declare_execution
 
 declare_execution("IMP201", "nbgrader releases every module", """
     nbgrader's `generate_assignment` refused a module (a solution region outside a solution

@@ -9,9 +9,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from checks.assignments.build import Build, BuiltModule, graded_cells
-from checks.course import Course, Module
-from checks.findings import Finding, Severity
+from tinyrelease.checks.assignments.build import Build, BuiltModule, graded_cells
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.findings import Finding, Severity
 
 _UNDEFINED = re.compile(r"name '(\w+)' is not defined")
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checks.assignments.build import own_code
-from checks.cache import read_json_object
-from checks.course import Course, Module
-from checks.process import run
+from tinyrelease.checks.assignments.build import own_code
+from tinyrelease.checks.cache import read_json_object
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.process import run
 
-KERNEL = "checks.assignments.kernel"
+KERNEL = "tinyrelease.checks.assignments.kernel"
 SLACK_S = 120  # kernel starts and the runner's own imports, beyond the notebooks' limits
 
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from checks.assignments.generate import skip_iri_grammar
+from tinyrelease.checks.assignments.generate import skip_iri_grammar
 
 KERNEL = "tinyrelease-python"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checks.assignments.tiers import Tier, apply_tier, presolved_cells
-from checks.course import Module
-from checks.source import Cell, ModuleSource
+from tinyrelease.checks.assignments.tiers import Tier, apply_tier, presolved_cells
+from tinyrelease.checks.course import Module
+from tinyrelease.checks.source import Cell, ModuleSource
 
 # what jupytext writes into a notebook to round-trip it: noise in a notebook students open
 JUPYTEXT_KEYS = ("cell_marker", "lines_to_next_cell", "title")

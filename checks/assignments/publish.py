@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from checks.boundary import inside
-from checks.cache import read_json_object
+from tinyrelease.checks.boundary import inside
+from tinyrelease.checks.cache import read_json_object
 
 MANIFEST = "manifest.json"
 # a fixed time in every zip entry: the same notebooks make byte-identical zips

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from checks.course import Course
-from checks.source import BEGIN_SOLUTION, ModuleSource, SolutionRegion
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.source import BEGIN_SOLUTION, ModuleSource, SolutionRegion
 
 ROLES = ("core", "scaffold", "challenge", "instructor")
 DEFAULT_ROLE = "core"

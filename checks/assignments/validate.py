@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checks.assignments import findings as found
-from checks.assignments.build import Build, BuiltModule, build
-from checks.assignments.journey import Run, Runs, package_before, run_notebooks
-from checks.assignments.tiers import cleared, settings
-from checks.course import Course
-from checks.environment import importable
-from checks.findings import Finding
+from tinyrelease.checks.assignments import findings as found
+from tinyrelease.checks.assignments.build import Build, BuiltModule, build
+from tinyrelease.checks.assignments.journey import Run, Runs, package_before, run_notebooks
+from tinyrelease.checks.assignments.tiers import cleared, settings
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.environment import importable
+from tinyrelease.checks.findings import Finding
 
 BUILD_CODES = {"IMP201", "IMP206"}
 RUN_CODES = {"IMP202", "IMP203", "IMP204", "IMP205"}
@@ -131,7 +131,7 @@ def blank_submission(item: BuiltModule) -> Any:
 
 
 def _write(notebook: Any, path: Path) -> None:
-    from checks.assignments.notebooks import write_notebook
+    from tinyrelease.checks.assignments.notebooks import write_notebook
 
     write_notebook(notebook, path)
 

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.process import Completed, run
+from tinyrelease.checks.process import Completed, run
 
 # Arguments are modules to import, or `module:name` pairs: the module must have the name.
 _IMPORT_SCRIPT = """

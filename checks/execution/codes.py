@@ -2,8 +2,8 @@
 rules and `--explain` describe them like the static checks.
 """
 
-from checks.findings import Severity
-from checks.registry import declare_execution, session_code
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.registry import declare_execution, session_code
 
 DOCUMENTATION_CODES: dict[str, tuple[str, str]] = {
     "DOC201": (

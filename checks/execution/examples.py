@@ -15,15 +15,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from checks.boundary import own_folder
-from checks.cache import read_json_object
-from checks.course import Course
-from checks.documented import Documented, DocumentedCommand, Snippet, documented
-from checks.execution.origin import source_of
-from checks.findings import Finding, Severity
-from checks.gates.common import grouped, listed
-from checks.process import run
-from checks.registry import Hit
+from tinyrelease.checks.boundary import own_folder
+from tinyrelease.checks.cache import read_json_object
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.documented import Documented, DocumentedCommand, Snippet, documented
+from tinyrelease.checks.execution.origin import source_of
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.gates.common import grouped, listed
+from tinyrelease.checks.process import run
+from tinyrelease.checks.registry import Hit
 
 COMMAND_TIMEOUT = 20.0
 SNIPPET_TIMEOUT = 60.0

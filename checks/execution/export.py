@@ -11,9 +11,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.course import Course
+from tinyrelease.checks.course import Course
 
-NBDEV_EXPORTER = "checks.execution.nbdev_export"
+NBDEV_EXPORTER = "tinyrelease.checks.execution.nbdev_export"
 
 
 @dataclass(frozen=True)

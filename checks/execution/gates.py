@@ -12,19 +12,19 @@ from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
 
-from checks.course import Course
-from checks.environment import INSTALL_ALL, importable, missing_requirements
-from checks.errors import UsageError
-from checks.execution import package as package_execution
-from checks.execution import testing as testing_execution
-from checks.execution.examples import console_scripts, try_examples
-from checks.execution.export import ExportStep, export_step, missing_targets
-from checks.execution.session import EXECUTING_GATES, course_requirements
-from checks.execution.workspace import workspace
-from checks.findings import Finding, Severity
-from checks.gates.common import resolve_module_reference
-from checks.git import Git
-from checks.process import Completed, run
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.environment import INSTALL_ALL, importable, missing_requirements
+from tinyrelease.checks.errors import UsageError
+from tinyrelease.checks.execution import package as package_execution
+from tinyrelease.checks.execution import testing as testing_execution
+from tinyrelease.checks.execution.examples import console_scripts, try_examples
+from tinyrelease.checks.execution.export import ExportStep, export_step, missing_targets
+from tinyrelease.checks.execution.session import EXECUTING_GATES, course_requirements
+from tinyrelease.checks.execution.workspace import workspace
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.gates.common import resolve_module_reference
+from tinyrelease.checks.git import Git
+from tinyrelease.checks.process import Completed, run
 
 DEFAULT_COVERAGE = 80.0
 
@@ -313,7 +313,7 @@ def _export_checks(execution: Execution, copy: Path, wanted: set[str],
 def execute_implementation(execution: Execution, wanted: set[str]) -> ExecutionResult:
     """The student release: build every module's assignment with nbgrader, then run the
     instructor and the blank student notebooks (checks.assignments)."""
-    from checks.assignments.validate import CODES, validate
+    from tinyrelease.checks.assignments.validate import CODES, validate
 
     result = ExecutionResult()
     if not wanted & CODES:

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from checks.process import run
-from checks.store import open_course
+from tinyrelease.checks.process import run
+from tinyrelease.checks.store import open_course
 
 
 def export(root: Path) -> list[Path]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from checks.course import Course, Module
+from tinyrelease.checks.course import Course, Module
 
 _MARKER = re.compile(r"^# %% \S+ (?:#c)?(?P<cell>\d+)\s*$")
 

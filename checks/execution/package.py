@@ -10,8 +10,8 @@ import re
 import sys
 from pathlib import Path
 
-from checks.course import Course
-from checks.execution.build import (
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.execution.build import (
     build_dists,
     install_and_import,
     missing_modules,
@@ -19,12 +19,12 @@ from checks.execution.build import (
     twine_check,
     wheel_contents,
 )
-from checks.execution.interpreters import SUPPORTED, find_interpreter
-from checks.execution.origin import exporting_module, source_of, unexported_import
-from checks.findings import Finding, Severity
-from checks.git import Git
-from checks.process import run
-from checks.source import Cell
+from tinyrelease.checks.execution.interpreters import SUPPORTED, find_interpreter
+from tinyrelease.checks.execution.origin import exporting_module, source_of, unexported_import
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.git import Git
+from tinyrelease.checks.process import run
+from tinyrelease.checks.source import Cell
 
 
 def export_cell_findings(course: Course, exported: Path) -> list[Finding]:

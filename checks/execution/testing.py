@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from checks.course import Course
-from checks.execution.origin import source_of
-from checks.findings import Finding, Severity
-from checks.process import run
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.execution.origin import source_of
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.process import run
 
 SHARED_SUITES = ("integration", "checkpoints")
 _PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')

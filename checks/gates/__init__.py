@@ -1,6 +1,6 @@
 """The checks of the six gates, one module each; importing this package declares them all."""
 
-from checks.gates import (  # noqa: F401
+from tinyrelease.checks.gates import (  # noqa: F401
     anatomy,
     assignments,
     documentation,

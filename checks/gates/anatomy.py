@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.course import Course, Module
-from checks.registry import Hit, check
-from checks.source import ModuleSource, SourceHeading
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import ModuleSource, SourceHeading
 
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*]\s+)?\*\*(?P<label>[^*]+?):?\*\*")
 

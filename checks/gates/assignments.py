@@ -9,13 +9,13 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from checks.assignments.tiers import ROLES, presolved_cells, settings
-from checks.course import Course
-from checks.findings import Severity
-from checks.gates.common import grouped
-from checks.gates.nbgrader import _cells, _flags, _name, _valid_points
-from checks.registry import Hit, check
-from checks.source import Cell, ModuleSource
+from tinyrelease.checks.assignments.tiers import ROLES, presolved_cells, settings
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import grouped
+from tinyrelease.checks.gates.nbgrader import _cells, _flags, _name, _valid_points
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import Cell, ModuleSource
 
 # the markers nbgrader reads, written as tinyrelease's parser and TinyTorch's tools expect them
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 
-from checks.course import Course, Module
-from checks.registry import Hit
-from checks.testcode import Unfailing
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.registry import Hit
+from tinyrelease.checks.testcode import Unfailing
 
 _MODULE_MENTION = re.compile(r"\bmodules?\s+(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?",
                              re.IGNORECASE)

@@ -8,12 +8,12 @@ import posixpath
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from checks.about import About, numbered_title
-from checks.course import Course, Module, StaleCopy
-from checks.findings import Severity
-from checks.gates.common import read_problems
-from checks.markdown import is_external, normalise_heading
-from checks.registry import Hit, check
+from tinyrelease.checks.about import About, numbered_title
+from tinyrelease.checks.course import Course, Module, StaleCopy
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import read_problems
+from tinyrelease.checks.markdown import is_external, normalise_heading
+from tinyrelease.checks.registry import Hit, check
 
 REQUIRED_SECTIONS = ("Overview", "Learning Objectives", "Build → Use → Reflect",
                      "Implementation Guide", "Getting Started", "Testing",

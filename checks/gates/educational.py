@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
 
-from checks.about import FRONT_MATTER_KEYS, ModuleMeta
-from checks.course import Course, Module
-from checks.findings import Severity
-from checks.gates.common import module_names, named_modules, read_problems
-from checks.registry import Hit, check
-from checks.source import Cell, Import, ModuleSource
-from checks.values import parse_difficulty, parse_time
+from tinyrelease.checks.about import FRONT_MATTER_KEYS, ModuleMeta
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import module_names, named_modules, read_problems
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import Cell, Import, ModuleSource
+from tinyrelease.checks.values import parse_difficulty, parse_time
 
 # Besides function words: the verbs that open objectives ("build", "learn", "understand")
 # vary between ABOUT.md and the source without changing what the objective is about.

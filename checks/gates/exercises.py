@@ -9,9 +9,9 @@ import ast
 import re
 from collections.abc import Iterator
 
-from checks.course import Course, Module
-from checks.registry import Hit, check
-from checks.source import Cell, ModuleSource
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import Cell, ModuleSource
 
 
 def _sources(course: Course) -> Iterator[tuple[Module, ModuleSource]]:

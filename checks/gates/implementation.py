@@ -8,13 +8,13 @@ from collections import deque
 from collections.abc import Iterator
 from functools import reduce
 
-from checks.course import Course, Module
-from checks.course_map import module_names
-from checks.gates.common import module_names as names_of_modules
-from checks.gates.common import read_problems, resolve_module_reference
-from checks.learning_path import PathEntry
-from checks.registry import Hit, check
-from checks.values import Difficulty, TimeEstimate
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.course_map import module_names
+from tinyrelease.checks.gates.common import module_names as names_of_modules
+from tinyrelease.checks.gates.common import read_problems, resolve_module_reference
+from tinyrelease.checks.learning_path import PathEntry
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.values import Difficulty, TimeEstimate
 
 _FRONT_MATTER_KEY = {"time": "time_estimate", "difficulty": "difficulty"}
 

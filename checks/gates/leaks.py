@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.assignments.tiers import Tier, cleared, settings
-from checks.course import Course
-from checks.gates.common import grouped
-from checks.registry import Hit, check
-from checks.source import ModuleSource, SolutionRegion
+from tinyrelease.checks.assignments.tiers import Tier, cleared, settings
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.gates.common import grouped
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import ModuleSource, SolutionRegion
 
 MIN_DISTINCTIVE = 24  # characters: shorter lines (`return x`) repeat by chance
 MIN_REPEATED = 2      # distinctive lines of a region found outside it, and at least half of them

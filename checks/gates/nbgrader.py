@@ -10,10 +10,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from checks.course import Course, Module
-from checks.gates.common import grouped
-from checks.registry import Hit, check
-from checks.source import BEGIN_SOLUTION, Cell, ModuleSource
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.gates.common import grouped
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import BEGIN_SOLUTION, Cell, ModuleSource
 
 GRADE_ID = re.compile(r"[A-Za-z0-9_-]+")
 FLAGS = ("grade", "solution", "locked")

@@ -8,11 +8,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from checks.changelog import release_key
-from checks.course import Course
-from checks.findings import Severity
-from checks.gates.common import listed, read_problems
-from checks.registry import Hit, check
+from tinyrelease.checks.changelog import release_key
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import listed, read_problems
+from tinyrelease.checks.registry import Hit, check
 
 
 @check("PKG001", "Files of the package gate are readable")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.course import Course, Module
-from checks.findings import Severity
-from checks.gates.common import grouped, read_problems
-from checks.registry import Hit, check
-from checks.source import Function, ModuleSource
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import grouped, read_problems
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import Function, ModuleSource
 
 MIN_WORDS = 15
 _NUMBERED = re.compile(r"^[*_\s]*\d+[.)]\s*\S")

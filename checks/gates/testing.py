@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from checks.course import Course
-from checks.findings import Severity
-from checks.gates.common import cannot_fail, grouped, read_problems
-from checks.layout import MODULE_DIR
-from checks.registry import Hit, check
+from tinyrelease.checks.course import Course
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import cannot_fail, grouped, read_problems
+from tinyrelease.checks.layout import MODULE_DIR
+from tinyrelease.checks.registry import Hit, check
 
 
 @check("TST001", "Files of the testing gate are readable")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.course import Course, Module
-from checks.findings import Severity
-from checks.gates.common import cannot_fail, grouped, listed
-from checks.registry import Hit, check
-from checks.source import Function, ModuleSource, Runner
+from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.findings import Severity
+from tinyrelease.checks.gates.common import cannot_fail, grouped, listed
+from tinyrelease.checks.registry import Hit, check
+from tinyrelease.checks.source import Function, ModuleSource, Runner
 
 UNIT_PREFIX = "test_unit_"
 INTEGRATION_TEST = "test_module"

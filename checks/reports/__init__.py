@@ -8,9 +8,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from checks.errors import TinyReleaseError
-from checks.reports import json_report, junit, readiness, sarif
-from checks.results import GatesReport
+from tinyrelease.checks.errors import TinyReleaseError
+from tinyrelease.checks.reports import json_report, junit, readiness, sarif
+from tinyrelease.checks.results import GatesReport
 
 RENDERERS = {
     "report.json": json_report.render,

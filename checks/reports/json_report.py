@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from checks.results import GatesReport
+from tinyrelease.checks.results import GatesReport
 
 OPEN_LEVELS = 4  # below this depth each value is one line: one finding, one SARIF result
 

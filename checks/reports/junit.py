@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from checks.checkinfo import info
-from checks.findings import Finding
-from checks.results import GatesReport
+from tinyrelease.checks.checkinfo import info
+from tinyrelease.checks.findings import Finding
+from tinyrelease.checks.results import GatesReport
 
 
 def render(report: GatesReport) -> str:

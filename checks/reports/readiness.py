@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from checks.findings import Finding, Severity
-from checks.reports.skips import skipped_by_reason
-from checks.results import GatesReport
-from checks.summary import CourseSummary
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.reports.skips import skipped_by_reason
+from tinyrelease.checks.results import GatesReport
+from tinyrelease.checks.summary import CourseSummary
 
 
 def render(report: GatesReport) -> str:

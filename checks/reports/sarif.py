@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from checks import __version__
-from checks.checkinfo import info
-from checks.findings import Finding, Severity
-from checks.reports.json_report import readable
-from checks.results import GatesReport
+from tinyrelease.checks import __version__
+from tinyrelease.checks.checkinfo import info
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.reports.json_report import readable
+from tinyrelease.checks.results import GatesReport
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

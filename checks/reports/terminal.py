@@ -4,10 +4,10 @@ skipped and why, and the verdict (a partial run is never a release verdict).
 
 from __future__ import annotations
 
-from checks.console import Printer, escape, table
-from checks.findings import Finding, Severity
-from checks.reports.skips import skipped_by_reason
-from checks.results import GateResult, GatesReport
+from tinyrelease.checks.console import Printer, escape, table
+from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.reports.skips import skipped_by_reason
+from tinyrelease.checks.results import GateResult, GatesReport
 
 STYLES = {"pass": "green", "fail": "bold red", "skipped": "dim", "partial": "yellow"}
 SEVERITY_STYLES = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

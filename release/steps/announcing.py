@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from release import bookdeploy, changelog, index
-from release.bundle import CHECKLIST, RECORD, announcement, write_bundle
-from release.checklist import checklist_text, latest_report
-from release.model import Status
-from release.runner import Runner, Shown
-from release.state import gates_dir
-from release.steps.base import FinalStep, Verdict, done_or
-from release.survey import dists_in
+from tinyrelease.release import bookdeploy, changelog, index
+from tinyrelease.release.bundle import CHECKLIST, RECORD, announcement, write_bundle
+from tinyrelease.release.checklist import checklist_text, latest_report
+from tinyrelease.release.model import Status
+from tinyrelease.release.runner import Runner, Shown
+from tinyrelease.release.state import gates_dir
+from tinyrelease.release.steps.base import FinalStep, Verdict, done_or
+from tinyrelease.release.survey import dists_in
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,11 +8,11 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
 
-from checks.process import Completed
-from release.errors import GitError
-from release.model import Release, Request, Stage, Status
-from release.runner import Runner
-from release.state import ReleaseState, Settings, Snapshot, gates_dir
+from tinyrelease.checks.process import Completed
+from tinyrelease.release.errors import GitError
+from tinyrelease.release.model import Release, Request, Stage, Status
+from tinyrelease.release.runner import Runner
+from tinyrelease.release.state import ReleaseState, Settings, Snapshot, gates_dir
 
 Verdict = tuple[Status, str]
 

@@ -9,18 +9,19 @@ import os
 import sys
 from pathlib import Path
 
-from checks.process import Completed
-from checks.store import open_course
-from release import prerelease, versions
-from release.errors import Refused, ReleaseError
-from release.evidence import Evidence, read_evidence
-from release.model import Kind, Release, Stage, Status
-from release.runner import Runner, Shown
-from release.state import gates_dir
-from release.steps.base import ReleaseStep, Verdict
-from review.approval import require_approvals
-from review.errors import NotApproved
-from review.render import JSON
+from tinyrelease import IMPORT_ROOT
+from tinyrelease.checks.process import Completed
+from tinyrelease.checks.store import open_course
+from tinyrelease.release import prerelease, versions
+from tinyrelease.release.errors import Refused, ReleaseError
+from tinyrelease.release.evidence import Evidence, read_evidence
+from tinyrelease.release.model import Kind, Release, Stage, Status
+from tinyrelease.release.runner import Runner, Shown
+from tinyrelease.release.state import gates_dir
+from tinyrelease.release.steps.base import ReleaseStep, Verdict
+from tinyrelease.review.approval import require_approvals
+from tinyrelease.review.errors import NotApproved
+from tinyrelease.review.render import JSON
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,10 +64,11 @@ class GatesStep(ReleaseStep):
                        lambda: versions.write_atomic(out / "report.json",
                                                      json.dumps(record, indent=2)))
             return
-        done = runner.run([sys.executable, "-m", "checks", "--course", str(self.root), "--level",
-                           release.gate_level, "--report-dir", Shown(str(out), str(shown))],
+        done = runner.run([sys.executable, "-m", "tinyrelease.checks", "--course", str(self.root),
+                           "--level", release.gate_level,
+                           "--report-dir", Shown(str(out), str(shown))],
                           cwd=PROJECT_ROOT, timeout=3600, env={"PYTHONPATH": os.pathsep.join(
-                              filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))})
+                              filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")]))})
         runner.confirm(lambda: _gates_pass(done, out / "report.json", release.gate_level))
         if release.kind == Kind.HOTFIX:
             self._module_tests(runner, out, shown)

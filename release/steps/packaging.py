@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from checks.execution.build import install_and_import, installer
-from checks.process import Completed
-from release import index
-from release.errors import Refused, ReleaseError
-from release.model import Stage, Status
-from release.runner import Files, Runner
-from release.steps.base import ReleaseStep, Verdict, done_or
-from release.survey import dists_in
+from tinyrelease.checks.execution.build import install_and_import, installer
+from tinyrelease.checks.process import Completed
+from tinyrelease.release import index
+from tinyrelease.release.errors import Refused, ReleaseError
+from tinyrelease.release.model import Stage, Status
+from tinyrelease.release.runner import Files, Runner
+from tinyrelease.release.steps.base import ReleaseStep, Verdict, done_or
+from tinyrelease.release.survey import dists_in
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from release import changelog, versions
-from release.changelog import ChangelogConfig
-from release.errors import Refused
-from release.git import TOOL_PREFIX
-from release.model import Kind, Release, Stage, Status
-from release.runner import Runner
-from release.steps.base import FinalStep, ReleaseStep, Verdict, done_or, merge_went
+from tinyrelease.release import changelog, versions
+from tinyrelease.release.changelog import ChangelogConfig
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.git import TOOL_PREFIX
+from tinyrelease.release.model import Kind, Release, Stage, Status
+from tinyrelease.release.runner import Runner
+from tinyrelease.release.steps.base import FinalStep, ReleaseStep, Verdict, done_or, merge_went
 
 
 class VersionStep(ReleaseStep):

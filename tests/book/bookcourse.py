@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from book.build import BuildResult
-from checks import environment
-from checks.course import load_course
-from checks.engine import run_gates
+from tinyrelease.book.build import BuildResult
+from tinyrelease.checks import environment
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import run_gates
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "tinycourse"

@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bookcourse import EXAMPLE, BuiltCourse, git, write_report  # noqa: E402
 
-from book.build import build_book  # noqa: E402
-from checks.course import load_course  # noqa: E402
+from tinyrelease.book.build import build_book  # noqa: E402
+from tinyrelease.checks.course import load_course  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from coursebuilder import CourseFactory
 
-from book.assemble import assemble
-from checks.course import load_course
+from tinyrelease.book.assemble import assemble
+from tinyrelease.checks.course import load_course
 
 LINK = ("**Student notebook:** {download}`01_tensor.ipynb "
         "<../_assignments/01_tensor/01_tensor.ipynb>`")

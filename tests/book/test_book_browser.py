@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bookcourse import BuiltCourse, needs_chromium
 
-from book.browser import check_in_browser
+from tinyrelease.book.browser import check_in_browser
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

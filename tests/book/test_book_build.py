@@ -8,10 +8,10 @@ from pathlib import Path
 
 from bookcourse import BuiltCourse
 
-from book.build import build_book
-from checks.catalog import all_checks
-from checks.course import load_course
-from checks.execution.codes import DOCUMENTATION_CODES as EXECUTION_CODES
+from tinyrelease.book.build import build_book
+from tinyrelease.checks.catalog import all_checks
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.execution.codes import DOCUMENTATION_CODES as EXECUTION_CODES
 
 
 def page(built: BuiltCourse, name: str) -> str:

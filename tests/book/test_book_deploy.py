@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from bookcourse import BuiltCourse, git
 
-from book.cli import main
-from book.deploy import DeployOptions, deploy, plan_deploy
-from book.errors import DeployFailed, DeployRefused
+from tinyrelease.book.cli import main
+from tinyrelease.book.deploy import DeployOptions, deploy, plan_deploy
+from tinyrelease.book.errors import DeployFailed, DeployRefused
 
 
 def tree(built: BuiltCourse, path: str = "") -> set[str]:

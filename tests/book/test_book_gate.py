@@ -9,9 +9,9 @@ from pathlib import Path
 from bookcourse import EXAMPLE, needs_chromium
 from coursebuilder import about
 
-from book.gate import documentation_findings
-from checks.execution.codes import DOCUMENTATION_CODES as EXECUTION_CODES
-from checks.findings import Severity
+from tinyrelease.book.gate import documentation_findings
+from tinyrelease.checks.execution.codes import DOCUMENTATION_CODES as EXECUTION_CODES
+from tinyrelease.checks.findings import Severity
 
 
 @needs_chromium

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from book.assemble import own_book_dir
-from book.build import build_book
-from book.errors import BookError
-from checks.course import load_course
+from tinyrelease.book.assemble import own_book_dir
+from tinyrelease.book.build import build_book
+from tinyrelease.book.errors import BookError
+from tinyrelease.checks.course import load_course
 
 TOC = """format: jb-book
 root: intro
@@ -56,7 +56,7 @@ def test_a_page_linking_out_of_the_course_is_never_published(
         make_course: Callable[..., Path], tmp_path: Path) -> None:
     """`site/secret.md -> /elsewhere/passwd` listed in the TOC: not copied, not built, not
     published, and DOC001 names the link."""
-    from checks.engine import run_gates
+    from tinyrelease.checks.engine import run_gates
 
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:the maintainer's secret\n")

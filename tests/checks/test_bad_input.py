@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, about, line_of, source
 
-from checks.cli import main
-from checks.course import load_course
-from checks.findings import Finding
+from tinyrelease.checks.cli import main
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.findings import Finding
 
 ABOUT = "src/01_tensor/ABOUT.md"
 SOURCE = "src/01_tensor/01_tensor.py"

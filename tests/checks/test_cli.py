@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import SETTINGS, CourseFactory
 
-from checks.cli import main
+from tinyrelease.checks.cli import main
 
 BROKEN_VERSION = {"settings.ini": SETTINGS.replace("version = 0.1.0", "version = 0.2.0")}
 
@@ -88,8 +88,8 @@ def test_select_runs_only_matching_codes(make_course: CourseFactory, tmp_path: P
 
 
 def test_quick_level_runs_only_quick_checks(make_course: CourseFactory, tmp_path: Path) -> None:
-    from checks.catalog import all_checks
-    from checks.registry import GATES, session_code
+    from tinyrelease.checks.catalog import all_checks
+    from tinyrelease.checks.registry import GATES, session_code
     _, report = run_cli(make_course(), tmp_path, "--level", "quick")
     quick = {c.code for c in all_checks() if c.quick}
     ran = {code for g in report["gates"] for code in g["checks"]}

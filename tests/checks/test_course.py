@@ -6,8 +6,8 @@ from pathlib import Path
 
 from coursebuilder import CourseFactory
 
-from checks.course import load_course
-from checks.engine import run_gates
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import run_gates
 
 
 def test_base_course_is_read_whole(make_course: CourseFactory) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from checks import environment
-from checks.cli import main
-from checks.progress import Board
+from tinyrelease.checks import environment
+from tinyrelease.checks.cli import main
+from tinyrelease.checks.progress import Board
 
 
 def test_doctor_names_what_is_missing_and_the_fix(tmp_path: Path,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from coursebuilder import line_of
 
-from checks.documented import Documented, read_page
+from tinyrelease.checks.documented import Documented, read_page
 
 PAGE = """# Using the course
 

@@ -12,9 +12,9 @@ from xml.etree import ElementTree
 import pytest
 from coursebuilder import CourseFactory
 
-from checks import environment
-from checks.cache import course_digest, gate_key
-from checks.cli import main
+from tinyrelease.checks import environment
+from tinyrelease.checks.cache import course_digest, gate_key
+from tinyrelease.checks.cli import main
 
 
 def report(folder: Path) -> dict:
@@ -148,7 +148,7 @@ def test_a_planted_parse_cache_is_never_loaded(make_course: CourseFactory, tmp_p
     """A pickle in the cache folder without our signature is ignored, not unpickled."""
     import pickle
 
-    from checks.cache import ParseCache
+    from tinyrelease.checks.cache import ParseCache
 
     proof = tmp_path / "executed"
 

@@ -20,8 +20,8 @@ from coursebuilder import (
     source,
 )
 
-from checks.course import Course, load_course
-from checks.engine import run_gates
+from tinyrelease.checks.course import Course, load_course
+from tinyrelease.checks.engine import run_gates
 
 COUNT = 3
 IDS = [module_id(n) for n in range(1, COUNT + 1)]

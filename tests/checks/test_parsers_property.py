@@ -25,17 +25,17 @@ from coursebuilder import (
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from checks.about import parse_about, parse_module_yaml
-from checks.changelog import parse_changelog, release_key
-from checks.course import load_course
-from checks.documented import Documented, read_page
-from checks.engine import run_gates
-from checks.errors import CourseError
-from checks.learning_path import parse_learning_path
-from checks.markdown import parse_markdown, parse_yaml, split_front_matter
-from checks.package import parse_pyproject, parse_settings
-from checks.source import parse_source
-from checks.values import parse_difficulty, parse_difficulty_range, parse_time
+from tinyrelease.checks.about import parse_about, parse_module_yaml
+from tinyrelease.checks.changelog import parse_changelog, release_key
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.documented import Documented, read_page
+from tinyrelease.checks.engine import run_gates
+from tinyrelease.checks.errors import CourseError
+from tinyrelease.checks.learning_path import parse_learning_path
+from tinyrelease.checks.markdown import parse_markdown, parse_yaml, split_front_matter
+from tinyrelease.checks.package import parse_pyproject, parse_settings
+from tinyrelease.checks.source import parse_source
+from tinyrelease.checks.values import parse_difficulty, parse_difficulty_range, parse_time
 
 PARSERS = settings(max_examples=200, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, source
 
-from checks.cache import ParseCache
-from checks.cli import main
-from checks.course import load_course
-from checks.store import CourseStore, open_course
+from tinyrelease.checks.cache import ParseCache
+from tinyrelease.checks.cli import main
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.store import CourseStore, open_course
 
 
 @pytest.fixture(autouse=True)
@@ -148,7 +148,7 @@ def test_a_corrupt_parse_cache_is_ignored(make_course: CourseFactory, tmp_path: 
 def test_the_cache_key_never_leaves_the_course(make_course: CourseFactory, tmp_path: Path) -> None:
     import os
 
-    from checks.cache import course_digest
+    from tinyrelease.checks.cache import course_digest
     root = make_course()
     outside = tmp_path / "secret.txt"
     outside.write_text("one")
@@ -164,7 +164,7 @@ def test_the_cache_key_never_leaves_the_course(make_course: CourseFactory, tmp_p
 def test_a_parse_cache_of_other_code_is_not_used(make_course: CourseFactory, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Parsed files are results of the parser: new tinyrelease code parses them again."""
-    from checks import cache as cache_module
+    from tinyrelease.checks import cache as cache_module
 
     root, path = make_course(), tmp_path / "parsed.pickle"
     first = ParseCache(path)

@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from releasehelpers import Captured, MakeCourse  # noqa: E402
 
-from release.bundle import FakePublisher  # noqa: E402
-from release.sandbox import PackageServer, course_repository  # noqa: E402
+from tinyrelease.release.bundle import FakePublisher  # noqa: E402
+from tinyrelease.release.sandbox import PackageServer, course_repository  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
 FEATURE = {"+optim.feature.md": "Module 05 previewed: an SGD optimiser.\n"}

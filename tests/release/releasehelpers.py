@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from release.pipelines import Output
-from release.sandbox import git
+from tinyrelease.release.pipelines import Output
+from tinyrelease.release.sandbox import git
 
 MakeCourse = Callable[..., Path]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from packaging.version import Version
 
-from release.changelog import MARKER, ChangelogConfig
-from release.model import Kind, Release, Request, Stage
-from release.plan import Plan, make_plan
-from release.state import (
+from tinyrelease.release.changelog import MARKER, ChangelogConfig
+from tinyrelease.release.model import Kind, Release, Request, Stage
+from tinyrelease.release.plan import Plan, make_plan
+from tinyrelease.release.state import (
     Observations,
     ReleaseLine,
     ReleaseState,
@@ -23,7 +23,7 @@ from release.state import (
     Settings,
     Snapshot,
 )
-from release.versions import VersionSite
+from tinyrelease.release.versions import VersionSite
 
 ROOT = Path("/nowhere/tinynn-course")
 INDEX = "https://index.example.org/legacy/"

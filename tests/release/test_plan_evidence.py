@@ -10,8 +10,8 @@ from pathlib import Path
 
 from snapshots import course, final, plan_of, rc
 
-from release.evidence import Evidence, read_evidence
-from release.model import Kind
+from tinyrelease.release.evidence import Evidence, read_evidence
+from tinyrelease.release.model import Kind
 
 SIX = (("educational", "pass"), ("implementation", "pass"), ("testing", "pass"),
        ("package", "pass"), ("documentation", "pass"), ("systems", "pass"))

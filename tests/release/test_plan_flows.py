@@ -12,10 +12,10 @@ import pytest
 from packaging.version import Version
 from snapshots import DEV, FINAL, MAIN, RC1, course, line, plan_of, statuses
 
-from release.errors import Refused
-from release.model import Kind, Release, Stage
-from release.plan import identify, preflight, sequence
-from release.state import ReleaseState, RemoteRefs, Settings
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.model import Kind, Release, Stage
+from tinyrelease.release.plan import identify, preflight, sequence
+from tinyrelease.release.state import ReleaseState, RemoteRefs, Settings
 
 DIRECT = Settings(flow="direct", tag_prefix="course-v")
 

@@ -10,9 +10,9 @@ import pytest
 from packaging.version import Version
 from snapshots import DEV, FINAL, MAIN, RC1, RC2, course, final, line, on_line, rc
 
-from release.errors import Refused
-from release.model import Kind
-from release.plan import identify
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.model import Kind
+from tinyrelease.release.plan import identify
 
 DRAFTED = "# Changelog\n\n## [0.2.0] - today\n\n- Module 05: SGD\n"
 

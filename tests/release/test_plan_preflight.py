@@ -8,10 +8,10 @@ from dataclasses import replace
 
 from snapshots import DEV, MAIN, RC1, course, final, line, on_line, plan_of, rc
 
-from release.model import Kind
-from release.plan import preflight
-from release.state import RemoteRefs
-from release.versions import VersionSite
+from tinyrelease.release.model import Kind
+from tinyrelease.release.plan import preflight
+from tinyrelease.release.state import RemoteRefs
+from tinyrelease.release.versions import VersionSite
 
 
 def test_a_clean_start_has_no_problem() -> None:

@@ -26,9 +26,9 @@ from snapshots import (
     statuses,
 )
 
-from release.model import Kind, Request
-from release.plan import sequence
-from release.state import Settings
+from tinyrelease.release.model import Kind, Request
+from tinyrelease.release.plan import sequence
+from tinyrelease.release.state import Settings
 
 NOTES = "# Changelog\n\n## [0.1.1] - today\n\n- A fix\n"
 APPROVED = ("Education Reviewer: approved; Module Developer: approved; Quality Assurance: "

@@ -11,12 +11,12 @@ import pytest
 from packaging.version import Version
 from snapshots import FINAL, MAIN, course, final, plan_of, statuses
 
-from release import versions
-from release.errors import Refused
-from release.model import Kind
-from release.plan import identify
-from release.settings import load_settings
-from release.state import RemoteRefs, Settings
+from tinyrelease.release import versions
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.model import Kind
+from tinyrelease.release.plan import identify
+from tinyrelease.release.settings import load_settings
+from tinyrelease.release.state import RemoteRefs, Settings
 
 TAGS = ["v1.2.0", "vol1-v0.3.0", "course-slides-v0.1.0", "course-v0.1.0", "course-v0.2.0rc1",
         "course-vnext", "course-v0.1.1"]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from snapshots import course, rc
 
-from release import changelog
-from release.changelog import KEEP_A_CHANGELOG, ChangelogConfig
-from release.model import Kind
-from release.plan import preflight
+from tinyrelease.release import changelog
+from tinyrelease.release.changelog import KEEP_A_CHANGELOG, ChangelogConfig
+from tinyrelease.release.model import Kind
+from tinyrelease.release.plan import preflight
 
 BY_HAND = """# Changelog
 

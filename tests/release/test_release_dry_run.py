@@ -11,11 +11,11 @@ from collections import defaultdict
 
 from releasehelpers import Captured, MakeCourse
 
-from release.bundle import FakePublisher
-from release.model import Kind, Request
-from release.pipelines import release
-from release.runner import Command
-from release.sandbox import PackageServer, git
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.model import Kind, Request
+from tinyrelease.release.pipelines import release
+from tinyrelease.release.runner import Command
+from tinyrelease.release.sandbox import PackageServer, git
 
 NOT_GATES = "this test is about the commands"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from releasehelpers import Captured, MakeCourse, commit_file, remote_tags
 
-from release.errors import GitError, Interrupted
-from release.pipelines import release
-from release.plan import Request
-from release.repair import abort, backport
-from release.sandbox import PackageServer, git
+from tinyrelease.release.errors import GitError, Interrupted
+from tinyrelease.release.pipelines import release
+from tinyrelease.release.plan import Request
+from tinyrelease.release.repair import abort, backport
+from tinyrelease.release.sandbox import PackageServer, git
 
 FIX = "tinynn/core/activations.py"
 

@@ -9,10 +9,10 @@ import json
 
 from releasehelpers import Captured, MakeCourse, commit_file, remote_tags
 
-from release.bundle import FakePublisher
-from release.pipelines import release, status
-from release.plan import Request
-from release.sandbox import PackageServer, git
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.pipelines import release, status
+from tinyrelease.release.plan import Request
+from tinyrelease.release.sandbox import PackageServer, git
 
 
 def test_release_minor_two_candidates_then_final(make_repo: MakeCourse, output: Captured,

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from releasehelpers import Captured
 
-from release.bundle import FakePublisher
-from release.errors import Refused
-from release.monorepo import monorepo
-from release.pipelines import release, status
-from release.plan import Request
-from release.sandbox import git
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.errors import Refused
+from tinyrelease.release.monorepo import monorepo
+from tinyrelease.release.pipelines import release, status
+from tinyrelease.release.plan import Request
+from tinyrelease.release.sandbox import git
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
 

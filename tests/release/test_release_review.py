@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from releasehelpers import Captured, MakeCourse, commit_file, remote_tags
 
-from release.bundle import FakePublisher
-from release.pipelines import release, status
-from release.plan import Request
-from release.sandbox import PackageServer, git
-from review.errors import NotApproved
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.pipelines import release, status
+from tinyrelease.release.plan import Request
+from tinyrelease.release.sandbox import PackageServer, git
+from tinyrelease.review.errors import NotApproved
 
 ROOT = Path(__file__).resolve().parents[2]
 # the only test of the losses module's objective about log(softmax(x)): without it the

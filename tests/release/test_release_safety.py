@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from releasehelpers import Captured, MakeCourse, commit_file, remote_tags
 
-from release import index
-from release.bundle import FakePublisher
-from release.errors import IndexRefused, Interrupted, Refused
-from release.pipelines import release
-from release.plan import Request
-from release.sandbox import PackageServer, git
+from tinyrelease.release import index
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.errors import IndexRefused, Interrupted, Refused
+from tinyrelease.release.pipelines import release
+from tinyrelease.release.plan import Request
+from tinyrelease.release.sandbox import PackageServer, git
 
 NOT_GATES = "this test is not about the gates"
 ROOT = Path(__file__).resolve().parents[2]

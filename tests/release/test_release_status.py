@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from releasehelpers import Captured, MakeCourse
 
-from release.bundle import FakePublisher
-from release.checklist import render_checklist
-from release.errors import Interrupted
-from release.pipelines import release, status
-from release.plan import Request
-from release.sandbox import PackageServer, git
+from tinyrelease.release.bundle import FakePublisher
+from tinyrelease.release.checklist import render_checklist
+from tinyrelease.release.errors import Interrupted
+from tinyrelease.release.pipelines import release, status
+from tinyrelease.release.plan import Request
+from tinyrelease.release.sandbox import PackageServer, git
 
 NOT_GATES = "this test is not about the gates"
 

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from releasehelpers import Captured, MakeCourse, remote_tags
 
-from checks.boundary import BoundaryError
-from checks.process import Completed
-from release.errors import Interrupted, Refused
-from release.lock import release_lock
-from release.pipelines import release, status
-from release.plan import Request
-from release.repair import abort
-from release.runner import Arg, Runner
-from release.sandbox import PackageServer, git
+from tinyrelease.checks.boundary import BoundaryError
+from tinyrelease.checks.process import Completed
+from tinyrelease.release.errors import Interrupted, Refused
+from tinyrelease.release.lock import release_lock
+from tinyrelease.release.pipelines import release, status
+from tinyrelease.release.plan import Request
+from tinyrelease.release.repair import abort
+from tinyrelease.release.runner import Arg, Runner
+from tinyrelease.release.sandbox import PackageServer, git
 
 NOT_GATES = "this test is not about the gates"
 

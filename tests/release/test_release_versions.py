@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from release import versions
-from release.errors import Refused
+from tinyrelease.release import versions
+from tinyrelease.release.errors import Refused
 
 
 @pytest.mark.parametrize(("base", "kind", "expected"), [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from coursebuilder import PACKAGE, TITLES
 
-from review.model import Priority, Report
+from tinyrelease.review.model import Priority, Report
 
 
 def objective_tests(number: int) -> str:

@@ -9,8 +9,8 @@ import pytest
 from coursebuilder import CourseFactory
 from reviewhelpers import git, repository
 
-from review.approval import approvals, overrides_file, require_approvals
-from review.errors import NotApproved, ReviewError
+from tinyrelease.review.approval import approvals, overrides_file, require_approvals
+from tinyrelease.review.errors import NotApproved, ReviewError
 
 TAG = "v0.2.0"
 

@@ -10,8 +10,8 @@ import pytest
 from coursebuilder import CourseFactory
 from reviewhelpers import git, repository
 
-from review.checklist import keys, render, verify
-from review.errors import ReviewError
+from tinyrelease.review.checklist import keys, render, verify
+from tinyrelease.review.errors import ReviewError
 
 CHANGELOG = "# Changelog\n\n## [0.2.0] - 2025-05-01\n\n- Module 05: an optimiser.\n"
 

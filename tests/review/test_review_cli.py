@@ -10,7 +10,7 @@ from pathlib import Path
 from coursebuilder import PYPROJECT, CourseFactory
 from reviewhelpers import covered, review_json
 
-from review.run import run_review
+from tinyrelease.review.run import run_review
 
 REPO = Path(__file__).resolve().parents[2]
 

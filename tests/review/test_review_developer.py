@@ -7,11 +7,11 @@ from pathlib import Path
 from coursebuilder import CourseFactory, source
 from reviewhelpers import covered, items
 
-from checks.course import load_course
-from checks.findings import Finding
-from review import developer
-from review.evidence import gather
-from review.model import Priority, Report
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.findings import Finding
+from tinyrelease.review import developer
+from tinyrelease.review.evidence import gather
+from tinyrelease.review.model import Priority, Report
 
 NBGRADER = ('{{"grade": false, "grade_id": "layer-class", "locked": false, "schema_version": 3, '
             '"solution": true}}')

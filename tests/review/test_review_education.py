@@ -7,10 +7,10 @@ from pathlib import Path
 from coursebuilder import CourseFactory, about, source
 from reviewhelpers import covered, items, objective_tests
 
-from checks.course import load_course
-from review import education
-from review.evidence import gather
-from review.model import Priority, Report
+from tinyrelease.checks.course import load_course
+from tinyrelease.review import education
+from tinyrelease.review.evidence import gather
+from tinyrelease.review.model import Priority, Report
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
 

@@ -9,11 +9,11 @@ import pytest
 from coursebuilder import PYPROJECT, CourseFactory
 from reviewhelpers import covered, items, make_wheel, review_json
 
-from checks.course import load_course
-from review import packaging, quality
-from review.evidence import gather
-from review.model import Priority
-from review.run import run_review
+from tinyrelease.checks.course import load_course
+from tinyrelease.review import packaging, quality
+from tinyrelease.review.evidence import gather
+from tinyrelease.review.model import Priority
+from tinyrelease.review.run import run_review
 
 LEAF, MIDDLE = "tinyrelease-test-probe-leaf", "tinyrelease-test-probe-middle"
 FLAKY = '''from pathlib import Path

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from coursebuilder import CourseFactory, edited_source, line_of, source
 
-from checks.assignments.validate import BUILD_CODES, Outcome, missing_tools, validate
-from checks.course import load_course
-from checks.findings import Finding
+from tinyrelease.checks.assignments.validate import BUILD_CODES, Outcome, missing_tools, validate
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.findings import Finding
 
 pytestmark = pytest.mark.skipif(bool(missing_tools(False)), reason="nbgrader is not installed")
 
@@ -139,7 +139,8 @@ def test_rebuilding_an_unchanged_course_writes_the_same_notebooks(
 
 def test_without_nbgrader_the_checks_are_skipped(make_course: CourseFactory, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("checks.assignments.validate.importable", lambda name: name != "nbgrader")
+    monkeypatch.setattr("tinyrelease.checks.assignments.validate.importable",
+                        lambda name: name != "nbgrader")
     outcome = validate(load_course(make_course()), None, tmp_path, lambda: (tmp_path, None),
                        {"IMP201", "IMP204"})
     assert outcome.ran == set() and outcome.findings == []

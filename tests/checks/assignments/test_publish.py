@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.assignments.publish import module_zips, notebooks, validation_state
+from tinyrelease.checks.assignments.publish import module_zips, notebooks, validation_state
 
 PASSED = {"status": "pass", "modules": "all", "skipped": {}, "blank_notebook_points": 0}
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from coursebuilder import PYPROJECT, CourseFactory
 
-from checks.assignments.tiers import TIERS, apply_tier, presolved_cells, settings
-from checks.course import load_course
-from checks.source import parse_source
+from tinyrelease.checks.assignments.tiers import TIERS, apply_tier, presolved_cells, settings
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.source import parse_source
 
 CELL = '''# %% nbgrader={"grade": false, "grade_id": "impl", "solution": true}
 def forward(x):

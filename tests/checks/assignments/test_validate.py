@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, edited_source, line_of
 
-from checks.assignments.cli import main
-from checks.assignments.publish import module_zips, validation_state
-from checks.assignments.validate import missing_tools
-from checks.engine import GateResult
-from checks.findings import Finding, Severity
+from tinyrelease.checks.assignments.cli import main
+from tinyrelease.checks.assignments.publish import module_zips, validation_state
+from tinyrelease.checks.assignments.validate import missing_tools
+from tinyrelease.checks.engine import GateResult
+from tinyrelease.checks.findings import Finding, Severity
 
 pytestmark = pytest.mark.skipif(bool(missing_tools(True)),
                                 reason="nbgrader, nbclient or ipykernel is not installed")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from coursebuilder import PYPROJECT, CourseFactory, about, edited_source, line_of, only
 
-from checks.course import load_course
-from checks.engine import GateResult, run_gates
-from checks.execution.gates import Execution
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import GateResult, run_gates
+from tinyrelease.checks.execution.gates import Execution
 
 CLI = """import argparse
 from pathlib import Path

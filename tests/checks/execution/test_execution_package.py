@@ -6,10 +6,10 @@ from pathlib import Path
 
 from coursebuilder import PYPROJECT, CourseFactory, package_files, source
 
-from checks.course import load_course
-from checks.engine import GatesReport, run_gates
-from checks.execution.gates import Execution
-from checks.findings import Finding
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import GatesReport, run_gates
+from tinyrelease.checks.execution.gates import Execution
+from tinyrelease.checks.findings import Finding
 
 NO_OP_EXPORT = PYPROJECT + '\n[tool.tinyrelease]\nexport_command = ["python", "-c", "pass"]\n'
 
@@ -88,7 +88,7 @@ def test_a_package_the_course_ships_on_purpose_is_not_stray(make_course: CourseF
 
 def test_comprehensive_installs_on_every_interpreter(make_course: CourseFactory,
                                                      tmp_path: Path) -> None:
-    from checks.execution.interpreters import SUPPORTED, find_interpreter
+    from tinyrelease.checks.execution.interpreters import SUPPORTED, find_interpreter
     report = run_package(make_course(), tmp_path, level="comprehensive")
     missing = [v for v in SUPPORTED if find_interpreter(v) is None]
     assert report.gates[0].status == "pass"

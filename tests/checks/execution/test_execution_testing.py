@@ -9,10 +9,10 @@ import pytest
 from coursebuilder import PYPROJECT, CourseFactory, edited_source, line_of
 from coursebuilder import test_file as module_tests
 
-from checks.course import load_course
-from checks.engine import GatesReport, run_gates
-from checks.execution.gates import Execution, affected_modules
-from checks.findings import Finding
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import GatesReport, run_gates
+from tinyrelease.checks.execution.gates import Execution, affected_modules
+from tinyrelease.checks.findings import Finding
 
 
 def run_testing(root: Path, work: Path, modules: list[str] | None = None) -> GatesReport:

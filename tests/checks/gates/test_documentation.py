@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, about, line_of, only
 
-from checks.findings import Finding, Severity
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 CODES = ["DOC101", "DOC102", "DOC103", "DOC111", "DOC121", "DOC131", "DOC141"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import PYPROJECT, CourseFactory, about, only, source
 
-from checks.findings import Finding, Severity
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 CODES = ["EDU101", "EDU102", "EDU103", "EDU111", "EDU112", "EDU113", "EDU114", "EDU121",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, about, learning_path, line_of, only
 
-from checks.course import load_course
-from checks.findings import Finding
-from checks.gates.common import resolve_module_reference
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.findings import Finding
+from tinyrelease.checks.gates.common import resolve_module_reference
 
 Findings = Callable[[Path, str], list[Finding]]
 CODES = ["IMP101", "IMP102", "IMP103", "IMP105", "IMP111", "IMP112", "IMP113", "IMP114", "IMP131"]

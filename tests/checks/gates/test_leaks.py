@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, edited_source, line_of, only, source
 
-from checks.findings import Finding
+from tinyrelease.checks.findings import Finding
 
 Findings = Callable[[Path, str], list[Finding]]
 SOURCE = "src/02_activations/02_activations.py"

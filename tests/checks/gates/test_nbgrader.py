@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, edited_source, line_of, only, source
 
-from checks.findings import Finding
+from tinyrelease.checks.findings import Finding
 
 Findings = Callable[[Path, str], list[Finding]]
 CODES = ["IMP141", "IMP142", "IMP143", "IMP144", "IMP145", "IMP146", "IMP147", "IMP151",

@@ -18,7 +18,7 @@ from coursebuilder import (
     source,
 )
 
-from checks.findings import Finding, Severity
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 TENSOR = "src/01_tensor/01_tensor.py"

@@ -12,10 +12,10 @@ import pytest
 from course2026 import PACKAGE, files_2026, module_id, source
 from coursebuilder import CourseFactory, line_of, only
 
-from checks.catalog import all_checks
-from checks.course import load_course
-from checks.engine import run_gates
-from checks.findings import Finding, Severity
+from tinyrelease.checks.catalog import all_checks
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import run_gates
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 MID = module_id(2)

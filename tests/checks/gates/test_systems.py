@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, line_of, only, source
 
-from checks.findings import Finding, Severity
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 TENSOR = "src/01_tensor/01_tensor.py"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, line_of, only
 
-from checks.findings import Finding
+from tinyrelease.checks.findings import Finding
 
 Findings = Callable[[Path, str], list[Finding]]
 
@@ -90,8 +90,8 @@ def test_renumbered_test_folders_are_their_modules_suites(make_course: CourseFac
     assert found.severity.value == "warning" and found.module == "03_layers"
     assert found.message == ("tests/07_layers/ holds the tests of 03_layers under its old "
                              "number (they run as its suite): rename it tests/03_layers/")
-    from checks.course import load_course
-    from checks.execution.testing import plan_suites
+    from tinyrelease.checks.course import load_course
+    from tinyrelease.checks.execution.testing import plan_suites
     suites, _ = plan_suites(load_course(root), None, False)
     assert ("03_layers", "tests/07_layers") in {(s.module, s.path) for s in suites}
 

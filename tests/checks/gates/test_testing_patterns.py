@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from coursebuilder import CourseFactory, edited_source, line_of, only, source
 
-from checks.findings import Finding, Severity
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 CODES = ["IMP121", "IMP122", "IMP123", "IMP124", "IMP125", "IMP126", "IMP127"]

@@ -9,9 +9,9 @@ from xml.etree import ElementTree
 import pytest
 from coursebuilder import SETTINGS, CourseFactory
 
-from checks.course import load_course
-from checks.engine import run_gates
-from checks.reports import write_reports
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import run_gates
+from tinyrelease.checks.reports import write_reports
 
 FINDING_KEYS = {"code", "severity", "module", "path", "line", "message", "waived", "places"}
 
