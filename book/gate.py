@@ -5,6 +5,7 @@ and open it in headless Chromium; every problem is a DOC2xx `Finding` at a cours
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -12,10 +13,13 @@ from pathlib import Path
 from tinyrelease.book.build import BuildResult, build_book
 from tinyrelease.book.errors import BookError
 from tinyrelease.book.links import check_links, line_of
+from tinyrelease.checks import quarto
 from tinyrelease.checks.environment import INSTALL_ALL, chromium, importable
 from tinyrelease.checks.execution.gates import Execution, ExecutionResult
 from tinyrelease.checks.execution.session import overridden_book_requirements
+from tinyrelease.checks.execution.workspace import workspace
 from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.process import run
 from tinyrelease.checks.store import open_course
 
 __all__ = ["documentation_findings", "execute_documentation"]
@@ -42,12 +46,48 @@ def execute_documentation(execution: Execution, wanted: set[str]) -> ExecutionRe
                     "installed here: nox -s documentation installs the course's book "
                     "requirements (site/requirements.txt, docs extras)")
         return result
-    result.did(wanted - browser_codes if not browser else wanted)
+    result.did(wanted - browser_codes - {"DOC231"} if not browser else wanted - {"DOC231"})
     result.findings = findings
+    if "DOC231" in wanted:
+        render_quarto(execution, result)
     if replaced := overridden_book_requirements(execution.course.root):
         result.steps_skipped.append(f"the course's {', '.join(replaced)}: built with "
                                     "tinyrelease's own Jupyter Book 1 instead")
     return result
+
+
+def render_quarto(execution: Execution, result: ExecutionResult) -> None:
+    """`quarto render` each Quarto site of the course in a copy of it (DOC231), or say why
+    not: Quarto is not installed, or the site uses files outside the course."""
+    files = execution.course.files
+    found = quarto.sites(files)
+    if not found:
+        result.did({"DOC231"})  # nothing to render
+        return
+    shown = ", ".join(f"{site or '.'}/" for site in found)
+    program = shutil.which("quarto")
+    if program is None:
+        result.skip({"DOC231"}, f"Quarto is not installed: the site in {shown} was not "
+                    "rendered (its pages and links were checked, DOC132); install it from "
+                    "https://quarto.org/docs/get-started/")
+        return
+    outside = sorted({name for site in found for name in quarto.outside_files(files, site)})
+    if outside:
+        listed = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more" if len(outside) > 3
+                                           else "")
+        result.skip({"DOC231"}, f"the Quarto site in {shown} uses files outside the course "
+                    f"({listed}): render it in its repository")
+        return
+    result.did({"DOC231"})
+    with workspace(execution.course.root, keep=execution.work_dir / "quarto-course") as copy:
+        for site in found:
+            out = execution.work_dir / "quarto" / (site or "site")
+            done = run([program, "render", str(copy / site), "--output-dir", str(out)],
+                       cwd=copy / site, timeout=1800)
+            if not done.ok:
+                config = f"{site}/{quarto.CONFIG}" if site else quarto.CONFIG
+                result.findings.append(Finding("DOC231", f"`quarto render {site or '.'}` "
+                                               f"failed:\n{done.tail()}", config, None))
 
 
 def documentation_findings(course_root: Path, level: str, build_dir: Path,

@@ -20,6 +20,14 @@ DOCUMENTATION_CODES: dict[str, tuple[str, str]] = {
         "(`site/` or `docs/`) lacks `_toc.yml`, or Sphinx stopped with an error. Nothing can "
         "be published until it builds; the message names the cause.",
     ),
+    "DOC231": (
+        "The course's Quarto site renders",
+        "`quarto render` failed on a Quarto site of the course (a folder with `_quarto.yml`), "
+        "rendered in a copy of the course without tinyrelease's credentials. The finding "
+        "carries the end of Quarto's output. Without Quarto on the machine, or when the site "
+        "uses files outside the course (a monorepo's shared configuration), the render is "
+        "skipped with that reason; the site's pages and links are checked either way (DOC132).",
+    ),
     "DOC211": (
         "Internal links of the built site resolve",
         "A link in the built HTML points to a page or file of the site that does not exist. "

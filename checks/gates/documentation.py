@@ -1,5 +1,5 @@
 """The checks of the documentation gate: each ABOUT.md page's heading, sections, checkpoint
-markers and links, and stale copies of the pages.
+markers and links, stale copies of the pages, and the pages and links of a Quarto site.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Iterator
 from urllib.parse import unquote
 
+from tinyrelease.checks import quarto
 from tinyrelease.checks.about import About, numbered_title
 from tinyrelease.checks.course import Course, Module, StaleCopy
 from tinyrelease.checks.findings import Severity
@@ -213,6 +214,33 @@ def links_resolve(course: Course) -> Iterator[Hit]:
             elif not (course.files.exists(rel) or course.files.is_dir(rel)):
                 yield Hit(f'{kind} "{link.target}" is broken: {rel} does not exist', about.path,
                           link.line)
+
+
+@check("DOC132", "Pages and links of the course's Quarto site resolve")
+def quarto_links(course: Course) -> Iterator[Hit]:
+    """A page the course's Quarto site names in its `_quarto.yml` (sidebar, navbar, chapters,
+    render list), or a relative link or image in one of its `.qmd`/`.md` pages, points to a
+    file that does not exist in the course. An `.html` address counts when its source page is
+    there; links that leave the course (a monorepo's shared files) are not followed. Each
+    missing file is one finding, listing every place that names it.
+
+    Why: `quarto render` stops on a page its configuration names and cannot find, and a broken
+    link or image in a page is a 404 for every reader of the published site; the site is
+    checked here whether or not Quarto is installed.
+    Fix: create the page, or point the entry or link at the file's current path (relative to
+    the page, or to the site's folder when it starts with `/`).
+    """
+    for site in quarto.sites(course.files):
+        missing: dict[str, list[quarto.Reference]] = {}  # one page, however it is named
+        for reference in quarto.references(course.files, site):
+            if reference.resolved and not quarto.exists(course.files, reference.resolved):
+                missing.setdefault(quarto.page_of(reference.resolved), []).append(reference)
+        for named in missing.values():
+            first = named[0]
+            rel = quarto.source_of(first.resolved)
+            more = f" and {len(named) - 1} more place(s)" if len(named) > 1 else ""
+            yield Hit(f'{rel} does not exist: "{first.target}" names it{more}', first.source,
+                      first.line, places=tuple((r.source, r.line) for r in named[1:]))
 
 
 @check("DOC141", "No stale copies of ABOUT.md", severity=Severity.WARNING)

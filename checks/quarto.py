@@ -1,0 +1,212 @@
+"""A course's Quarto sites: the folders holding a `_quarto.yml` (the course root, or a folder
+one or two levels down, like `quarto/` and `quarto/pdf/`), the pages their configuration names,
+and the local links of their `.qmd` and `.md` sources, resolved the way Quarto resolves them.
+
+Everything is read through the course's files, so nothing outside the course root is read: a
+link that leaves the course (a monorepo's shared folder) is counted, never followed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+from tinyrelease.checks.files import CourseFiles
+from tinyrelease.checks.markdown import is_external, parse_markdown, split_front_matter
+
+CONFIG = "_quarto.yml"
+PAGE_SUFFIXES = (".qmd", ".md", ".ipynb", ".rmd", ".Rmd")
+_SKIPPED = {"build", "dist", "node_modules", "site-packages"}
+# keys of _quarto.yml whose values (or items) name pages of the site
+_PAGE_KEYS = {"href", "file", "chapters", "appendices", "contents", "render", "part"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A local page or file a site names: where it is named, and what it resolves to."""
+
+    target: str  # as written
+    resolved: str  # course-relative path, or "" when it leaves the course
+    source: str
+    line: int | None
+
+
+def sites(files: CourseFiles) -> list[str]:
+    """The folders (course-relative, "" for the root) holding a `_quarto.yml`."""
+    found = []
+    for folder, _ in _folders(files, "", 0):
+        if files.exists(posixpath.join(folder, CONFIG) if folder else CONFIG):
+            found.append(folder)
+    return found
+
+
+def _folders(files: CourseFiles, rel: str, depth: int) -> Iterator[tuple[str, int]]:
+    yield rel, depth
+    if depth == 2:
+        return
+    for name in files.listdir(rel, "documentation"):
+        child = f"{rel}/{name}" if rel else name
+        if name.startswith((".", "_")) or name in _SKIPPED or not files.is_dir(child):
+            continue
+        yield from _folders(files, child, depth + 1)
+
+
+def references(files: CourseFiles, site: str) -> Iterator[Reference]:
+    """Every local page the site's `_quarto.yml` names and every local link or image of its
+    page sources (web addresses, in-page anchors and Quarto cross-references are not files),
+    except files matching the site's `project.resources` globs: those are copied into the site
+    as they are, and a publishing workflow may put them there (TinyTorch's PDFs are)."""
+    config = posixpath.join(site, CONFIG) if site else CONFIG
+    text = files.read(config, "documentation")
+    resources = _resources(text)
+    for reference in _all_references(files, site, config, text):
+        inside = reference.resolved[len(site) + 1:] if site else reference.resolved
+        if not any(fnmatch.fnmatch(inside, glob) for glob in resources):
+            yield reference
+
+
+def _resources(text: str | None) -> list[str]:
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return []
+    project = data.get("project") if isinstance(data, dict) else None
+    found = project.get("resources") if isinstance(project, dict) else None
+    found = [found] if isinstance(found, str) else found
+    return [glob.strip("/") for glob in found or [] if isinstance(glob, str)]
+
+
+def _all_references(files: CourseFiles, site: str, config: str,
+                    text: str | None) -> Iterator[Reference]:
+    if text is not None:
+        yield from _config_references(files, site, config, text)
+    output = _output_dir(text)
+    for page in files.walk(site, gate="documentation"):
+        parts = (page[len(site) + 1:] if site else page).split("/")
+        # Quarto renders neither its output folders nor names starting with `.` or `_`, nor
+        # a README
+        if page.endswith((".qmd", ".md")) and parts[0] not in output \
+                and not any(part.startswith((".", "_")) for part in parts) \
+                and parts[-1] not in ("README.md", "README.qmd"):
+            yield from _page_references(files, site, page)
+
+
+def _output_dir(text: str | None) -> set[str]:
+    """The folders a render writes (never sources): `_site`, `_book`, the configured one."""
+    folders = {"_site", "_book", "_freeze", ".quarto"}
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return folders
+    project = data.get("project") if isinstance(data, dict) else None
+    if isinstance(project, dict) and isinstance(project.get("output-dir"), str):
+        folders.add(project["output-dir"].strip("/").split("/")[0])
+    return folders
+
+
+def _config_references(files: CourseFiles, site: str, config: str,
+                       text: str) -> Iterator[Reference]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return  # DOC001 and the build report a configuration that cannot be read
+    lines = text.split("\n")
+    for value in _named_pages(data):
+        line = next((n + 1 for n, raw in enumerate(lines) if value in raw), None)
+        yield Reference(value, _resolve(site, site, value), config, line)
+
+
+def _named_pages(data: Any, key: str | None = None) -> Iterator[str]:
+    if isinstance(data, dict):
+        for name, value in data.items():
+            yield from _named_pages(value, str(name))
+    elif isinstance(data, list):
+        for item in data:
+            yield from _named_pages(item, key)
+    elif isinstance(data, str) and key in _PAGE_KEYS:
+        target = data.strip()
+        if target and not is_external(target) and "*" not in target \
+                and target.split("#")[0].endswith((*PAGE_SUFFIXES, ".html")):
+            yield target
+
+
+def _page_references(files: CourseFiles, site: str, page: str) -> Iterator[Reference]:
+    text = files.read(page, "documentation")
+    if text is None:
+        return
+    front = split_front_matter(text)
+    start = front.body_start if front else 1
+    body = "\n".join(text.split("\n")[start - 1:])
+    folder = posixpath.dirname(page)
+    for link in parse_markdown(body, start).links:
+        target = link.target.strip()
+        if not target or target.startswith("#") or target.startswith("@") \
+                or (is_external(target) and not target.startswith("/")) \
+                or target.startswith("{{"):
+            continue
+        yield Reference(target, _resolve(site, folder, target), page, link.line)
+
+
+def _resolve(site: str, folder: str, target: str) -> str:
+    """The course-relative path a local target names ("" when it leaves the course); a
+    leading `/` is the site's root, as Quarto reads it."""
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    base = site if path.startswith("/") else folder
+    joined = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
+    return "" if joined == ".." or joined.startswith("../") else joined
+
+
+def outside_files(files: CourseFiles, site: str) -> list[str]:
+    """The paths the site's `_quarto.yml` names that leave the course (a monorepo's shared
+    configuration, scripts or headers): a copy of the course cannot render without them."""
+    text = files.read(posixpath.join(site, CONFIG) if site else CONFIG, "documentation")
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return []
+    return sorted({value for value in _strings(data) if "/" in value
+                   and not is_external(value) and _resolve(site, site, value) == ""})
+
+
+def _strings(data: Any) -> Iterator[str]:
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item)
+    elif isinstance(data, str):
+        yield data.strip()
+
+
+def page_of(rel: str) -> str:
+    """One name for a page whatever form a link uses: `x.qmd`, `x.md` and `x.html` are `x`."""
+    stem, suffix = posixpath.splitext(rel)
+    return stem if suffix in (*PAGE_SUFFIXES, ".html", ".htm") else rel
+
+
+def source_of(rel: str) -> str:
+    """The source file a missing target stands for: `x.html` is rendered from `x.qmd`."""
+    stem, suffix = posixpath.splitext(rel)
+    return stem + ".qmd" if suffix in (".html", ".htm") else rel
+
+
+def exists(files: CourseFiles, rel: str) -> bool:
+    """Whether a page or file a site names is there: a rendered `.html` address counts when
+    its source is (`x.html` from `x.qmd`), and a folder when it has an index page."""
+    if rel in ("", "."):
+        return True
+    if files.exists(rel):
+        return True
+    stem, suffix = posixpath.splitext(rel)
+    if suffix in (".html", ".htm"):
+        return any(files.exists(stem + source) for source in PAGE_SUFFIXES)
+    if files.is_dir(rel):
+        return True
+    return not suffix and any(files.exists(rel + source) for source in PAGE_SUFFIXES)
