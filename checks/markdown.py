@@ -190,10 +190,12 @@ def _parsers() -> tuple[Any, Any]:
 _MD: list[Any] = []
 
 
-def parse_markdown(text: str, first_line: int = 1) -> MarkdownBody:
+def parse_markdown(text: str, first_line: int = 1, raw_html: bool = False) -> MarkdownBody:
     """The structure of a Markdown text as CommonMark reads it (markdown-it-py): ATX and
     setext headings, inline and reference links, images, autolinks and HTML `src`/`href`,
-    each at its line; fenced and indented code is not read for any of them."""
+    each at its line; fenced and indented code is not read for any of them, except, with
+    `raw_html` (Pandoc's and Quarto's Markdown), the `src`/`href` of a ```` ```{=html} ````
+    block, which is HTML passed through to the page."""
     blocks, inline = _parsers()
     env: dict[str, Any] = {}
     # CommonMark ends a line at a lone carriage return too; the course's line numbers (and
@@ -210,6 +212,8 @@ def parse_markdown(text: str, first_line: int = 1) -> MarkdownBody:
         start, end = token.map
         if token.type in ("fence", "code_block"):
             code.update(range(start, end))
+            if raw_html and token.type == "fence" and token.info.strip() == "{=html}":
+                body.links += _html_links(raw, start + 1, end - 1, first_line)
         elif token.type == "heading_open":
             body.headings.append(Heading(int(token.tag[1]), tokens[index + 1].content.strip(),
                                          first_line + start))
@@ -235,6 +239,7 @@ def _inline_links(inline: Any, content: str, references: dict[str, Any], raw: li
     """The links of one block's inline content, each at the line its target is written on;
     a reference link (`[text][ref]`) is reported at its definition, once."""
     found: list[Link] = []
+    seen: dict[str, int] = {}  # the k-th link to a target in a block is on its k-th line
     for child in inline.parseInline(content, {"references": references})[0].children or []:
         targets: list[tuple[str, bool]] = []
         if child.type in ("link_open", "image"):
@@ -244,7 +249,8 @@ def _inline_links(inline: Any, content: str, references: dict[str, Any], raw: li
             targets = [(src, tag.lower() == "img")
                        for tag, src in _HTML_SRC.findall(child.content)]
         for target, image in targets:
-            line = _line_of(raw, start, end, target)
+            line = _line_of(raw, start, end, target, seen.get(target, 0))
+            seen[target] = seen.get(target, 0) + 1
             if line is not None:
                 found.append(Link(target, first_line + line, image))
     return found
@@ -255,10 +261,12 @@ def _html_links(raw: list[str], start: int, end: int, first_line: int) -> list[L
             for n in range(start, min(end, len(raw))) for tag, src in _HTML_SRC.findall(raw[n])]
 
 
-def _line_of(raw: list[str], start: int, end: int, target: str) -> int | None:
+def _line_of(raw: list[str], start: int, end: int, target: str, before: int = 0) -> int | None:
     """The 0-based line of the block whose text holds the target (None: written elsewhere,
-    as a reference definition, or escaped)."""
-    return next((n for n in range(start, min(end, len(raw))) if target in raw[n]), None)
+    as a reference definition, or escaped); with `before` earlier links to the same target in
+    the block (table rows are one paragraph to CommonMark), the line after theirs."""
+    lines = [n for n in range(start, min(end, len(raw))) if target in raw[n]]
+    return lines[min(before, len(lines) - 1)] if lines else None
 
 
 def is_external(target: str) -> bool:

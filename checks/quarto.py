@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ PAGE_SUFFIXES = (".qmd", ".md", ".ipynb", ".rmd", ".Rmd")
 _SKIPPED = {"build", "dist", "node_modules", "site-packages"}
 # keys of _quarto.yml whose values (or items) name pages of the site
 _PAGE_KEYS = {"href", "file", "chapters", "appendices", "contents", "render", "part"}
+# keys whose values name files the render reads or the site shows (logos, filters, styles)
+_FILE_KEYS = {"favicon", "logo", "image", "file", "filters", "template-partials", "theme",
+              "css", "include-in-header", "include-before-body", "include-after-body"}
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,12 @@ def _named_pages(data: Any, key: str | None = None) -> Iterator[str]:
     elif isinstance(data, list):
         for item in data:
             yield from _named_pages(item, key)
-    elif isinstance(data, str) and key in _PAGE_KEYS:
+    elif isinstance(data, str) and key in _PAGE_KEYS | _FILE_KEYS:
         target = data.strip()
-        if target and not is_external(target) and "*" not in target \
-                and target.split("#")[0].endswith((*PAGE_SUFFIXES, ".html")):
+        if not target or is_external(target) or "*" in target or "\n" in target:
+            return
+        if target.split("#")[0].endswith((*PAGE_SUFFIXES, ".html")) or (
+                key in _FILE_KEYS and re.search(r"[^/]\.[A-Za-z0-9]{1,5}$", target)):
             yield target
 
 
@@ -144,7 +150,7 @@ def _page_references(files: CourseFiles, site: str, page: str) -> Iterator[Refer
     start = front.body_start if front else 1
     body = "\n".join(text.split("\n")[start - 1:])
     folder = posixpath.dirname(page)
-    for link in parse_markdown(body, start).links:
+    for link in parse_markdown(body, start, raw_html=True).links:
         target = link.target.strip()
         if not target or target.startswith("#") or target.startswith("@") \
                 or (is_external(target) and not target.startswith("/")) \
@@ -183,6 +189,11 @@ def _strings(data: Any) -> Iterator[str]:
             yield from _strings(item)
     elif isinstance(data, str):
         yield data.strip()
+
+
+def is_page(rel: str) -> bool:
+    """Whether a target is a page of the site (a source or its rendered `.html`)."""
+    return posixpath.splitext(rel)[1] in (*PAGE_SUFFIXES, ".html", ".htm")
 
 
 def page_of(rel: str) -> str:

@@ -222,7 +222,9 @@ def quarto_links(course: Course) -> Iterator[Hit]:
     render list), or a relative link or image in one of its `.qmd`/`.md` pages, points to a
     file that does not exist in the course. An `.html` address counts when its source page is
     there; links that leave the course (a monorepo's shared files) are not followed. Each
-    missing file is one finding, listing every place that names it.
+    missing file is one finding, listing every place that names it: an error for a page, a
+    warning for any other file (an image, a PDF, a logo), which a publishing workflow may add
+    at deploy time (TinyTorch injects its PDFs).
 
     Why: `quarto render` stops on a page its configuration names and cannot find, and a broken
     link or image in a page is a 404 for every reader of the published site; the site is
@@ -239,8 +241,11 @@ def quarto_links(course: Course) -> Iterator[Hit]:
             first = named[0]
             rel = quarto.source_of(first.resolved)
             more = f" and {len(named) - 1} more place(s)" if len(named) > 1 else ""
-            yield Hit(f'{rel} does not exist: "{first.target}" names it{more}', first.source,
-                      first.line, places=tuple((r.source, r.line) for r in named[1:]))
+            page = quarto.is_page(first.resolved)
+            yield Hit(f'{rel} does not exist: "{first.target}" names it{more}'
+                      + ("" if page else " (a warning: a publishing workflow may add it)"),
+                      first.source, first.line, severity=None if page else Severity.WARNING,
+                      places=tuple((r.source, r.line) for r in named[1:]))
 
 
 @check("DOC141", "No stale copies of ABOUT.md", severity=Severity.WARNING)

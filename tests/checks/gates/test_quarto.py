@@ -15,7 +15,7 @@ from coursebuilder import CourseFactory, line_of, only
 from tinyrelease.book.gate import render_quarto
 from tinyrelease.checks.course import load_course
 from tinyrelease.checks.execution.gates import Execution, ExecutionResult
-from tinyrelease.checks.findings import Finding
+from tinyrelease.checks.findings import Finding, Severity
 
 Findings = Callable[[Path, str], list[Finding]]
 
@@ -117,8 +117,10 @@ def test_a_missing_page_is_one_finding_listing_every_place(make_course: CourseFa
     assert [f.message for f in found] == [
         'quarto/modules/03_layers.qmd does not exist: "modules/03_layers.qmd" names it and 2 '
         "more place(s)",
-        'quarto/modules/img/loss.png does not exist: "img/loss.png" names it'
+        'quarto/modules/img/loss.png does not exist: "img/loss.png" names it (a warning: a '
+        "publishing workflow may add it)"
     ]
+    assert [f.severity for f in found] == [Severity.ERROR, Severity.WARNING]
     layers = found[0]
     assert (layers.path, layers.line) == ("quarto/_quarto.yml",
                                           line_of(config, "modules/03_layers.qmd"))
@@ -198,3 +200,27 @@ def test_a_self_contained_site_is_rendered(make_course: CourseFactory, tmp_path:
     render_quarto(_execution(root, tmp_path), result)
     assert (result.skipped, result.findings) == ({}, [])
     assert (tmp_path / "work" / "quarto" / "quarto" / "index.html").is_file()
+
+
+def test_html_blocks_table_rows_and_site_files_are_checked_too(make_course: CourseFactory,
+                                                               findings: Findings) -> None:
+    config = CONFIG.replace("  title: \"Small Course\"\n",
+                            "  title: \"Small Course\"\n  favicon: assets/favicon.svg\n")
+    page = ("# 02. Activations\n\n| Guide | Where |\n|---|---|\n| One | [see](guide.qmd) |\n"
+            "| Two | [see](guide.qmd) |\n\n```{=html}\n<a class=\"button\" "
+            "href=\"../slides/02.pdf\">Slides</a>\n```\n\n```html\n<a href=\"shown-only.qmd\">"
+            "</a>\n```\n")
+    root = make_course(site({"quarto/_quarto.yml": config,
+                             "quarto/modules/02_activations.qmd": page}))
+    found = sorted(findings(root, "DOC132"), key=lambda f: f.message)
+    assert [(f.message, f.path, f.line) for f in found] == [
+        ('quarto/assets/favicon.svg does not exist: "assets/favicon.svg" names it (a warning: '
+         "a publishing workflow may add it)",
+         "quarto/_quarto.yml", line_of(config, "favicon")),
+        ('quarto/modules/guide.qmd does not exist: "guide.qmd" names it and 1 more place(s)',
+         "quarto/modules/02_activations.qmd", line_of(page, "| One")),
+        ('quarto/slides/02.pdf does not exist: "../slides/02.pdf" names it (a warning: a '
+         "publishing workflow may add it)",
+         "quarto/modules/02_activations.qmd", line_of(page, "<a class")),
+    ]
+    assert found[1].places == (("quarto/modules/02_activations.qmd", line_of(page, "| Two")),)
