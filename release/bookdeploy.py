@@ -40,13 +40,19 @@ def deployed(root: Path, remote: str, branch: str, commit: str, folder: str | No
     return done.ok and f"from {commit[:12]}" in done.output
 
 
-def on_branch(root: Path, remote: str, branch: str, folder: str | None
-              ) -> dict[str, object] | None:
-    """The release manifest the fetched branch holds in `folder` (or at its root), if any."""
+def manifest_text(root: Path, remote: str, branch: str, folder: str | None) -> str | None:
+    """The release manifest the fetched branch holds in `folder` (or at its root), as is."""
     path = f"{folder}/{MANIFEST}" if folder else MANIFEST  # from the branch's root
     shown = Git(root).run("show", f"{remote}/{branch}:{path}", check=False)
+    return shown.output if shown.ok else None
+
+
+def on_branch(root: Path, remote: str, branch: str, folder: str | None
+              ) -> dict[str, object] | None:
+    """That manifest's fields, if the branch holds one."""
+    text = manifest_text(root, remote, branch, folder)
     try:
-        data = json.loads(shown.output) if shown.ok else None
+        data = json.loads(text) if text is not None else None
     except ValueError:  # not ours: a manifest we write is JSON
         return None
     return data if isinstance(data, dict) else None

@@ -86,11 +86,11 @@ RECORD = "release.json"
 def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path | None,
                  announcement: str, checklist: str | None = None,
                  record: dict[str, object] | None = None,
-                 manifest: Path | None = None) -> list[Path]:
+                 manifest: str | None = None) -> list[Path]:
     """Everything a GitHub release carries, in `folder`; SHA256SUMS is written last, so its
     presence means the bundle is complete. The checklist is the one verified when bundled;
     the record says what the release is and the evidence it was made on; the manifest is the
-    deployed site's (release-manifest.json, its content hash), copied byte for byte."""
+    deployed site's (release-manifest.json, with its content hash), its text as is."""
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / "notes.md", notes)
     write_atomic(folder / "ANNOUNCEMENT.md", announcement)
@@ -108,8 +108,8 @@ def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path
     if record is not None:
         write_atomic(folder / RECORD, json.dumps(record, indent=2) + "\n")
         assets.append(folder / RECORD)
-    if manifest is not None and manifest.is_file():
-        write_atomic(folder / MANIFEST, manifest.read_text(encoding="utf-8"))
+    if manifest is not None:
+        write_atomic(folder / MANIFEST, manifest)
         assets.append(folder / MANIFEST)
     sums = "".join(f"{sha256(p)}  {p.name}\n" for p in assets)
     write_atomic(folder / "SHA256SUMS", sums)

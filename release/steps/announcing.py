@@ -30,10 +30,16 @@ class BundleStep(FinalStep):
     def judge(self) -> Verdict:
         return done_or(self.snapshot.seen.bundle, "written", "not written")
 
-    @property
-    def manifest(self) -> Path:
-        """The release manifest the book step wrote into the deployed site."""
-        return self.folder / "book" / "html" / MANIFEST
+    def manifest(self) -> str | None:
+        """The release manifest of the deployed site: as the book step wrote it here, else
+        (another checkout deployed it) as the Pages branch holds it."""
+        s, built = self.settings, self.folder / "book" / "html" / MANIFEST
+        if not s.book:
+            return None
+        if built.is_file():
+            return built.read_text(encoding="utf-8")
+        return bookdeploy.manifest_text(self.root, s.book_remote or s.remote, s.book_branch,
+                                        s.pages_prefix)
 
     def apply(self, runner: Runner) -> None:
         site = f", {MANIFEST} (the deployed site's)" if self.settings.book else ""
@@ -50,8 +56,7 @@ class BundleStep(FinalStep):
         write_bundle(self.folder, notes, dists_in(self.folder, version),
                      latest_report(self.folder),
                      announcement(state.project, version, notes, index_url),
-                     checklist_text(state, release), self.record(),
-                     self.manifest if self.settings.book else None)
+                     checklist_text(state, release), self.record(), self.manifest())
 
     def record(self) -> dict[str, object]:
         """What was released, from which commit, by which flow, on what evidence."""
