@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--branch", default="gh-pages")
     deploy.add_argument("--prefix", help="publish under this folder (dev) and keep the root")
     deploy.add_argument("--cname", help="custom domain written to CNAME")
+    deploy.add_argument("--manifest", action="append", default=[], metavar="KEY=VALUE",
+                        help="write release-manifest.json at the site's root with this field "
+                             "(repeat it) and the site's content hash")
     deploy.add_argument("--force", action="store_true",
                         help="deploy even from a dirty tree or with failed gates")
     deploy.add_argument("--dry-run", action="store_true", help="show what would be published")
@@ -88,8 +91,11 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 def _deploy(root: Path, args: argparse.Namespace, html: Path, info: dict[str, object]) -> int:
     from tinyrelease.book.deploy import DeployOptions, deploy, plan_deploy
+    from tinyrelease.book.manifest import manifest_fields, write_manifest
 
     options = DeployOptions(args.remote, args.branch, args.prefix, args.cname, args.force)
+    if args.manifest:
+        write_manifest(html, manifest_fields(args.manifest))
     plan = plan_deploy(html, root, info, options)
     if args.dry_run:
         print("\n".join(["dry run, nothing published:", *plan.describe()]))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinyrelease.book.errors import DeployFailed, DeployRefused
+from tinyrelease.book.manifest import MANIFEST
 from tinyrelease.checks.git import Git
 from tinyrelease.checks.process import run
 
@@ -39,7 +40,17 @@ class DeployPlan:
 
     @property
     def index_path(self) -> str:
-        return f"{self.options.prefix}/index.html" if self.options.prefix else "index.html"
+        return self.path_of("index.html")
+
+    def path_of(self, name: str) -> str:
+        """Where a file at the root of the site is on the branch."""
+        return f"{self.options.prefix}/{name}" if self.options.prefix else name
+
+    @property
+    def proof(self) -> list[str]:
+        """The files of the site the branch must hold after the push: index.html, and the
+        release manifest when the site has one."""
+        return ["index.html", *([MANIFEST] if (self.html / MANIFEST).is_file() else [])]
 
     def describe(self) -> list[str]:
         o = self.options
@@ -116,10 +127,7 @@ def deploy(plan: DeployPlan) -> str:
         pushed = run([*command, str(stage)], cwd=plan.repo, trusted=True)  # it pushes
     tip = _git(plan.repo, "ls-remote", o.remote, local_ref, check=False).split()
     ours = _git(plan.repo, "rev-parse", "--verify", "-q", local_ref, check=False)
-    expected = _git(plan.repo, "hash-object", str(plan.html / "index.html"))
-    published = _git(plan.repo, "rev-parse", "-q", "--verify", f"{ours}:{plan.index_path}",
-                     check=False) if ours else ""
-    if not tip or tip[0] != ours or published != expected:
+    if not tip or tip[0] != ours or not all(_holds(plan, ours, name) for name in plan.proof):
         _restore(plan.repo, local_ref, before)
         said = pushed.output.strip().splitlines()
         reason = next((line for line in said if "rejected" in line),
@@ -127,8 +135,16 @@ def deploy(plan: DeployPlan) -> str:
                            "no output"))
         raise DeployFailed(f"the deploy did not reach {o.remote}/{o.branch}: the remote branch is "
                            f"at {tip[0][:12] if tip else 'nothing'}, not at a commit with the new "
-                           f"{plan.index_path} (git said: {reason.strip()})")
+                           f"{' and '.join(map(plan.path_of, plan.proof))} (git said: "
+                           f"{reason.strip()})")
     return ours
+
+
+def _holds(plan: DeployPlan, commit: str, name: str) -> bool:
+    """Whether `commit` of the branch has our file `name` of the site where it was published."""
+    expected = _git(plan.repo, "hash-object", str(plan.html / name))
+    return bool(commit) and expected == _git(plan.repo, "rev-parse", "-q", "--verify",
+                                             f"{commit}:{plan.path_of(name)}", check=False)
 
 
 def _restore(repo: Path, ref: str, before: str) -> None:

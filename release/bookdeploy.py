@@ -5,9 +5,11 @@ release adapts in one place when its interface changes.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+from tinyrelease.book.manifest import MANIFEST
 from tinyrelease.checks.process import Completed
 from tinyrelease.release.errors import ReleaseError
 from tinyrelease.release.git import Git
@@ -25,20 +27,46 @@ def available() -> bool:
     return commands is not None and "deploy" in commands.choices
 
 
-def deployed(root: Path, remote: str, branch: str, commit: str) -> bool:
-    """The book deploy names the course commit it was built from in its commit message."""
+def deployed(root: Path, remote: str, branch: str, commit: str, folder: str | None) -> bool:
+    """Whether the branch holds the book of `commit`: the release manifest in its folder (its
+    root) names the commit, whatever other sites deployed to the branch since; or the branch's
+    last commit, which names the course commit the book was built from in its message."""
     git = Git(root)
     git.fetch(remote)
+    manifest = on_branch(root, remote, branch, folder)
+    if manifest is not None:
+        return manifest.get("commit") == commit
     done = git.run("log", "-1", "--format=%B", f"{remote}/{branch}", check=False)
     return done.ok and f"from {commit[:12]}" in done.output
 
 
-def command(root: Path, remote: str, branch: str, out: Path,
-            gates_report: Arg | None) -> list[Arg]:
-    """`python -m book deploy` of the checked-out release. The book refuses a release without
-    a passing gates report: without one (the maintainer skipped the gates) it is `--force`d."""
+def manifest_text(root: Path, remote: str, branch: str, folder: str | None) -> str | None:
+    """The release manifest the fetched branch holds in `folder` (or at its root), as is."""
+    path = f"{folder}/{MANIFEST}" if folder else MANIFEST  # from the branch's root
+    shown = Git(root).run("show", f"{remote}/{branch}:{path}", check=False)
+    return shown.output if shown.ok else None
+
+
+def on_branch(root: Path, remote: str, branch: str, folder: str | None
+              ) -> dict[str, object] | None:
+    """That manifest's fields, if the branch holds one."""
+    text = manifest_text(root, remote, branch, folder)
+    try:
+        data = json.loads(text) if text is not None else None
+    except ValueError:  # not ours: a manifest we write is JSON
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def command(root: Path, remote: str, branch: str, folder: str | None, out: Path,
+            gates_report: Arg | None, manifest: list[Arg]) -> list[Arg]:
+    """`python -m book deploy` of the checked-out release into `folder` of the branch (every
+    other file of it kept), with the release manifest's fields. The book refuses a release
+    without a passing gates report: without one (the maintainer skipped the gates) it is
+    `--force`d."""
     return [sys.executable, "-m", "tinyrelease.book", "deploy", "--course", str(root),
-            "--remote", remote, "--branch", branch, "--out", str(out),
+            "--remote", remote, "--branch", branch, *(["--prefix", folder] if folder else []),
+            "--out", str(out), *[a for field in manifest for a in ("--manifest", field)],
             *(["--gates-report", gates_report] if gates_report is not None else ["--force"])]
 
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
+from tinyrelease.book.manifest import MANIFEST
 from tinyrelease.checks.process import run
 from tinyrelease.release.errors import ReleaseError
 from tinyrelease.release.index import sha256
@@ -22,7 +23,8 @@ class Publisher(Protocol):
     def has_release(self, tag: str) -> bool: ...
 
     def create(self, tag: str, title: str, notes: Path, files: list[Path],
-               prerelease: bool) -> None: ...
+               prerelease: bool, *, draft: bool = False) -> None:
+        """The release of `tag`: published, or a draft (`draft`) a person publishes."""
 
 
 class GhPublisher:
@@ -42,11 +44,11 @@ class GhPublisher:
         return run(["gh", "release", "view", tag], cwd=self.root, timeout=60, trusted=True).ok
 
     def create(self, tag: str, title: str, notes: Path, files: list[Path],
-               prerelease: bool) -> None:
+               prerelease: bool, *, draft: bool = False) -> None:
         args = ["gh", "release", "create", tag, *map(str, files), "--title", title,
                 "--notes-file", str(notes), "--verify-tag"]
-        done = run(args + (["--prerelease"] if prerelease else []), cwd=self.root, timeout=600,
-                   trusted=True)
+        args += [*(["--prerelease"] if prerelease else []), *(["--draft"] if draft else [])]
+        done = run(args, cwd=self.root, timeout=600, trusted=True)
         if not done.ok:
             raise ReleaseError(f"gh release create {tag} failed: {done.tail(2)}")
 
@@ -65,12 +67,13 @@ class FakePublisher:
         return (self.store / f"{tag}.json").is_file()
 
     def create(self, tag: str, title: str, notes: Path, files: list[Path],
-               prerelease: bool) -> None:
+               prerelease: bool, *, draft: bool = False) -> None:
         if self.has_release(tag):
             raise ReleaseError(f"a GitHub release {tag} already exists")
         self.store.mkdir(parents=True, exist_ok=True)
         record = {"tag": tag, "title": title, "notes": notes.read_text(encoding="utf-8"),
-                  "assets": sorted(p.name for p in files), "prerelease": prerelease}
+                  "assets": sorted(p.name for p in files), "prerelease": prerelease,
+                  "draft": draft}
         write_atomic(self.store / f"{tag}.json", json.dumps(record, indent=2))
 
 
@@ -82,10 +85,12 @@ RECORD = "release.json"
 
 def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path | None,
                  announcement: str, checklist: str | None = None,
-                 record: dict[str, object] | None = None) -> list[Path]:
+                 record: dict[str, object] | None = None,
+                 manifest: str | None = None) -> list[Path]:
     """Everything a GitHub release carries, in `folder`; SHA256SUMS is written last, so its
     presence means the bundle is complete. The checklist is the one verified when bundled;
-    the record says what the release is and the evidence it was made on."""
+    the record says what the release is and the evidence it was made on; the manifest is the
+    deployed site's (release-manifest.json, with its content hash), its text as is."""
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / "notes.md", notes)
     write_atomic(folder / "ANNOUNCEMENT.md", announcement)
@@ -103,6 +108,9 @@ def write_bundle(folder: Path, notes: str, dists: list[Path], gates_report: Path
     if record is not None:
         write_atomic(folder / RECORD, json.dumps(record, indent=2) + "\n")
         assets.append(folder / RECORD)
+    if manifest is not None:
+        write_atomic(folder / MANIFEST, manifest)
+        assets.append(folder / MANIFEST)
     sums = "".join(f"{sha256(p)}  {p.name}\n" for p in assets)
     write_atomic(folder / "SHA256SUMS", sums)
     return [*assets, folder / "SHA256SUMS"]

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from tinyrelease.book.manifest import MANIFEST
 from tinyrelease.checks.assignments.cli import (
     DEFAULT_OUT as STUDENT_RELEASE,  # what nox -s assignments wrote
 )
-from tinyrelease.release import index, prerelease, versions
+from tinyrelease.release import bookdeploy, index, prerelease, versions
 from tinyrelease.release.errors import ReleaseError
 from tinyrelease.release.model import Kind, Release, Stage
 from tinyrelease.release.state import ReleaseState
@@ -95,6 +96,12 @@ def verification(state: ReleaseState, release: Release) -> Verification:
         found.set("review", False, f"skipped ({reason}): the final reviews before going on")
     if not s.book:
         found.set("book", None, "off: book = false in [tool.tinyrelease.release]")
+    elif s.pages_prefix:  # the branch's root index.html is another site's
+        manifest = bookdeploy.on_branch(state.root, s.book_remote or s.remote, s.book_branch,
+                                        s.pages_prefix)
+        there = manifest is not None and manifest.get("tag") == release.final_tag
+        found.set("book", there, f"{'' if there else 'no '}{MANIFEST} of {release.final_tag} "
+                                 f"in {s.book_site}")
     return found
 
 

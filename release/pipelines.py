@@ -75,6 +75,12 @@ class Output:
             rule = f"  ({site.pattern})" if site.pattern and site.value else ""
             self.line(f"  {where:<32} {said}{rule}{mark}")
 
+    def publishing(self, state: ReleaseState) -> None:
+        """Where a final's book and GitHub release go, whatever stage the plan shows."""
+        s = state.settings
+        book = f"deployed to {s.book_site} on {s.book_remote or s.remote}" if s.book else "off"
+        self.line(f"Book: {book}; GitHub release: {s.github_release}")
+
     @contextmanager
     def step(self, key: str, title: str) -> Iterator[None]:
         """A step shown live with its elapsed time while it runs, then `✓ title (12.3 s)`."""
@@ -118,6 +124,7 @@ def status(course: Path, kind: Kind | str, out: Output,
     plan = make_plan(snapshot, request)
     out.plan(plan)
     out.sites(snapshot.state)
+    out.publishing(snapshot.state)
     return plan
 
 

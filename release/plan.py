@@ -143,15 +143,18 @@ def _only_overrides(state: ReleaseState, tag: str, changed: tuple[str, ...]) -> 
 
 # a release's main merge comes before its bundle; a hotfix's comes last, because its tag on
 # main is what says the hotfix is finished
-# the gates come before the version: a release without evidence changes nothing
-_RELEASE = (BranchStep, ApprovalStep, GatesStep, VersionStep, NotesStep, ReviewStep, BuildStep,
-            UploadStep, TagStep, PushStep, MergeStep, BundleStep, PublishStep, BookStep, DevStep)
+# the gates come before the branch and the version: a release without evidence creates and
+# changes nothing (a candidate's gates judge the development branch's tip, which its branch
+# starts at); a hotfix's judge the fix, committed on its branch, so they come after it
+# the book comes before the bundle: the bundle carries the deployed site's release manifest
+_RELEASE = (ApprovalStep, GatesStep, BranchStep, VersionStep, NotesStep, ReviewStep, BuildStep,
+            UploadStep, TagStep, PushStep, MergeStep, BookStep, BundleStep, PublishStep, DevStep)
 _HOTFIX = (BranchStep, FixStep, GatesStep, VersionStep, BuildStep, UploadStep, TagStep, PushStep,
-           BundleStep, PublishStep, BookStep, MergeStep)
+           BookStep, BundleStep, PublishStep, MergeStep)
 # the direct flow: the version on the development branch, merged into main there, built from
 # main, tagged; both branches and the tag pushed at once
 _DIRECT = (GatesStep, VersionStep, IntoMainStep, BuildStep, UploadStep, TagStep, PushStep,
-           BundleStep, PublishStep, BookStep)
+           BookStep, BundleStep, PublishStep)
 
 
 def sequence(release: Release) -> list[type[ReleaseStep]]:

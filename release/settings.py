@@ -15,9 +15,12 @@ from tinyrelease.release.model import Kind
 from tinyrelease.release.versions import Configured
 
 FLOWS = ("rc", "direct")
+GITHUB_RELEASES = ("published", "draft", "off")
 # what follows a tag prefix is the version: the prefix ends in a letter, `-`, `_` or `/`
 _PREFIX = re.compile(r"[A-Za-z0-9._/-]*[A-Za-z_/-]")
 _PLACEHOLDERS = ("{version}", "{tag}")
+# a folder of the Pages branch: names of letters, digits, `.`, `_`, `-`, none of them `.` or `..`
+_FOLDER = re.compile(r"(?!\.{1,2}(?:/|$))[A-Za-z0-9_.-]+(?:/(?!\.{1,2}(?:/|$))[A-Za-z0-9_.-]+)*/?")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Settings:
     book_remote: str | None = None
     book_branch: str = "gh-pages"
     book: bool = True
+    # the folder of book_branch the book is deployed into, every other folder and file of the
+    # branch kept (a gh-pages branch shared with other sites); None: the branch's root
+    pages_folder: str | None = None
+    # the GitHub release of a final: published, a draft a person publishes, or none
+    github_release: str = "published"
     tag_prefix: str = "v"
     flow: str = "rc"
     # file (relative to the course) -> the text stating the version there, `{version}` or
@@ -46,6 +54,17 @@ class Settings:
     def sites(self) -> Configured:
         """The configured version sites, with the tag prefix their `{tag}` stands for."""
         return Configured(self.version_sites, self.tag_prefix)
+
+    @property
+    def pages_prefix(self) -> str | None:
+        """The Pages folder as the book deploy's --prefix takes it (no trailing `/`)."""
+        return self.pages_folder.rstrip("/") if self.pages_folder else None
+
+    @property
+    def book_site(self) -> str:
+        """Where the book goes, as the plan shows it: `tinytorch/ of gh-pages`."""
+        return f"{self.pages_prefix}/ of {self.book_branch}" if self.pages_prefix \
+            else self.book_branch
 
     @property
     def direct(self) -> bool:
@@ -94,6 +113,11 @@ def _problem(key: str, value: object) -> str | None:
         return "a non-empty string"
     if key == "flow" and value not in FLOWS:
         return " or ".join(f'"{f}"' for f in FLOWS)
+    if key == "github_release" and value not in GITHUB_RELEASES:
+        return ", ".join(f'"{f}"' for f in GITHUB_RELEASES[:-1]) + f' or "{GITHUB_RELEASES[-1]}"'
+    if key == "pages_folder" and not _FOLDER.fullmatch(value):
+        return ('a folder of the Pages branch, like "tinytorch" (names of letters, digits, '
+                '".", "_" and "-"; no leading "/", no "." or "..")')
     if key == "tag_prefix" and not _PREFIX.fullmatch(value):
         return ('the text before the version in a tag, ending in a letter, "-", "_" or "/" '
                 '(like "v" or "tinytorch-v")')

@@ -186,7 +186,7 @@ def observe(state: ReleaseState, release: Release, publisher: Publisher) -> Obse
     deployable = bookdeploy.available() if s.book else True
     tagged = state.tags.get(release.tag)
     deployed = bool(s.book and deployable and tagged) and bookdeploy.deployed(
-        state.root, s.book_remote or s.remote, s.book_branch, tagged or "")
+        state.root, s.book_remote or s.remote, s.book_branch, tagged or "", s.pages_prefix)
     report = gates_dir(folder, gated_commit(state, release)) / "report.json"
     return Observations(
         dists=tuple(dists), gates=gates_status(report), evidence=read_evidence(report),

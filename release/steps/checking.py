@@ -27,8 +27,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class GatesStep(ReleaseStep):
-    """The gates of the commit the release is made of, before its version is committed: a
-    release without evidence (no tests run, a gate missing) stops before anything changes."""
+    """The gates of the commit the release is made of, before its branch is created (a new
+    candidate's: the development branch's tip) and its version committed: a release without
+    evidence (no tests run, a gate missing) stops before anything changes."""
 
     key = "gates"
     refuses = True
@@ -57,7 +58,9 @@ class GatesStep(ReleaseStep):
         out, shown = gates_dir(self.folder, self.snapshot.gated), self.gates_shown
         if self.status == Status.BLOCKED:
             raise Refused(self.why)
-        runner.switch(release.branch)
+        # a new candidate's branch is created after its gates, at the commit they judge
+        runner.switch(release.branch if release.branch in self.state.branches
+                      else self.settings.start_of(release.kind))
         if skip:
             record = {"status": "skipped", "reason": skip, "level": release.gate_level}
             runner.act(f"write {shown / 'report.json'}: the gates skipped ({skip})",

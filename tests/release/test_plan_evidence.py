@@ -1,6 +1,6 @@
 """No release without evidence, from snapshots built in memory: gates that passed having run no
 test, or without a gate the release needs, stop the release at its first step (before anything
-is bumped or tagged), with one line naming the fix; what they ran is in the step's why.
+is branched, bumped or tagged), with one line naming the fix; what they ran is in the step's why.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ SUITES = ("tests/01_tensor", "tests/02_activations", "tests/integration")
 def test_gates_that_ran_tests_are_evidence() -> None:
     evidence = Evidence("pass", "standard", gates=SIX, tests=28, passed=28, suites=SUITES)
     plan = plan_of(course(), rc(Kind.MINOR, "0.2.0"), gates="pass", evidence=evidence)
-    gates = plan.steps[1]
+    gates = plan.steps[0]
     assert (gates.key, gates.status, gates.why) == (
         "gates", "done", "pass (28 tests passed in 3 suites, 2 modules)")
     assert plan.refusal is None
@@ -35,10 +35,9 @@ def test_gates_that_ran_no_test_stop_the_release_before_anything() -> None:
            "collected): a release needs its tests to run; make the course's suites collect and "
            "pass (python -m checks --gate testing -v), then run the release again")
     assert [(s.key, s.status) for s in plan.steps[:3]] == [
-        ("branch", "todo"), ("gates", "blocked"), ("version", "todo")]
-    assert plan.steps[1].why == why
-    # the branch alone is no bump: the refusal stands once it exists
-    assert plan.refusal is None and [s.key for s in plan.pending] == ["branch"]
+        ("gates", "blocked"), ("branch", "todo"), ("version", "todo")]
+    # refused before the release branch is created: it would start at the commit judged
+    assert plan.refusal == why and plan.pending == []
     direct = plan_of(course(), final(Kind.HOTFIX, "0.1.1"), gates="pass", evidence=empty)
     assert direct.refusal is None  # a hotfix's quick level runs no suites by design
 

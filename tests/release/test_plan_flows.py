@@ -33,8 +33,8 @@ def released(version: str = "0.2.0") -> Release:
 
 def test_a_direct_release_has_no_candidate_and_no_branch_of_its_own() -> None:
     assert [s.key for s in sequence(released())] == [
-        "gates", "version", "merge", "build", "upload", "tag", "push", "bundle", "publish",
-        "book"]
+        "gates", "version", "merge", "build", "upload", "tag", "push", "book", "bundle",
+        "publish"]
     assert identify(direct_course(), Kind.MINOR) == released()
     assert released().branch == "dev" and not released().reviewed
     # a hotfix is the same in both flows: its own branch from main

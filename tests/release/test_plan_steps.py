@@ -37,25 +37,26 @@ APPROVED = ("Education Reviewer: approved; Module Developer: approved; Quality A
 
 def test_a_new_candidate_has_every_step_to_do() -> None:
     plan = plan_of(course(), rc(Kind.PATCH, "0.1.1"))
-    assert statuses(plan) == {key: "todo" for key in ("branch", "gates", "version", "notes",
+    assert statuses(plan) == {key: "todo" for key in ("gates", "branch", "version", "notes",
                                                       "build", "upload", "tag", "push")}
-    assert [s.why for s in plan.steps][:3] == ["not created yet", "not run",
+    assert [s.why for s in plan.steps][:3] == ["not run", "not created yet",
                                                "files still state 0.1.0"]
     assert plan.next is plan.steps[0] and plan.problems == []
     assert plan.steps[5].title == f"upload to {INDEX}"
 
 
 def test_the_steps_of_each_kind_and_stage_in_order() -> None:
-    # the gates come first: a release without evidence changes nothing
+    # the gates come first: a release without evidence creates and changes nothing
     assert [s.key for s in sequence(rc(Kind.MINOR, "0.2.0"))] == [
-        "branch", "gates", "version", "notes", "review", "build", "upload", "tag", "push"]
+        "gates", "branch", "version", "notes", "review", "build", "upload", "tag", "push"]
+    # the book before the bundle, which carries the deployed site's release manifest
     assert [s.key for s in sequence(final(Kind.MINOR, "0.2.0"))] == [
-        "approval", "gates", "version", "build", "upload", "tag", "push", "merge", "bundle",
-        "publish", "book", "dev"]
+        "approval", "gates", "version", "build", "upload", "tag", "push", "merge", "book",
+        "bundle", "publish", "dev"]
     assert [s.key for s in sequence(final(Kind.PATCH, "0.1.1"))][:2] == ["gates", "version"]
     assert [s.key for s in sequence(final(Kind.HOTFIX, "0.1.1"))] == [
-        "branch", "fix", "gates", "version", "build", "upload", "tag", "push", "bundle",
-        "publish", "book", "merge"]  # a hotfix merges into main last
+        "branch", "fix", "gates", "version", "build", "upload", "tag", "push", "book",
+        "bundle", "publish", "merge"]  # a hotfix merges into main last
 
 
 def test_a_pushed_candidate_is_all_done() -> None:
@@ -75,11 +76,11 @@ def test_a_pushed_candidate_is_all_done() -> None:
 def test_gates_skipped_by_request_or_failing() -> None:
     request = Request(Kind.PATCH, skip_gates="ran on rc1")
     plan = plan_of(course(), rc(Kind.PATCH, "0.1.1"), request)
-    gates = plan.steps[1]
+    gates = plan.steps[0]
     assert (gates.key, gates.status, gates.why) == ("gates", "todo", "skipped: ran on rc1")
-    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="skipped: ran on rc1").steps[1] \
+    assert plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="skipped: ran on rc1").steps[0] \
         .status == "done"
-    failing = plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="fail").steps[1]
+    failing = plan_of(course(), rc(Kind.PATCH, "0.1.1"), gates="fail").steps[0]
     assert (failing.status, failing.why) == ("todo", "fail")
 
 

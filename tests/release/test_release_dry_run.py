@@ -41,7 +41,7 @@ def test_the_dry_run_lists_what_the_real_run_runs(make_repo: MakeCourse,
                                                   index_server: PackageServer,
                                                   publisher: FakePublisher) -> None:
     root = make_repo()
-    for stage, expected in (("rc", ["branch", "gates", "version", "notes", "build", "upload",
+    for stage, expected in (("rc", ["gates", "branch", "version", "notes", "build", "upload",
                                     "tag", "push"]),
                             ("final", ["gates", "version", "build", "upload", "tag", "push",
                                        "merge", "bundle", "publish", "dev"])):

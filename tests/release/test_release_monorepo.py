@@ -1,19 +1,28 @@
 """A course that is a folder of a bigger repository (a monorepo, as TinyTorch's is): its plan,
-its uncommitted files named from the course, nothing of the other project read as its own.
+its uncommitted files named from the course, nothing of the other project read as its own, its
+book deployed into its folder of the Pages branch the other project shares.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import subprocess
+import tarfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from releasehelpers import Captured
 
+from tinyrelease.book.manifest import MANIFEST, content_sha256
 from tinyrelease.release.bundle import FakePublisher
 from tinyrelease.release.errors import Refused
+from tinyrelease.release.index import sha256
 from tinyrelease.release.monorepo import monorepo
 from tinyrelease.release.pipelines import release, status
 from tinyrelease.release.plan import Request
+from tinyrelease.release.runner import Command
 from tinyrelease.release.sandbox import git
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
@@ -70,3 +79,56 @@ def test_status_lists_every_version_site_and_a_disagreeing_one_stops_the_release
         release(repo.course, Request("minor", yes=True), Captured(),
                 FakePublisher(tmp_path / "gh"))
     assert (git(repo.top, "for-each-ref"), git(repo.top, "status", "--porcelain")) == before
+
+
+def test_the_course_deploys_into_its_folder_of_the_shared_pages_branch(tmp_path: Path) -> None:
+    """The book goes into course/ of the gh-pages branch the handbook shares, with the release
+    manifest the bundle carries too; every other file of the branch stays as it was."""
+    repo = monorepo(EXAMPLE, tmp_path, {"tag_prefix": "course-v", "flow": "direct",
+                                         "pages_folder": "course/", "github_release": "draft"})
+    publisher = FakePublisher(tmp_path / "gh")
+    pages_before = git(repo.top, "ls-tree", "-r", "origin/gh-pages")
+    shown = Captured()
+    status(repo.course, "minor", shown, publisher)
+    assert "Book: deployed to course/ of gh-pages on origin; GitHub release: draft" in shown.text
+    request = Request("minor", yes=True, skip_gates="this test is about the Pages branch")
+    commands: list[Command] = []
+    plan = release(repo.course, replace(request, dry_run=True), Captured(), publisher,
+                   record=commands)
+    steps = {s.key: s for s in plan.steps}
+    assert steps["book"].title == "book deployed to course/ of gh-pages with release-manifest.json"
+    assert steps["publish"].title == "GitHub release (draft)"
+    book = next(c.line for c in commands if c.step == "book" and "deploy" in c.line)
+    assert "--branch gh-pages --prefix course " in book
+    assert ("--manifest project=tinynn --manifest version=0.2.0 --manifest tag=course-v0.2.0 "
+            "--manifest 'commit=<commit>'") in book
+    release(repo.course, request, Captured(), publisher)
+    pages = dict(reversed(line.split("\t")) for line in
+                 git(repo.top, "ls-tree", "-r", "origin/gh-pages").splitlines())
+    before = dict(reversed(line.split("\t")) for line in pages_before.splitlines())
+    assert {p: i for p, i in pages.items() if not p.startswith("course/")} == {
+        **before, ".nojekyll": pages[".nojekyll"]}  # the root needs it for the book's _static/
+    assert {"course/index.html", "course/_static/basic.css"} <= set(pages)
+    site = tmp_path / "deployed"
+    site.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(subprocess.run(
+            ["git", "archive", "origin/gh-pages", "course"], cwd=repo.top, check=True,
+            capture_output=True).stdout)) as tar:
+        tar.extractall(site, filter="data")
+    deployed = (site / "course" / MANIFEST).read_text()
+    folder = repo.course / "build/release/course-v0.2.0"
+    assert (folder / MANIFEST).read_text() == deployed
+    assert json.loads(deployed) == {
+        "project": "tinynn", "version": "0.2.0", "tag": "course-v0.2.0",
+        "commit": git(repo.top, "rev-parse", "course-v0.2.0^{commit}"),
+        "content_sha256": content_sha256(site / "course")}
+    assert f"{sha256(folder / MANIFEST)}  {MANIFEST}" in (folder / "SHA256SUMS").read_text()
+    draft = json.loads((publisher.store / "course-v0.2.0.json").read_text())
+    assert draft["draft"] is True and MANIFEST in draft["assets"]
+    # the handbook deploys after us: the book is still known as deployed, by its manifest
+    tree = git(repo.top, "rev-parse", "origin/gh-pages^{tree}")
+    theirs = git(repo.top, "commit-tree", tree, "-p", "origin/gh-pages", "-m", "Deploy handbook")
+    git(repo.top, "push", "--quiet", "origin", f"{theirs}:refs/heads/gh-pages")
+    again = release(repo.course, request, Captured(), publisher)
+    assert {s.key: str(s.status) for s in again.steps}["book"] == "done"
+    assert git(repo.top, "rev-parse", "origin/gh-pages") == theirs

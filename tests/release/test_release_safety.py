@@ -46,7 +46,7 @@ def test_release_interrupted_after_every_step_converges(make_repo: MakeCourse,
             continue
         if "v0.1.1" in remote_tags(root):
             break
-    assert interrupted == [f"rc:{k}" for k in ("branch", "gates", "version", "notes", "build",
+    assert interrupted == [f"rc:{k}" for k in ("gates", "branch", "version", "notes", "build",
                                                 "upload", "tag", "push")] + [
         f"final:{k}" for k in ("gates", "version", "build", "upload", "tag", "push",
                                "merge", "bundle", "publish", "dev")]
@@ -131,8 +131,8 @@ def test_release_gates_failing_stop_before_any_tag(make_repo: MakeCourse,
     assert git(root, "tag") == "" and remote_tags(root) == []
 
 
-def test_release_gates_that_ran_no_test_stop_before_the_version(make_repo: MakeCourse,
-                                                                 output: Captured) -> None:
+def test_release_gates_that_ran_no_test_stop_before_the_branch(make_repo: MakeCourse,
+                                                                output: Captured) -> None:
     root = make_repo()
     for path in (root / "tests").rglob("test_*.py"):  # a test selection that came out empty
         path.write_text('"""Its tests were selected away."""\n')
@@ -144,7 +144,10 @@ def test_release_gates_that_ran_no_test_stop_before_the_version(make_repo: MakeC
     with pytest.raises(Refused, match=fix):  # again: the report written is still no evidence
         release(root, Request("minor", yes=True), output)
     assert git(root, "tag") == "" and remote_tags(root) == []
-    assert 'version = "0.1.0"' in git(root, "show", "release/v0.2.0:pyproject.toml")
+    # nothing created: the gates judged dev's tip, where the release branch would start
+    assert git(root, "branch", "--format=%(refname:short)").split() == ["dev", "main"]
+    assert git(root, "status", "--porcelain") == "" and 'version = "0.1.0"' in \
+        (root / "pyproject.toml").read_text()
 
 
 def test_release_cli_refuses_a_course_git_does_not_track(tmp_path: Path) -> None:
