@@ -177,7 +177,7 @@ def _near_misses(source: ModuleSource) -> list[tuple[int, str]]:
         if cell.kind != "code":
             continue
         for offset, line in enumerate(cell.lines, start=1):
-            meant = _meant_marker(line)
+            meant = _meant_marker(line) if "#" in line else None  # only comments can be
             if meant is not None:
                 found.append((cell.line + offset, f"`{line.strip()}` looks like `### {meant}` "
                               f"but {_why_missed(line, meant)}"))
