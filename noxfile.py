@@ -137,7 +137,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Time the static checks on a synthetic 20-module course (about 35,000 source lines)."""
+    """Time the static checks on a synthetic 20-module course (about 35,000 source lines);
+    with `-- --course PATH`, on that course beside its own validators, then every gate."""
     _install(session)
     session.run("python", "-m", "checks.bench", *session.posargs)
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tinyrelease.checks.bench_static import bench_side_by_side
 from tinyrelease.checks.cache import ParseCache
 from tinyrelease.checks.course import load_course
 from tinyrelease.checks.engine import run_gates
@@ -180,13 +181,20 @@ def summary(report: dict[str, Any]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m checks.bench", description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--course", type=Path, help="also run every gate on this course and "
-                        "print what it found (tests, coverage, findings per code, times)")
+    parser.add_argument("--course", type=Path, help="time our static gates on a copy of this "
+                        "course beside its own validators, then run every gate on it and print "
+                        "what it found (tests, coverage, findings per code, times)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds of the "
+                        "side-by-side static benchmark (medians are printed)")
+    parser.add_argument("--workflow", help="the course's CI workflow whose `python <script>` "
+                        "steps are its validators (default: its release workflows)")
     parser.add_argument("--no-gates", action="store_true",
-                        help="skip timing nox -s gates on the example course")
+                        help="skip timing nox -s gates (on the example course, or on --course)")
     args = parser.parse_args()
     if args.course is not None:
-        bench_course(args.course)
+        bench_side_by_side(args.course, args.rounds, args.workflow)
+        if not args.no_gates:
+            bench_course(args.course)
         return
     bench_static(args.repeat)
     if not args.no_gates:

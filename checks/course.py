@@ -266,6 +266,8 @@ class ParsedFiles(Protocol):
 
     def parse(self, kind: str, text: str, path: str, parser: Callable[[str, str], T]) -> T: ...
 
+    def prefetch(self, jobs: list[tuple[str, str, str, Callable[[str, str], Any]]]) -> None: ...
+
 
 def _parse_now(kind: str, text: str, path: str, parser: Callable[[str, str], T]) -> T:
     return parser(text, path)
@@ -276,7 +278,8 @@ def load_course(root: Path | str, max_bytes: int | None = None,
     """Read and parse the whole course at `root`; problems become findings, not exceptions.
     With `parsed`, files whose text was parsed before are not parsed again."""
     with _no_gc_pauses():
-        return _load(Path(root), max_bytes, parsed.parse if parsed else _parse_now)
+        return _load(Path(root), max_bytes, parsed.parse if parsed else _parse_now,
+                     parsed.prefetch if parsed else None)
 
 
 @contextmanager
@@ -292,16 +295,19 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any]) -> Course:
+def _load(root: Path, max_bytes: int | None, parse: Callable[..., Any],
+          prefetch: Callable[..., None] | None = None) -> Course:
     if not root.is_dir():
         raise CourseError(f"{root}: not a directory (give --course the root of a course)")
     files = CourseFiles(root) if max_bytes is None else CourseFiles(root, max_bytes)
     config = load_config(files)
     course = Course(root.resolve(), files, config, detect_layout(files, config))
-    course.modules = [_load_module(files, course.layout, name, parse)
-                      for name in files.listdir(course.layout.modules_dir)
-                      if LOOSE_MODULE_DIR.match(name)
-                      and files.is_dir(f"{course.layout.modules_dir}/{name}")]
+    folders = [name for name in files.listdir(course.layout.modules_dir)
+               if LOOSE_MODULE_DIR.match(name)
+               and files.is_dir(f"{course.layout.modules_dir}/{name}")]
+    if prefetch is not None:
+        prefetch(_parse_ahead(files, course.layout, folders))
+    course.modules = [_load_module(files, course.layout, name, parse) for name in folders]
     course.modules.sort(key=lambda m: (m.number, m.id))
     if course.layout.learning_path and (text := files.read(course.layout.learning_path,
                                                            "implementation")) is not None:
@@ -341,15 +347,38 @@ def _book_links(course: Course) -> None:
                               "copies or publishes what it points to")
 
 
-def _load_module(files: CourseFiles, layout: Layout, dirname: str,
-                 parse: Callable[..., Any]) -> Module:
+def _parse_ahead(files: CourseFiles, layout: Layout, folders: list[str]
+                 ) -> list[tuple[str, str, str, Callable[[str, str], Any]]]:
+    """The files parsed most (module sources, ABOUT.md files, test files) as parse jobs, read
+    as `_load` reads them (the same gate hears of an unreadable one), so that a cold cache
+    can parse them all at once, over the cores."""
+    jobs: list[tuple[str, str, str, Callable[[str, str], Any]]] = []
+    for dirname in folders:
+        module = _module(layout, dirname)
+        if (text := files.read(module.about_path, "educational")) is not None:
+            jobs.append(("about", text, module.about_path, parse_about))
+        if (text := files.read(module.source_path, "implementation")) is not None:
+            jobs.append(("source", text, module.source_path, parse_source))
+    for rel in _test_paths(files):
+        if (text := files.read(rel, "testing")) is not None:
+            jobs.append(("test", text, rel, _test_file))
+    return jobs
+
+
+def _module(layout: Layout, dirname: str) -> Module:
     match = LOOSE_MODULE_DIR.match(dirname)
     assert match is not None
     folder = f"{layout.modules_dir}/{dirname}"
     name = match["name"]
-    module = Module(dirname, int(match["number"]), name, folder,
-                    MODULE_DIR.match(dirname) is not None, f"{folder}/ABOUT.md",
-                    f"{folder}/{layout.source_file(dirname, name)}")
+    return Module(dirname, int(match["number"]), name, folder,
+                  MODULE_DIR.match(dirname) is not None, f"{folder}/ABOUT.md",
+                  f"{folder}/{layout.source_file(dirname, name)}")
+
+
+def _load_module(files: CourseFiles, layout: Layout, dirname: str,
+                 parse: Callable[..., Any]) -> Module:
+    module = _module(layout, dirname)
+    folder = module.dir
     if (text := files.read(module.about_path, "educational")) is not None:
         module.about = parse("about", text, module.about_path, parse_about)
     if (text := files.read(f"{folder}/module.yaml", "educational")) is not None:
@@ -424,18 +453,19 @@ def _load_tests(files: CourseFiles, parse: Callable[..., Any]) -> TestSuite:
     suite = TestSuite("tests")
     suite.folders = [name for name in files.listdir("tests", "testing")
                      if files.is_dir(f"tests/{name}")]
-    for rel in files.walk("tests", ".py"):
-        folder = rel.rsplit("/", 1)[0]
-        name = rel.rsplit("/", 1)[1]
-        if name == "__init__.py":
-            suite.packages.add(folder)
-            continue
-        if not (name.startswith("test_") or name.endswith("_test.py")):
-            continue
+    suite.packages = {rel.rsplit("/", 1)[0] for rel in files.walk("tests", ".py")
+                      if rel.endswith("/__init__.py")}
+    for rel in _test_paths(files):
         text = files.read(rel, "testing")
         if text is not None:
             suite.files.append(parse("test", text, rel, _test_file))
     return suite
+
+
+def _test_paths(files: CourseFiles) -> list[str]:
+    """The files pytest collects under tests/ (`test_*.py`, `*_test.py`)."""
+    return [rel for rel in files.walk("tests", ".py")
+            if (name := rel.rsplit("/", 1)[1]).startswith("test_") or name.endswith("_test.py")]
 
 
 def _module_folders(course: Course) -> dict[str, str]:

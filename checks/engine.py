@@ -7,14 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tinyrelease.checks.catalog import all_checks
 from tinyrelease.checks.conventions import Conventions
 from tinyrelease.checks.course import Course
-from tinyrelease.checks.execution.gates import Execution, executors
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.registry import GATES, PREFIXES, Check, session_code
 from tinyrelease.checks.results import LEVELS, GateResult, GatesReport, now
+
+if TYPE_CHECKING:  # the execution parts are imported only by a run that executes
+    from tinyrelease.checks.execution.gates import Execution
 
 __all__ = ["LEVELS", "GateResult", "GatesReport", "now", "run_gate", "run_gates",
            "select_checks", "waive"]
@@ -78,20 +81,23 @@ def run_gate(course: Course, gate: str, level: str = "standard",
 def _execute(gate: str, result: GateResult, execution: Execution | None, level: str,
              wanted: list[str]) -> None:
     """The gate's execution part (tests, builds), at the standard and comprehensive levels;
-    it runs only the steps whose codes were selected."""
-    executor = executors().get(gate)
+    it runs only the steps whose codes were selected. A run that executes nothing never looks
+    the executors up (an entry-point scan, and the imports of every execution part)."""
     codes = [code for code in wanted if code.startswith(PREFIXES[gate])]
-    if executor is None and codes and level != "quick" and execution is not None:
-        result.skip(codes, f"the {gate} gate's execution part is not installed (pip install "
-                    "-e . registers it)")
-        return
-    if executor is None or not codes:
+    if not codes:
         return
     if level == "quick":
         result.skip(codes, f"runs the course: {NOT_AT_QUICK}")
         return
     if execution is None:
         result.skip(codes, "runs the course: --static-only was asked for")
+        return
+    from tinyrelease.checks.execution.gates import executors
+
+    executor = executors().get(gate)
+    if executor is None:
+        result.skip(codes, f"the {gate} gate's execution part is not installed (pip install "
+                    "-e . registers it)")
         return
     outcome = executor(execution, set(codes))
     result.checks_run += [code for code in codes if code in outcome.ran]

@@ -106,10 +106,10 @@ def report_dir(args: argparse.Namespace) -> Path:
 
 def selected_modules(course: Course, args: argparse.Namespace) -> list[str] | None:
     """--modules and --changed-since as module ids (None: every module)."""
-    from tinyrelease.checks.execution.gates import affected_modules
-
     if args.modules is None and args.changed_since is None:
         return None
+    from tinyrelease.checks.execution.gates import affected_modules
+
     wanted = [m.strip() for group in args.modules or [] for m in group.split(",") if m.strip()]
     unknown = [m for m in wanted if course.module(m) is None]
     if unknown:

@@ -206,10 +206,13 @@ class GateRunner:
 
     def _here(self, gate: str) -> GateResult:
         from tinyrelease.checks.engine import run_gate
-        from tinyrelease.checks.execution.gates import Execution
 
-        execution = Execution(self.course, self.args.level, (self.out / "work" / gate).resolve(),
-                              self.modules) if self._executes(gate) else None
+        execution = None
+        if self._executes(gate):
+            from tinyrelease.checks.execution.gates import Execution
+
+            execution = Execution(self.course, self.args.level,
+                                  (self.out / "work" / gate).resolve(), self.modules)
         self.board.start(gate, f"{gate} gate")
         try:
             result = run_gate(self.course, gate, self.args.level, self.args.select, execution)

@@ -8,6 +8,7 @@ import ast
 import difflib
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from tinyrelease.checks.assignments.tiers import ROLES, presolved_cells, settings
 from tinyrelease.checks.course import Course
@@ -23,6 +24,8 @@ _EXACT = re.compile(r"^### (?:BEGIN SOLUTION(?:\s+role\s*=\s*[\"']?[\w-]+[\"']?)
                     r"BEGIN HIDDEN TESTS|END HIDDEN TESTS)$")
 _COMMENT = re.compile(r"^\s*(#+)\s*(.*?)\s*$")
 _ROLE = re.compile(r"\brole\b.*$", re.IGNORECASE)
+_LETTERS = re.compile(r"[A-Za-z]+")
+_MARKER_WORDS = max(len(marker.split()) for marker in MARKERS)
 _HARMLESS_CALLS = {"print", "log", "warn", "warning", "info", "debug"}
 # what a failing test raises (the stub's NotImplementedError, an assert's AssertionError) and
 # the classes above them
@@ -50,13 +53,11 @@ def swallowed_failures(course: Course) -> Iterator[Hit]:
         flags = _flags(metadata)
         if not flags or not flags["grade"] or flags["solution"] or cell.kind != "code":
             continue
-        handlers = list(_swallowing(cell))
+        handlers = source.derive(f"IMP171 handlers {cell.index}", partial(_swallowed, cell))
         if not handlers:
             continue
-        what = list(dict.fromkeys(
-            f"{ast.unparse(h.type) if h.type else 'every exception'} and only {_doing(h)}"
-            for h in handlers))
-        lines = [cell.line + h.lineno for h in handlers]
+        what = list(dict.fromkeys(caught for caught, _ in handlers))
+        lines = [cell.line + line for _, line in handlers]
         hits.append(Hit(f"graded test {_name(metadata)} ({_points(metadata)}) catches "
                         f"{' / '.join(what)}" + (f" (lines {', '.join(map(str, lines))})"
                                                  if len(lines) > 1 else "")
@@ -65,6 +66,13 @@ def swallowed_failures(course: Course) -> Iterator[Hit]:
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
         f"{len(group)} graded tests swallow their own failures, so a missing implementation "
         "passes: " + "; ".join(h.message.split(", so")[0] for h in group)))
+
+
+def _swallowed(cell: Cell) -> list[tuple[str, int]]:
+    """What each swallowing handler catches and does, and its line in the cell (parsing the
+    cell costs: kept in the parse cache)."""
+    return [(f"{ast.unparse(h.type) if h.type else 'every exception'} and only {_doing(h)}",
+             h.lineno) for h in _swallowing(cell)]
 
 
 def _swallowing(cell: Cell) -> Iterator[ast.ExceptHandler]:
@@ -152,20 +160,28 @@ def near_miss_markers(course: Course) -> Iterator[Hit]:
     disagree about what students receive.
     Fix: write the marker exactly, three `#` and capitals: `### BEGIN SOLUTION`.
     """
-    hits = []
-    for module in course.modules:
-        for cell in module.source.cells if module.source else []:
-            if cell.kind != "code":
-                continue
-            for offset, line in enumerate(cell.lines, start=1):
-                meant = _meant_marker(line)
-                if meant is not None:
-                    hits.append(Hit(f"`{line.strip()}` looks like `### {meant}` but "
-                                    f"{_why_missed(line, meant)}", module.source_path,
-                                    cell.line + offset, module.id))
+    hits = [Hit(message, module.source_path, line, module.id) for module in course.modules
+            if module.source is not None
+            for line, message in module.source.derive("IMP172 near misses",
+                                                      partial(_near_misses, module.source))]
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
         f"{len(group)} comments look like nbgrader markers but are not spelled as nbgrader and "
         f"the gates read them: " + ", ".join(h.message.split(" looks like")[0] for h in group)))
+
+
+def _near_misses(source: ModuleSource) -> list[tuple[int, str]]:
+    """(line, message) of each comment of a code cell that nearly is a marker (comparing
+    every comment costs: kept in the parse cache)."""
+    found = []
+    for cell in source.cells:
+        if cell.kind != "code":
+            continue
+        for offset, line in enumerate(cell.lines, start=1):
+            meant = _meant_marker(line) if "#" in line else None  # only comments can be
+            if meant is not None:
+                found.append((cell.line + offset, f"`{line.strip()}` looks like `### {meant}` "
+                              f"but {_why_missed(line, meant)}"))
+    return found
 
 
 def _meant_marker(line: str) -> str | None:
@@ -173,7 +189,9 @@ def _meant_marker(line: str) -> str | None:
     found = _COMMENT.match(line)
     if found is None or _EXACT.match(line.strip()):
         return None
-    words = re.findall(r"[A-Za-z]+", _ROLE.sub("", found[2]).upper())
+    words = _LETTERS.findall(_ROLE.sub("", found[2]).upper())
+    if not 0 < len(words) <= _MARKER_WORDS:  # no marker is near a longer comment
+        return None
     for marker in MARKERS:
         wanted = marker.split()
         if len(words) == len(wanted) and all(difflib.SequenceMatcher(None, w, m).ratio() >= 0.8

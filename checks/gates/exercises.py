@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.registry import Hit, check
@@ -213,16 +214,23 @@ def tail_cell(course: Course) -> Iterator[Hit]:
         if not code:
             continue
         found = [(cell.line, f"{function}() runs from the cell on line {cell.line}")
-                 for cell in code[:-1] if function in _guarded_calls(cell)]
-        tail = _guarded_calls(code[-1])
+                 for cell in code[:-1] if function in _guarded_calls(source, cell)]
+        tail = _guarded_calls(source, code[-1])
         if tail[:1] != [function] or not any(name.startswith(then) for name in tail[1:]):
             found.append((code[-1].line, f"the last code cell calls {', '.join(tail) or 'nothing'}"
                           f" under the main guard, not {function}() then {then}...()"))
         yield from _hits(module, source, found, f"{function}() not run by the tail cell alone")
 
 
-def _guarded_calls(cell: Cell) -> list[str]:
-    """The names a cell calls, in order, inside its top-level main guards."""
+def _guarded_calls(source: ModuleSource, cell: Cell) -> list[str]:
+    """The names a cell calls, in order, inside its top-level main guards (parsing every code
+    cell costs; the answer is kept in the parse cache)."""
+    calls: list[str] = source.derive(f"IMP167 guarded calls {cell.index}",
+                                     partial(_parse_guarded_calls, cell))
+    return calls
+
+
+def _parse_guarded_calls(cell: Cell) -> list[str]:
     try:
         tree = ast.parse("\n".join(cell.lines))
     except (SyntaxError, ValueError):

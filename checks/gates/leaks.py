@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from tinyrelease.checks.assignments.tiers import Tier, cleared, settings
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.gates.common import grouped
 from tinyrelease.checks.registry import Hit, check
-from tinyrelease.checks.source import ModuleSource, SolutionRegion
+from tinyrelease.checks.source import ModuleSource
 
 MIN_DISTINCTIVE = 24  # characters: shorter lines (`return x`) repeat by chance
 MIN_REPEATED = 2      # distinctive lines of a region found outside it, and at least half of them
 _SCAFFOLD = re.compile(r"\b(TODO|HINTS?)\s*:")
 _BORING = re.compile(r"^(?:[#\"']|(?:return|pass|continue|break|else|try|finally|raise)\b"
                      r"\s*\S{0,12}$|except\b|(?:def|class|for|while|if|elif|with|async)\b.*:$)")
+_COMMENT = re.compile(r"\s+#.*$")
+_SPACES = re.compile(r"\s+")
 _PROMPT = re.compile(r"^(?:>>>|\.\.\.)\s?|^`+|`+$")
 
 
@@ -38,8 +41,11 @@ def prose_leaks(course: Course) -> Iterator[Hit]:
         if module.source is None:
             continue
         text = course.files.read(module.source_path, "implementation") or ""
-        for region, first, count in _reprinted(module.source, text.split("\n"), tier):
-            hits.append(Hit(f"{count} lines of the solution region on line {region.begin} "
+        leaks = module.source.derive(  # comparing every line costs: kept in the parse cache
+            f"IMP174 {tier.name} {sorted(tier.clear)} {sorted(tier.remove)}",
+            partial(_reprinted, module.source, text.split("\n"), tier))
+        for begin, first, count in leaks:
+            hits.append(Hit(f"{count} lines of the solution region on line {begin} "
                             "reappear outside it, so students read the answer",
                             module.source_path, first, module.id))
     yield from grouped(hits, lambda hit: hit.module, lambda group: (
@@ -49,8 +55,9 @@ def prose_leaks(course: Course) -> Iterator[Hit]:
 
 
 def _reprinted(source: ModuleSource, lines: list[str], tier: Tier
-               ) -> Iterator[tuple[SolutionRegion, int, int]]:
-    """(region, first line outside it repeating it, lines repeated) per leaking region."""
+               ) -> list[tuple[int, int, int]]:
+    """(region's first line, first line outside it repeating it, lines repeated) per leaking
+    region."""
     inside = {n for r in source.regions for n in range(r.begin, (r.end or r.begin) + 1)}
     with_region = {r.cell for r in source.regions}
     inside |= {n for c in source.cells  # a solution cell without a region ships as a stub
@@ -60,20 +67,25 @@ def _reprinted(source: ModuleSource, lines: list[str], tier: Tier
     for number, line in enumerate(lines, start=1):
         if number not in inside and (key := _normal(line)):
             outside.setdefault(key, number)
+    leaks = []
     for region in cleared(source, tier):
         assert region.end is not None
         distinctive = {k for line in lines[region.begin:region.end - 1] if (k := _normal(line))}
         found = sorted(outside[k] for k in distinctive if k in outside)
         if len(found) >= MIN_REPEATED and 2 * len(found) >= len(distinctive):
-            yield region, found[0], len(found)
+            leaks.append((region.begin, found[0], len(found)))
+    return leaks
 
 
 def _normal(line: str) -> str | None:
     """A line as code compares (indentation, prompts, backticks, comments and spacing gone),
     when it is distinctive enough to count."""
-    text = _PROMPT.sub("", line.strip()).strip()
-    text = re.sub(r"\s+#.*$", "", text)
-    text = re.sub(r"\s+", " ", text)
+    text = line.strip()
+    if len(text) < MIN_DISTINCTIVE:  # what follows only shortens it
+        return None
+    text = _PROMPT.sub("", text).strip()
+    text = _COMMENT.sub("", text)
+    text = _SPACES.sub(" ", text)
     if len(text) < MIN_DISTINCTIVE or _BORING.match(text):
         return None
     return text
