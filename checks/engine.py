@@ -106,6 +106,8 @@ def _execute(gate: str, result: GateResult, execution: Execution | None, level: 
             result.skipped[code] = outcome.skipped.get(code, "not run by this execution")
     result.findings += [waive(execution.course, f) for f in outcome.findings if f.code in codes]
     result.skipped_steps += outcome.steps_skipped
+    result.cached_steps.update(outcome.steps_cached)
+    result.notes += outcome.notes
     result.artifacts.update(outcome.artifacts)
 
 

@@ -22,7 +22,9 @@ def now() -> str:
 @dataclass
 class GateResult:
     """One gate's outcome. `skipped` maps each check that did not run to why; `skipped_steps`
-    are parts of a check that did not run (a suite, an interpreter), each with its reason."""
+    are parts of a check that did not run (a suite, an interpreter), each with its reason;
+    `cached_steps` the parts served from an earlier run (a suite), each with when it ran;
+    `notes` what the run says about how it ran (a suite that ran again, and why)."""
 
     name: str
     findings: list[Finding] = field(default_factory=list)
@@ -33,6 +35,8 @@ class GateResult:
     artifacts: dict[str, object] = field(default_factory=dict)
     ran_at: str = field(default_factory=now)
     cached: bool = False
+    cached_steps: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -56,6 +60,7 @@ class GateResult:
         return {"name": self.name, "status": self.status, "duration_s": round(self.duration_s, 4),
                 "ran_at": self.ran_at, "cached": self.cached, "checks": self.checks_run,
                 "skipped": self.skipped, "skipped_steps": self.skipped_steps,
+                "cached_steps": self.cached_steps, "notes": self.notes,
                 "artifacts": self.artifacts, "findings": [f.to_json() for f in self.findings]}
 
     @classmethod
@@ -68,7 +73,9 @@ class GateResult:
         return cls(str(entry["name"]), findings, float(entry.get("duration_s", 0.0)),
                    list(entry.get("checks", [])), {str(k): str(v) for k, v in skipped.items()},
                    list(entry.get("skipped_steps", [])), dict(entry.get("artifacts", {})),
-                   str(entry.get("ran_at", "")), bool(entry.get("cached", False)))
+                   str(entry.get("ran_at", "")), bool(entry.get("cached", False)),
+                   {str(k): str(v) for k, v in dict(entry.get("cached_steps", {})).items()},
+                   [str(n) for n in entry.get("notes", [])])
 
 
 @dataclass

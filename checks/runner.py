@@ -212,7 +212,8 @@ class GateRunner:
             from tinyrelease.checks.execution.gates import Execution
 
             execution = Execution(self.course, self.args.level,
-                                  (self.out / "work" / gate).resolve(), self.modules)
+                                  (self.out / "work" / gate).resolve(), self.modules,
+                                  self.store.folder, not self.args.no_cache)
         self.board.start(gate, f"{gate} gate")
         try:
             result = run_gate(self.course, gate, self.args.level, self.args.select, execution)

@@ -20,6 +20,15 @@ from tinyrelease.checks.execution import testing as testing_execution
 from tinyrelease.checks.execution.examples import console_scripts, try_examples
 from tinyrelease.checks.execution.export import ExportStep, export_step, missing_targets
 from tinyrelease.checks.execution.session import EXECUTING_GATES, course_requirements
+from tinyrelease.checks.execution.suites import (
+    CachedSuite,
+    SuiteCache,
+    SuiteInputs,
+    combine,
+    split_coverage,
+)
+from tinyrelease.checks.execution.suites import environment as suite_environment
+from tinyrelease.checks.execution.testing import Suite, SuiteOutcome, SuitesRun
 from tinyrelease.checks.execution.workspace import workspace
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.gates.common import resolve_module_reference
@@ -32,13 +41,16 @@ DEFAULT_COVERAGE = 80.0
 @dataclass
 class ExecutionResult:
     """What an execution part did: the codes it ran, each code it did not run with why, the
-    steps it left out (a suite, an interpreter) with why, its findings and its artifacts."""
+    steps it left out (a suite, an interpreter) with why, the steps served from cache with
+    when they ran, notes on what ran again and why, its findings and its artifacts."""
 
     findings: list[Finding] = field(default_factory=list)
     ran: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     steps_skipped: list[str] = field(default_factory=list)
     artifacts: dict[str, object] = field(default_factory=dict)
+    steps_cached: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def skip(self, codes: list[str] | set[str], reason: str) -> None:
         for code in sorted(codes):
@@ -50,12 +62,15 @@ class ExecutionResult:
 
 @dataclass
 class Execution:
-    """One run's execution settings and its exported copy of the course (made on first use)."""
+    """One run's execution settings and its exported copy of the course (made on first use).
+    With a `cache` folder, steps keep their results there; `reuse` False runs them anew."""
 
     course: Course
     level: str
     work_dir: Path
     modules: list[str] | None = None
+    cache: Path | None = None
+    reuse: bool = True
 
     def __post_init__(self) -> None:
         self.work_dir = self.work_dir.resolve()
@@ -158,17 +173,84 @@ def _suites(execution: Execution, wanted: set[str], copy: Path, scratch: Path,
         course, execution.modules, execution.level == "comprehensive")
     result.steps_skipped += steps
     (scratch / ".coverage").unlink(missing_ok=True)
-    tests, findings = 0, list[Finding]()
-    if suites:
-        tests, findings = testing_execution.run_suites(suites, copy, course.package_name, scratch,
-                                                       course)
-        result.did(wanted & {"TST201", "TST202", "TST204"})
-    else:
+    if not suites:
         result.skip(wanted & SUITE_CODES, "the course has no test suites to run")
-    result.artifacts.update({"suites": [s.path for s in suites], "tests": tests,
-                             **testing_execution.outcomes(scratch),
+    outcomes, stopped = SuiteRuns(execution, copy, scratch, result).run(suites)
+    if suites:
+        result.did(wanted & {"TST201", "TST202", "TST204"})
+    totals = {k: sum(o.counts[k] for o in outcomes.values()) for k in testing_execution.OUTCOMES}
+    result.artifacts.update({"suites": [s.path for s in suites],
+                             "tests": sum(o.tests for o in outcomes.values()),
+                             **(totals if outcomes else {}),
                              "export": execution.export.describe() if execution.export else None})
-    return findings
+    return testing_execution.suite_findings(list(outcomes.items()), stopped, suites)
+
+
+class SuiteRuns:
+    """The suites of one run: those whose inputs are unchanged since a run that cached them
+    are served from the cache, the others run in one pytest session and are cached; their
+    coverage data files are combined into `<scratch>/.coverage`."""
+
+    def __init__(self, execution: Execution, copy: Path, scratch: Path,
+                 result: ExecutionResult) -> None:
+        self.execution, self.copy, self.scratch, self.result = execution, copy, scratch, result
+        self.cache = SuiteCache(execution.cache) if execution.cache is not None else None
+        self.inputs = SuiteInputs(execution.course, copy, suite_environment(execution.level))
+        self.package = execution.course.package_name
+
+    def run(self, suites: list[Suite]) -> tuple[dict[str, SuiteOutcome], list[Finding]]:
+        keys = {s.path: self.inputs.key(s) for s in suites} if self.cache else {}
+        kept = {s.path: found for s in suites if (found := self._cached(s, keys)) is not None}
+        fresh = [s for s in suites if s.path not in kept]
+        ran = testing_execution.run_each(fresh, self.copy, self.package, self.scratch,
+                                         self.execution.course) if fresh else SuitesRun()
+        coverage = self._split(fresh, ran)
+        if self.cache is not None and not ran.stopped:
+            for suite in fresh:
+                data, files = coverage.get(suite.path, (None, set()))
+                ran_files = files | self.inputs.sources(files)
+                self.cache.store(keys[suite.path], CachedSuite(
+                    ran.outcomes[suite.path], {f: self.inputs.digest(f) for f in ran_files}, data))
+        if kept and self.package:
+            self._combine([c.coverage for c in kept.values()]
+                          + [data for data, _ in coverage.values()])
+        self.result.steps_cached.update({path: c.outcome.ran_at for path, c in kept.items()})
+        outcomes = {**{p: c.outcome for p, c in kept.items()}, **ran.outcomes}
+        return {s.path: outcomes[s.path] for s in suites if s.path in outcomes}, ran.stopped
+
+    def _cached(self, suite: Suite, keys: dict[str, str]) -> CachedSuite | None:
+        if self.cache is None or not self.execution.reuse:
+            return None
+        found = self.cache.load(keys[suite.path])
+        if found is None:
+            return None
+        if found.coverage is None and self.package:
+            why = "its cached result has no coverage data to combine"
+        else:
+            why = self.inputs.changed(found)
+        if why is not None:
+            self.result.notes.append(f"{suite.path}: ran again: {why}")
+            return None
+        return found
+
+    def _split(self, fresh: list[Suite], ran: SuitesRun) -> dict[str, tuple[Path, set[str]]]:
+        data = self.scratch / ".coverage"
+        if not fresh or not self.package or ran.stopped or not data.is_file():
+            return {}
+        return split_coverage(data, fresh, self.scratch / "suites", self.copy)
+
+    def _combine(self, files: list[Path | None]) -> None:
+        """Cached and fresh data files into one; a suite whose data is missing makes the
+        total unsound, so then coverage is not judged (and the report says why)."""
+        if any(f is None for f in files):
+            (self.scratch / ".coverage").unlink(missing_ok=True)
+            self.result.notes.append("coverage: a suite that ran now left no coverage data, so "
+                                     "the cached suites' data cannot be combined with it")
+            return
+        why = combine([f for f in files if f is not None], self.scratch / ".coverage",
+                      testing_execution.coverage_config(self.scratch), self.copy)
+        if why is not None:
+            self.result.notes.append(f"coverage: {why}")
 
 
 def _coverage(execution: Execution, copy: Path, scratch: Path, result: ExecutionResult) -> None:

@@ -5,9 +5,10 @@ and coverage, and turning failures, collection errors and low coverage into find
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -16,6 +17,7 @@ from tinyrelease.checks.course import Course
 from tinyrelease.checks.execution.origin import source_of
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.process import run
+from tinyrelease.checks.results import now
 
 SHARED_SUITES = ("integration", "checkpoints")
 _PY_FRAME = re.compile(r'File "(?P<path>[^"]+)", line (?P<line>\d+)')
@@ -54,39 +56,119 @@ def plan_suites(course: Course, modules: list[str] | None, comprehensive: bool
     return chosen, skipped
 
 
+@dataclass
+class SuiteOutcome:
+    """What one suite's tests did in a run: how many ran and how they ended, its findings
+    (before failures alike across suites are grouped), its seconds and when it ran."""
+
+    tests: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+    ran_at: str = field(default_factory=now)
+
+
+@dataclass
+class SuitesRun:
+    """One pytest session over some suites: each suite's outcome, and the findings of the
+    session itself (it did not run, its report is unreadable, pytest stopped) when it failed
+    as a whole, in which case no suite's outcome is complete."""
+
+    outcomes: dict[str, SuiteOutcome] = field(default_factory=dict)
+    stopped: list[Finding] = field(default_factory=list)
+
+
+OUTCOMES = ("passed", "failed", "skipped")
+
+
 def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
                course: Course | None = None) -> tuple[int, list[Finding]]:
     """Run every suite in one pytest session (one start-up instead of one per folder); a
     collection error in one file does not stop the others. Returns (tests run, findings)."""
+    ran = run_each(suites, workdir, package, scratch, course)
+    return (sum(o.tests for o in ran.outcomes.values()),
+            suite_findings(list(ran.outcomes.items()), ran.stopped, suites))
+
+
+def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
+             course: Course | None = None) -> SuitesRun:
+    """`run_suites`, with what each suite did kept apart; with a package, coverage records
+    which suite ran each line (a dynamic context per suite: `suite_context`)."""
     junit = scratch / "junit.xml"
     junit.unlink(missing_ok=True)
-    config = scratch / "coveragerc"
-    config.write_text("[run]\nomit = */_modidx.py\n", encoding="utf-8")  # nbdev's name index
-    coverage = [f"--cov={package}", "--cov-report=", f"--cov-config={config}"] if package \
-        else []
+    config = coverage_config(scratch)
+    coverage, env = [], {"COVERAGE_FILE": str(scratch / ".coverage")}
+    if package:
+        coverage = [f"--cov={package}", "--cov-report=", f"--cov-config={config}",
+                    "-p", CONTEXT_PLUGIN]
+        env.update(_context_plugin(scratch, suites))
     log = run([sys.executable, "-m", "pytest", *(s.path for s in suites), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
                "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage], cwd=workdir,
-              env={"COVERAGE_FILE": str(scratch / ".coverage")})
+              env=env)
     if not junit.is_file():
-        return 0, [Finding("TST204", f"the suites did not run (pytest exit {log.returncode}): "
-                           f"{log.tail(3)}", "tests", None)]
+        return SuitesRun(stopped=[Finding("TST204", f"the suites did not run (pytest exit "
+                                          f"{log.returncode}): {log.tail(3)}", "tests", None)])
     try:
         root = ElementTree.parse(junit).getroot()
     except ElementTree.ParseError as error:
-        return 0, [Finding("TST204", f"pytest's report is unreadable: {error}", "tests")]
-    findings, tests, counts = [], 0, dict.fromkeys(suites, 0)
+        return SuitesRun(stopped=[Finding("TST204", f"pytest's report is unreadable: {error}",
+                                          "tests")])
+    ran = SuitesRun({s.path: SuiteOutcome() for s in suites})
     for case in root.iter("testcase"):
         suite = _suite_of(case.get("file") or "", suites)
-        tests += 1
-        counts[suite] = counts.get(suite, 0) + 1
-        for problem in [*case.findall("failure"), *case.findall("error")]:
-            findings.append(_case_finding(case, problem, suite, workdir, course))
-    findings = group_failures(findings)
-    if not any(f.code == "TST204" for f in findings):  # an aborted run collected nothing
+        outcome = ran.outcomes[suite.path]
+        problems = [*case.findall("failure"), *case.findall("error")]
+        outcome.tests += 1
+        outcome.seconds += float(case.get("time") or 0.0)
+        outcome.counts[_ended(case, problems)] += 1
+        for problem in problems:
+            finding = _case_finding(case, problem, suite, workdir, course)
+            if finding.code == "TST204":  # pytest itself stopped: no suite is complete
+                ran.stopped.append(finding)
+            else:
+                outcome.findings.append(finding)
+    return ran
+
+
+def _ended(case: ElementTree.Element, problems: list[ElementTree.Element]) -> str:
+    if problems:
+        return "failed"
+    return "skipped" if case.find("skipped") is not None else "passed"
+
+
+def suite_findings(outcomes: list[tuple[str, SuiteOutcome]], stopped: list[Finding],
+                   suites: list[Suite]) -> list[Finding]:
+    """The findings of suites run now or earlier, failures alike grouped across them, and a
+    warning for each suite that collected no tests (unless the run stopped before its end)."""
+    findings = group_failures([f for _, o in outcomes for f in o.findings]) + stopped
+    if not stopped:
+        counts = {path: o.tests for path, o in outcomes}
         findings += [Finding("TST204", f"suite {s.path} collected no tests", s.path, None,
-                             s.module, Severity.WARNING) for s in suites if counts.get(s) == 0]
-    return tests, findings
+                             s.module, Severity.WARNING) for s in suites if counts.get(s.path) == 0]
+    return findings
+
+
+CONTEXT_PLUGIN = "_tinyrelease_suite_context"
+
+
+def coverage_config(scratch: Path) -> Path:
+    """Our coverage settings: nbdev's name index is not code, and relative paths let a
+    suite's data serve the next run's copy."""
+    config = scratch / "coveragerc"
+    config.write_text("[run]\nomit = */_modidx.py\nrelative_files = True\n", encoding="utf-8")
+    return config
+
+
+def _context_plugin(scratch: Path, suites: list[Suite]) -> dict[str, str]:
+    """The plugin's file in a folder of its own on PYTHONPATH (an unambiguous name, so
+    nothing of the course is shadowed), and the suites it tells apart."""
+    folder = scratch / "plugin"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{CONTEXT_PLUGIN}.py").write_text(
+        (Path(__file__).parent / "suite_context.py").read_text(encoding="utf-8"), "utf-8")
+    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in suites)}
 
 
 def _cause(finding: Finding) -> str | None:
@@ -135,23 +217,6 @@ def _places(items: list[Finding]) -> tuple[tuple[str, int | None], ...]:
             if path and (path, line) != first:
                 found[(path, line)] = None
     return tuple(found)
-
-
-def outcomes(scratch: Path) -> dict[str, int]:
-    """How the tests of the last run ended: passed, failed (failures and errors), skipped."""
-    try:
-        root = ElementTree.parse(scratch / "junit.xml").getroot()
-    except (OSError, ElementTree.ParseError):
-        return {}
-    counts = {"passed": 0, "failed": 0, "skipped": 0}
-    for case in root.iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
-            counts["failed"] += 1
-        elif case.find("skipped") is not None:
-            counts["skipped"] += 1
-        else:
-            counts["passed"] += 1
-    return counts
 
 
 def _suite_of(file: str, suites: list[Suite]) -> Suite:
@@ -241,7 +306,8 @@ def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: f
     when it is under the threshold: an error for the course's own `coverage_threshold`, a
     warning for the default target."""
     report = scratch / "coverage.json"
-    done = run([sys.executable, "-m", "coverage", "json", "-q", "-o", report], cwd=workdir,
+    done = run([sys.executable, "-m", "coverage", "json", "-q", "-o", report,
+                f"--rcfile={coverage_config(scratch)}"], cwd=workdir,
                env={"COVERAGE_FILE": str(scratch / ".coverage")})
     if not done.ok or not report.is_file():
         return None, [Finding("TST203", f"no coverage data for the course package: "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tinyrelease.checks.findings import Finding, Severity
-from tinyrelease.checks.reports.skips import skipped_by_reason
+from tinyrelease.checks.reports.skips import cached_by_run, skipped_by_reason
 from tinyrelease.checks.results import GatesReport
 from tinyrelease.checks.summary import CourseSummary
 
@@ -36,6 +36,7 @@ def render(report: GatesReport) -> str:
     lines += ["", "## Findings", ""]
     lines += _findings(report.findings) or ["No findings.", ""]
     lines += _skipped(report)
+    lines += _cached(report)
     lines += ["## Module inventory", ""] + _inventory(course, report.findings)
     return "\n".join(lines) + "\n"
 
@@ -61,6 +62,13 @@ def _skipped(report: GatesReport) -> list[str]:
     lines += [f"| {codes} | {_escape(reason)} |" for codes, reason in reasons]
     lines += [f"| (step) | {_escape(step)} |" for step in steps]
     return [*lines, ""]
+
+
+def _cached(report: GatesReport) -> list[str]:
+    lines = cached_by_run(report) + [n for gate in report.gates for n in gate.notes]
+    if not lines:
+        return []
+    return ["## Cached and re-run", "", *(f"- {_escape(line)}" for line in lines), ""]
 
 
 def _inventory(course: CourseSummary, findings: list[Finding]) -> list[str]:

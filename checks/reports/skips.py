@@ -1,9 +1,11 @@
 """What a run skipped and why, grouped for people: one line per reason, codes folded into
-ranges (`DOC221-DOC223: no Chromium on this machine`)."""
+ranges (`DOC221-DOC223: no Chromium on this machine`); and what it served from cache."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+
+from tinyrelease.checks.results import GatesReport
 
 
 def code_ranges(codes: list[str]) -> str:
@@ -30,3 +32,15 @@ def skipped_by_reason(skipped: dict[str, str]) -> list[tuple[str, str]]:
     for code, reason in sorted(skipped.items()):
         grouped[reason].append(code)
     return [(code_ranges(codes), reason) for reason, codes in grouped.items()]
+
+
+def cached_by_run(report: GatesReport) -> list[str]:
+    """`tests/01_tensor, tests/02_activations: unchanged since the run of 2026-05-01 20:31:02
+    UTC`, one line per earlier run that produced steps this run served from cache."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for gate in report.gates:
+        for step, ran_at in gate.cached_steps.items():
+            grouped[ran_at].append(step)
+    return [f"{', '.join(steps)}: from cache, unchanged since the run of "
+            f"{ran_at.replace('T', ' ').rstrip('Z')} UTC"
+            for ran_at, steps in sorted(grouped.items())]

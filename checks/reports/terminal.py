@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tinyrelease.checks.console import Printer, escape, table
 from tinyrelease.checks.findings import Finding, Severity
-from tinyrelease.checks.reports.skips import skipped_by_reason
+from tinyrelease.checks.reports.skips import cached_by_run, skipped_by_reason
 from tinyrelease.checks.results import GateResult, GatesReport
 
 STYLES = {"pass": "green", "fail": "bold red", "skipped": "dim", "partial": "yellow"}
@@ -44,6 +44,7 @@ class TerminalReporter:
                 + (f" (+{len(gate.skipped)} skipped)" if gate.skipped else "")]
                for gate in report.gates])
         self.skipped(report)
+        self.cached(report)
         style = STYLES[report.status]
         if report.status == "partial":
             self.console.print(f"[{style}]Gates PARTIAL[/]: nothing failed, but this run was "
@@ -64,6 +65,14 @@ class TerminalReporter:
             self.console.print(f"  {codes}: {escape(reason)}", highlight=False, soft_wrap=True)
         for step in steps:
             self.console.print(f"  {escape(step)}", highlight=False, soft_wrap=True)
+
+    def cached(self, report: GatesReport) -> None:
+        """The steps served from cache, with when they ran, and what ran again and why."""
+        lines = cached_by_run(report) + [n for gate in report.gates for n in gate.notes]
+        if lines:
+            self.console.print("[dim]Cached and re-run:[/]", highlight=False)
+        for line in lines:
+            self.console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
 
     def findings(self, findings: list[Finding]) -> None:
         for module in sorted({f.module or "" for f in findings}):
