@@ -9,6 +9,7 @@ import json
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from tinyrelease.checks.bench_static import bench_side_by_side
 from tinyrelease.checks.cache import ParseCache
-from tinyrelease.checks.course import load_course
+from tinyrelease.checks.course import Course, load_course
 from tinyrelease.checks.engine import run_gates
 
 MODULES = 20
@@ -149,6 +150,67 @@ def bench_course(course: Path) -> None:
         print("\n".join(summary(json.loads(report.read_text(encoding="utf-8")))))
 
 
+# Execution: the testing gate ---------------------------------------------------------------
+
+def bench_testing(course: Path, repeat: int) -> None:
+    """The testing gate on a copy of `course`, each round interleaving: cold (`--no-cache`),
+    warm (nothing changed), after appending a comment to the last module's source, and plain
+    pytest over the same suites of the same exported copy (with and without coverage)."""
+    with tempfile.TemporaryDirectory(prefix="tinyrelease-bench-") as temp:
+        copy, base = Path(temp) / course.resolve().name, Path(temp)
+        shutil.copytree(course, copy, symlinks=True, ignore=shutil.ignore_patterns(
+            ".git", ".nox", ".venv", "build", "dist", "__pycache__", "*.egg-info"))
+        last = load_course(copy).modules[-1].source_path
+        times: dict[str, list[float]] = {}
+        for round_ in range(repeat):
+            for label, extra in (("cold", ["--no-cache"]), ("warm", []), ("edited", [])):
+                if label == "edited":
+                    with (copy / last).open("a", encoding="utf-8") as stream:
+                        stream.write(f"\n# bench edit {round_}\n")
+                seconds, gate = _gate(copy, base, extra)
+                times.setdefault(label, []).append(seconds)
+                if label == "edited":
+                    cached = len(gate.get("cached_steps", {}))
+                    print(f"round {round_ + 1}: after editing {last}: "
+                          f"{len(gate['artifacts'].get('suites', [])) - cached} suites ran, "
+                          f"{cached} from cache")
+            exported, suites = base / "out" / "work" / "testing" / "course", gate["artifacts"][
+                "suites"]
+            for label, extra in (("pytest", []), ("pytest --cov", _cov(load_course(copy)))):
+                times.setdefault(label, []).append(_timed(
+                    [sys.executable, "-m", "pytest", *suites, "-q", "-p", "no:cacheprovider",
+                     "--continue-on-collection-errors", *extra], exported))
+        print(f"testing gate on {course} ({len(suites)} suites), median of {repeat} rounds:")
+        cold = statistics.median(times["cold"])
+        for label, values in times.items():
+            median = statistics.median(values)
+            print(f"  {label:<13} {median:8.2f} s   {median / cold:5.2f}x of cold"
+                  + (f"   {cold / median:5.2f}x this" if label.startswith("pytest") else ""))
+        met = statistics.median(times["edited"]) <= 0.25 * cold
+        print(f"  target: edited <= 0.25x of cold: {'met' if met else 'not met'}")
+
+
+def _gate(copy: Path, base: Path, extra: list[str]) -> tuple[float, dict[str, Any]]:
+    out = base / "out"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tinyrelease.checks", "--course", str(copy), "--gate",
+                    "testing", "--report-dir", str(out), "--cache-dir", str(base / "cache"),
+                    *extra], capture_output=True, check=False)
+    seconds = time.perf_counter() - started
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return seconds, report["gates"][0]
+
+
+def _cov(course: Course) -> list[str]:
+    return [f"--cov={course.package_name}", "--cov-report="] if course.package_name else []
+
+
+def _timed(argv: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
 def summary(report: dict[str, Any]) -> list[str]:
     """The numbers a maintainer compares runs by: tests, coverage, findings per code (causes
     and the places they list), the time of each gate."""
@@ -183,18 +245,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--course", type=Path, help="time our static gates on a copy of this "
                         "course beside its own validators, then run every gate on it and print "
-                        "what it found (tests, coverage, findings per code, times)")
+                        "what it found (tests, coverage, findings per code, times), then time "
+                        "its testing gate (cold, warm, after a one-module edit, plain pytest)")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds of the "
                         "side-by-side static benchmark (medians are printed)")
     parser.add_argument("--workflow", help="the course's CI workflow whose `python <script>` "
                         "steps are its validators (default: its release workflows)")
+    parser.add_argument("--testing-only", action="store_true", help="with --course: only "
+                        "time the testing gate (--repeat rounds)")
     parser.add_argument("--no-gates", action="store_true",
                         help="skip timing nox -s gates (on the example course, or on --course)")
     args = parser.parse_args()
     if args.course is not None:
-        bench_side_by_side(args.course, args.rounds, args.workflow)
-        if not args.no_gates:
-            bench_course(args.course)
+        if not args.testing_only:
+            bench_side_by_side(args.course, args.rounds, args.workflow)
+            if not args.no_gates:
+                bench_course(args.course)
+        bench_testing(args.course, args.repeat)
         return
     bench_static(args.repeat)
     if not args.no_gates:

@@ -102,6 +102,7 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
         coverage = [f"--cov={package}", "--cov-report=", f"--cov-config={config}",
                     "-p", CONTEXT_PLUGIN]
         env.update(_context_plugin(scratch, suites))
+    started = now()
     log = run([sys.executable, "-m", "pytest", *(s.path for s in suites), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
                "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage], cwd=workdir,
@@ -114,7 +115,7 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     except ElementTree.ParseError as error:
         return SuitesRun(stopped=[Finding("TST204", f"pytest's report is unreadable: {error}",
                                           "tests")])
-    ran = SuitesRun({s.path: SuiteOutcome() for s in suites})
+    ran = SuitesRun({s.path: SuiteOutcome(ran_at=started) for s in suites})
     for case in root.iter("testcase"):
         suite = _suite_of(case.get("file") or "", suites)
         outcome = ran.outcomes[suite.path]

@@ -1,0 +1,119 @@
+"""The testing gate re-runs only the suites an edit can change: the others are served from the
+suite cache with the date of their run, and coverage combines cached and fresh data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from coursebuilder import CourseFactory, about, module_id
+
+from tinyrelease.checks.course import load_course
+from tinyrelease.checks.engine import run_gates
+from tinyrelease.checks.execution.gates import Execution
+from tinyrelease.checks.reports import render_reports
+from tinyrelease.checks.results import GateResult
+
+MODULES = 3
+SUITE_CODES = ["TST201", "TST202", "TST203", "TST204"]
+LAYERS = "minicourse/core/layers.py"
+
+
+def three_modules() -> dict[str, str | bytes | None]:
+    """01 <- 02 by prerequisite; 03's package file imports 02's and it states no prerequisite;
+    the package's `__init__` imports nothing, so each suite reaches only what its tests
+    import. No export step (the package is used as committed), which keeps the runs cheap."""
+    return {"settings.ini": None, "minicourse/__init__.py": '__version__ = "0.1.0"\n',
+            LAYERS: "from minicourse.core.activations import make_activations\n\n\n"
+                    "def make_layers(value):\n    return make_activations(value)\n\n\n"
+                    "def unused_layer(value):\n    return value * 2\n",
+            "src/03_layers/ABOUT.md": about(3, MODULES).replace(
+                f'prerequisites: ["{module_id(2)}"]', "prerequisites: []")}
+
+
+def append(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+class Runs:
+    """The suites of the testing gate on one course, each run in the same cache."""
+
+    def __init__(self, root: Path, tmp: Path) -> None:
+        self.root, self.tmp, self.made = root, tmp, 0
+
+    def __call__(self, reuse: bool = True) -> GateResult:
+        self.made += 1
+        course = load_course(self.root)
+        execution = Execution(course, "standard", self.tmp / f"work{self.made}", None,
+                              self.tmp / "cache", reuse)
+        self.report = run_gates(course, ["testing"], select=SUITE_CODES, execution=execution)
+        return self.report.gates[0]
+
+
+def ran(gate: GateResult) -> list[str]:
+    suites = gate.artifacts["suites"]
+    assert isinstance(suites, list)
+    return [s for s in suites if s not in gate.cached_steps]
+
+
+def test_an_edit_reruns_only_the_suites_that_depend_on_it(make_course: CourseFactory,
+                                                          tmp_path: Path) -> None:
+    runs = Runs(make_course(three_modules(), modules=MODULES), tmp_path)
+    cold = runs(reuse=False)
+    assert ran(cold) == ["tests/01_tensor", "tests/02_activations", "tests/03_layers"]
+    assert (cold.artifacts["tests"], cold.artifacts["passed"]) == (3, 3)
+
+    append(runs.root, LAYERS, "\n# a comment at the end\n")
+    leaf = runs()
+    assert ran(leaf) == ["tests/03_layers"]
+    assert (leaf.artifacts["tests"], leaf.artifacts["passed"]) == (3, 3)
+    dates = set(leaf.cached_steps.values())
+    assert list(leaf.cached_steps) == ["tests/01_tensor", "tests/02_activations"]
+    assert len(dates) == 1 and cold.ran_at <= dates.pop() <= leaf.ran_at
+    texts = render_reports(runs.report)
+    line = (f"tests/01_tensor, tests/02_activations: from cache, unchanged since the run of "
+            f"{leaf.cached_steps['tests/01_tensor'].replace('T', ' ').rstrip('Z')} UTC")
+    assert line in texts["report.md"]
+    [entry] = json.loads(texts["report.json"])["gates"]
+    assert entry["cached_steps"] == leaf.cached_steps
+
+    append(runs.root, "minicourse/core/activations.py", "\n# imported by layers\n")
+    assert ran(runs()) == ["tests/02_activations", "tests/03_layers"]
+
+    append(runs.root, "src/01_tensor/01_tensor.py", "\n# a prerequisite of 02\n")
+    assert ran(runs()) == ["tests/01_tensor", "tests/02_activations"]
+
+
+def test_coverage_after_a_partial_rerun_is_that_of_a_full_run(make_course: CourseFactory,
+                                                              tmp_path: Path) -> None:
+    runs = Runs(make_course(three_modules(), modules=MODULES), tmp_path)
+    before = runs(reuse=False).artifacts["coverage"]
+    append(runs.root, LAYERS, "\n\ndef unused_too(value):\n    total = value + 1\n"
+           "    return total\n")  # the leaf gains lines no test runs: the total moves
+    partial = runs()
+    assert ran(partial) == ["tests/03_layers"]
+    full = runs(reuse=False)
+    assert ran(full) == full.artifacts["suites"]
+    assert partial.artifacts["coverage"] == pytest.approx(full.artifacts["coverage"])
+    assert before == pytest.approx(100 * 11 / 12)
+    assert full.artifacts["coverage"] == pytest.approx(100 * 12 / 15)
+
+
+def test_a_cached_suite_whose_code_changed_unseen_runs_again(make_course: CourseFactory,
+                                                              tmp_path: Path) -> None:
+    """A package file a suite ran without importing it by name (loaded by path) changed: the
+    suite's cached coverage no longer describes the code, so it runs again, and says why."""
+    test = ("import importlib.util\n\n\ndef test_by_path():\n"
+            "    spec = importlib.util.spec_from_file_location('t', 'minicourse/core/tensor.py')\n"
+            "    module = importlib.util.module_from_spec(spec)\n"
+            "    spec.loader.exec_module(module)\n    assert module.make_tensor(2) == 2\n")
+    runs = Runs(make_course({**three_modules(), "tests/03_layers/test_by_path.py": test},
+                            modules=MODULES), tmp_path)
+    runs(reuse=False)
+    append(runs.root, "minicourse/core/tensor.py", "\nEXTRA = 1\n")
+    again = runs()
+    assert ran(again) == ["tests/01_tensor", "tests/02_activations", "tests/03_layers"]
+    assert again.notes == ["tests/03_layers: ran again: minicourse/core/tensor.py, which its "
+                           "tests ran, changed since"]
