@@ -224,6 +224,7 @@ class SuiteRuns:
         found = self.cache.load(keys[suite.path])
         if found is None:
             return None
+        why: str | None
         if found.coverage is None and self.package:
             why = "its cached result has no coverage data to combine"
         else:

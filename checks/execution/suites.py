@@ -200,7 +200,7 @@ def _imports_of(path: Path, rel: str) -> list[tuple[str, tuple[str, ...]]]:
     package = rel.removesuffix(".py").replace("/", ".").removesuffix(".__init__").split(".")
     if not rel.endswith("__init__.py"):
         package = package[:-1]
-    found = []
+    found: list[tuple[str, tuple[str, ...]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found += [(alias.name, ()) for alias in node.names]
@@ -224,6 +224,8 @@ class SuiteCache:
 
     def load(self, key: str) -> CachedSuite | None:
         entry = read_json_object(self.folder / f"{key}.json")
+        if entry is None:
+            return None
         try:
             outcome = SuiteOutcome(int(entry["tests"]), {k: int(entry["counts"][k])
                                                          for k in OUTCOMES},

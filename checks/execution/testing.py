@@ -56,6 +56,9 @@ def plan_suites(course: Course, modules: list[str] | None, comprehensive: bool
     return chosen, skipped
 
 
+OUTCOMES = ("passed", "failed", "skipped")
+
+
 @dataclass
 class SuiteOutcome:
     """What one suite's tests did in a run: how many ran and how they ended, its findings
@@ -77,8 +80,6 @@ class SuitesRun:
     outcomes: dict[str, SuiteOutcome] = field(default_factory=dict)
     stopped: list[Finding] = field(default_factory=list)
 
-
-OUTCOMES = ("passed", "failed", "skipped")
 
 
 def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
