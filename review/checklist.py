@@ -23,7 +23,7 @@ def template(release_type: str) -> str:
     if release_type not in TYPES:
         raise ReviewError(f"no checklist for release type {release_type!r} (one of "
                           f"{', '.join(TYPES)})")
-    return resources.files("review").joinpath(f"data/checklists/{release_type}.md").read_text(
+    return resources.files("tinyrelease.review").joinpath(f"data/checklists/{release_type}.md").read_text(
         encoding="utf-8")
 
 
