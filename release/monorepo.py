@@ -24,6 +24,17 @@ CHANGE = "Module 05 previewed: an SGD optimiser."
 
 
 @dataclass(frozen=True)
+class Footprint:
+    """What the other project has on the origin, each part as the ids git gives it: its tags and
+    branch (the commits they name), its folder and the root page of gh-pages, and the files
+    outside the course's folder on the development and main branches (their tree entries)."""
+
+    refs: dict[str, str]
+    pages: str
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Monorepo:
     """The sandbox: the repository's top, the course folder in it, the bare origin."""
 
@@ -31,17 +42,46 @@ class Monorepo:
     course: Path
     origin: Path
 
-    def other_refs(self) -> dict[str, str]:
-        """Every ref of the other project on the origin, with the commit it names."""
-        refs = {ref: sha for sha, ref in (line.split("\t") for line in
-                git(self.top, "ls-remote", str(self.origin)).splitlines())}
-        return {ref: sha for ref, sha in refs.items()
-                if ref.removesuffix("^{}").removeprefix("refs/tags/") in OTHER_TAGS
-                or ref == f"refs/heads/{OTHER_BRANCH}"}
+    def other_refs(self, prefix: str = "course-v") -> dict[str, str]:
+        """Every ref on the origin but the course's own (tags `prefix`X.Y.Z, its release and
+        hotfix branches) and the branches both projects share, with the object it names: the
+        other project's tags and branches, and any ref a release should not have made."""
+        own = re.compile(rf"refs/(tags/|heads/(release|hotfix)/){re.escape(prefix)}\d")
+        shared = {f"refs/heads/{b}" for b in ("main", "dev", "gh-pages")} | {"HEAD"}
+        refs = (line.split("\t")[::-1] for line in
+                git(self.origin, "ls-remote", ".").splitlines())
+        return {ref: sha for ref, sha in refs if ref not in shared and not own.match(ref)}
 
     def other_pages(self) -> str:
         """The other project's folder and the root page on the origin's gh-pages (ids)."""
-        return git(self.top, "ls-tree", "-r", "origin/gh-pages", "--", "index.html", OTHER)
+        return git(self.origin, "ls-tree", "-r", "refs/heads/gh-pages", "--", "index.html", OTHER)
+
+    def other_files(self, branch: str) -> str:
+        """The origin's `branch` outside the course's folder: its top entries but the course."""
+        return "\n".join(line for line in git(self.origin, "ls-tree", f"refs/heads/{branch}")
+                         .splitlines() if line.split("\t")[1] != COURSE)
+
+    def footprint(self, branches: tuple[str, ...] = ("main", "dev")) -> Footprint:
+        return Footprint(self.other_refs(), self.other_pages(),
+                         {b: self.other_files(b) for b in branches})
+
+    def untouched(self, before: Footprint, dev: str = "dev") -> list[str]:
+        """What a release of the course changed of the other project, one line each (none: it
+        is exactly as it was). Outside the course's folder both branches must hold what the
+        development branch held before: merging it into main carries the other project's
+        work there as it was, and nothing else."""
+        after, changed = self.footprint(tuple(before.files)), []
+        for ref in sorted(set(before.refs) | set(after.refs)):
+            if before.refs.get(ref) != after.refs.get(ref):
+                changed.append(f"{ref} was {before.refs.get(ref, 'absent')}, is now "
+                               f"{after.refs.get(ref, 'absent')}")
+        if after.pages != before.pages:
+            changed.append(f"gh-pages: {OTHER}/ or index.html differ from before")
+        for branch, files in after.files.items():
+            if files != before.files[dev]:
+                changed.append(f"{branch}: the files outside {COURSE}/ differ from those "
+                               f"{dev} held before the release")
+        return changed
 
 
 def monorepo(example: Path, base: Path, settings: dict[str, object],

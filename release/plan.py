@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from packaging.version import Version
+
 from tinyrelease.release import versions
 from tinyrelease.release.errors import Refused
 from tinyrelease.release.model import Kind, Release, Request, Stage, Status, kind_of
@@ -52,11 +54,25 @@ def identify(state: ReleaseState, kind: Kind, wanted: str | None = None) -> Rele
         raise Refused(f"on branch {state.branch}: a {kind} release starts from {start} "
                       f"(git switch {start})")
     tags = [*state.tags, *state.remote.tags]
-    final = versions.target_for(state.version, tags, Kind.PATCH if kind == Kind.HOTFIX
-                                else kind, wanted, state.prefix)
+    final = versions.target_for(_committed(state) if direct else state.version, tags,
+                                Kind.PATCH if kind == Kind.HOTFIX else kind, wanted,
+                                state.prefix)
     if kind == Kind.HOTFIX or direct:
         return Release(kind, final, Stage.FINAL, prefix=state.prefix, on_branch=direct)
     return Release(kind, final, Stage.RC, 1, state.prefix)
+
+
+def _committed(state: ReleaseState) -> Version:
+    """The version the development branch states as committed: the files may state the next
+    one already, written by a run killed before it committed them, which is no release yet."""
+    line = state.lines.get(state.settings.dev_branch)
+    return line.stated if line is not None and line.stated is not None else state.version
+
+
+def _written(state: ReleaseState, release: Release) -> bool:
+    """A direct release whose version a run killed before the commit wrote on its branch."""
+    return state.branch == release.branch and "pyproject.toml" in state.dirty and \
+        state.version == release.final
 
 
 def _direct_under_way(state: ReleaseState, kind: Kind) -> Release | None:
@@ -265,5 +281,5 @@ def _under_way(state: ReleaseState, release: Release) -> bool:
     if not release.direct:
         return release.branch in state.branches
     line = state.lines.get(release.branch)
-    return (line is not None and line.bumped == release.final) or \
+    return (line is not None and line.bumped == release.final) or _written(state, release) or \
         release.final_tag in state.tags or release.final_tag in state.remote.tags

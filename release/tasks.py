@@ -86,13 +86,15 @@ def abort(c: Context, course: str = "") -> None:
         run_abort(course_path(course), Output())
 
 
-@task(help={"keep": "keep the sandbox directory after the demo"})
-def demo(c: Context, keep: bool = False) -> None:
-    """A full minor release (RC and final) of the example course in a throw-away sandbox."""
+@task(help={"keep": "keep the sandbox directory after the demo",
+            "monorepo": "the course in course/ of a monorepo beside another project: a direct "
+                        "release tagged course-vX.Y.Z, the other project proven untouched"})
+def demo(c: Context, keep: bool = False, monorepo: bool = False) -> None:
+    """A full minor release of the example course in a throw-away sandbox (RC and final)."""
     from tinyrelease.release.demo import run_demo
 
     with boundary():
-        run_demo(DEFAULT_COURSE, keep, Output())
+        run_demo(DEFAULT_COURSE, keep, Output(), monorepo)
 
 
 @task(help={"type": "patch, minor or major", "course": COURSE,

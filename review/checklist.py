@@ -23,8 +23,8 @@ def template(release_type: str) -> str:
     if release_type not in TYPES:
         raise ReviewError(f"no checklist for release type {release_type!r} (one of "
                           f"{', '.join(TYPES)})")
-    return resources.files("review").joinpath(f"data/checklists/{release_type}.md").read_text(
-        encoding="utf-8")
+    data = resources.files("tinyrelease.review").joinpath("data/checklists")
+    return data.joinpath(f"{release_type}.md").read_text(encoding="utf-8")
 
 
 def keys(release_type: str) -> list[str]:

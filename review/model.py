@@ -39,7 +39,8 @@ class CodeInfo:
 @cache
 def codes() -> dict[str, CodeInfo]:
     """The item codes shipped as data (review/data/codes.toml)."""
-    text = resources.files("review").joinpath("data/codes.toml").read_text(encoding="utf-8")
+    data = resources.files("tinyrelease.review").joinpath("data/codes.toml")
+    text = data.read_text(encoding="utf-8")
     return {code: CodeInfo(code, entry["reviewer"], Priority(entry["priority"]), entry["title"],
                            float(entry["effort"])) for code, entry in tomllib.loads(text).items()}
 

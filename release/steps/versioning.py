@@ -14,6 +14,7 @@ from tinyrelease.release.git import TOOL_PREFIX
 from tinyrelease.release.model import Kind, Release, Stage, Status
 from tinyrelease.release.runner import Runner
 from tinyrelease.release.steps.base import FinalStep, ReleaseStep, Verdict, done_or, merge_went
+from tinyrelease.release.survey import stated_at
 
 
 class VersionStep(ReleaseStep):
@@ -177,12 +178,18 @@ class DevStep(FinalStep):
             merged = runner.git("merge", "--no-ff", "--quiet", "-m",
                                 f"{TOOL_PREFIX}merge {tag} back", tag, check=False)
             runner.confirm(lambda: merge_went(runner, merged, tag, s.dev_branch))
-        stated = next((x.value for x in versions.find_sites(root, self.state.package)
-                       if x.path == "pyproject.toml"), str(self.release.final))
-        if versions.parse(stated) <= self.release.final:
+        committed = stated_at(runner.reads, s.dev_branch)
+        if committed is None or committed <= self.release.final:
+            # the files may state the next version already: written by a run killed before
+            # it committed them
+            stated = next((x.value for x in versions.find_sites(root, self.state.package)
+                           if x.path == "pyproject.toml"), str(self.release.final))
             changed = write_version(runner, root, self.state.package, self.next, stated,
                                     s.sites)
-            if changed:
-                runner.git("add", "--", *changed)
+            sites = {x.path for x in self.state.sites if (root / x.path).exists()}
+            runner.git("add", "--", *sorted({*changed, *sites}))
+            staged = runner.probe(lambda: not runner.reads.run("diff", "--cached", "--quiet",
+                                                               check=False).ok, assume=True)
+            if staged:
                 runner.git("commit", "--quiet", "-m", f"{TOOL_PREFIX}start {self.next}")
         runner.git("push", "--quiet", s.remote, f"refs/heads/{s.dev_branch}")

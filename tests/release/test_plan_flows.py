@@ -16,6 +16,7 @@ from tinyrelease.release.errors import Refused
 from tinyrelease.release.model import Kind, Release, Stage
 from tinyrelease.release.plan import identify, preflight, sequence
 from tinyrelease.release.state import ReleaseState, RemoteRefs, Settings
+from tinyrelease.release.versions import VersionSite
 
 DIRECT = Settings(flow="direct", tag_prefix="course-v")
 
@@ -50,6 +51,20 @@ def test_a_direct_release_under_way_is_known_by_its_version_commit() -> None:
                                       r"run invoke release.minor$"):
         identify(bumped, Kind.PATCH)
     assert preflight(bumped, released()) == []  # under way: its start is not asked about
+
+
+def test_a_version_written_but_not_committed_is_the_release_a_killed_run_began() -> None:
+    """Killed after writing 0.2.0 and the changelog, before the commit: the same 0.2.0 goes on
+    (not 0.3.0 from the files' 0.2.0), its consumed fragments no reason to refuse."""
+    written = direct_course(dirty=("pyproject.toml", "CHANGELOG.md", "changelog.d/+x.md"),
+                            sites=(VersionSite("pyproject.toml", 3, "0.2.0"),), fragments=())
+    assert identify(written, Kind.MINOR) == released()
+    assert preflight(written, released()) == []
+    # a person's uncommitted edit of the version that is not this release's: no release
+    ahead = replace(written, sites=(VersionSite("pyproject.toml", 3, "0.5.0"),))
+    assert preflight(ahead, released())[0] == (
+        "nothing to release: no changelog fragments in changelog.d/ (towncrier create "
+        "+NAME.feature.md)")
 
 
 def test_a_tagged_direct_release_with_nothing_since_is_finished() -> None:

@@ -1,6 +1,7 @@
 """A course that is a folder of a bigger repository (a monorepo, as TinyTorch's is): its plan,
 its uncommitted files named from the course, nothing of the other project read as its own, its
-book deployed into its folder of the Pages branch the other project shares.
+book deployed into its folder of the Pages branch the other project shares, and the proof
+`invoke demo --monorepo` gives that the other project is as it was.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from releasehelpers import Captured
 
 from tinyrelease.book.manifest import MANIFEST, content_sha256
 from tinyrelease.release.bundle import FakePublisher
-from tinyrelease.release.errors import Refused
+from tinyrelease.release.demo import prove_untouched
+from tinyrelease.release.errors import Refused, ReleaseError
 from tinyrelease.release.index import sha256
 from tinyrelease.release.monorepo import monorepo
 from tinyrelease.release.pipelines import release, status
@@ -132,3 +134,34 @@ def test_the_course_deploys_into_its_folder_of_the_shared_pages_branch(tmp_path:
     again = release(repo.course, request, Captured(), publisher)
     assert {s.key: str(s.status) for s in again.steps}["book"] == "done"
     assert git(repo.top, "rev-parse", "origin/gh-pages") == theirs
+
+
+def test_the_demo_proves_the_other_project_untouched_or_stops(tmp_path: Path) -> None:
+    """What `invoke demo --monorepo` compares after its release: with the other project as it
+    was, three ticks; with a tag of theirs moved, a page of theirs or a file outside course/
+    changed, each named, and the demo stops (exit 1, the sandbox kept)."""
+    repo = monorepo(EXAMPLE, tmp_path, {"book": False, "tag_prefix": "course-v",
+                                         "flow": "direct"})
+    before = repo.footprint()
+    git(repo.top, "push", "--quiet", "origin", "dev:main")  # what the release's merge brings
+    git(repo.top, "push", "--quiet", "origin", "HEAD:refs/tags/course-v0.2.0")  # the course's
+    shown = Captured()
+    prove_untouched(repo, before, shown)
+    assert [line.split(":")[0] for line in shown.text.splitlines()[2:]] == [
+        "  ✓ tags course-slides-v0.1.0, v1.1.0, v1.2.0 and branch handbook/draft",
+        "  ✓ gh-pages", "  ✓ main and dev"]
+    git(repo.top, "push", "--quiet", "--force", "origin", "dev:refs/tags/v1.2.0")
+    git(repo.top, "push", "--quiet", "origin", "dev:refs/heads/handbook/next")
+    page = git(repo.top, "commit-tree", git(repo.top, "rev-parse", "dev^{tree}"), "-p",
+               "origin/gh-pages", "-m", "a page replaced")
+    git(repo.top, "push", "--quiet", "origin", f"{page}:refs/heads/gh-pages")
+    (repo.top / "handbook/errata.md").write_text("rewritten by a release\n")
+    git(repo.top, "commit", "--quiet", "-am", "a release wrote outside its course")
+    git(repo.top, "push", "--quiet", "origin", "dev")
+    shown = Captured()
+    with pytest.raises(ReleaseError, match=r"^the release changed the other project "
+                                           r"\(refs/heads/handbook/next was absent, is now "):
+        prove_untouched(repo, before, shown)
+    assert [line.split(" was ")[0].split(":")[0] for line in shown.text.splitlines()[2:]] == [
+        "  ✗ refs/heads/handbook/next", "  ✗ refs/tags/v1.2.0", "  ✗ refs/tags/v1.2.0^{}",
+        "  ✗ gh-pages", "  ✗ dev"]  # main is still what dev was
