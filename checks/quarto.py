@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-import yaml
-
 from tinyrelease.checks.files import CourseFiles
-from tinyrelease.checks.markdown import is_external, parse_markdown, split_front_matter
+from tinyrelease.checks.markdown import is_external, parse_markdown, parse_yaml, split_front_matter
 
 CONFIG = "_quarto.yml"
 PAGE_SUFFIXES = (".qmd", ".md", ".ipynb", ".rmd", ".Rmd")
@@ -66,31 +64,37 @@ def references(files: CourseFiles, site: str) -> Iterator[Reference]:
     page sources (web addresses, in-page anchors and Quarto cross-references are not files),
     except files matching the site's `project.resources` globs: those are copied into the site
     as they are, and a publishing workflow may put them there (TinyTorch's PDFs are)."""
-    config = posixpath.join(site, CONFIG) if site else CONFIG
-    text = files.read(config, "documentation")
-    resources = _resources(text)
-    for reference in _all_references(files, site, config, text):
+    config = _config_path(site)
+    text, data = _config(files, site)
+    project = data.get("project") if isinstance(data, dict) else None
+    project = project if isinstance(project, dict) else {}
+    resources = project.get("resources")
+    resources = [resources] if isinstance(resources, str) else resources or []
+    globs = [glob.strip("/") for glob in resources if isinstance(glob, str)]
+    for reference in _all_references(files, site, config, text, data, _output_dirs(project)):
         inside = reference.resolved[len(site) + 1:] if site else reference.resolved
-        if not any(fnmatch.fnmatch(inside, glob) for glob in resources):
+        if not any(fnmatch.fnmatch(inside, glob) for glob in globs):
             yield reference
 
 
-def _resources(text: str | None) -> list[str]:
-    try:
-        data = yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
-        return []
-    project = data.get("project") if isinstance(data, dict) else None
-    found = project.get("resources") if isinstance(project, dict) else None
-    found = [found] if isinstance(found, str) else found
-    return [glob.strip("/") for glob in found or [] if isinstance(glob, str)]
+def _config_path(site: str) -> str:
+    return posixpath.join(site, CONFIG) if site else CONFIG
 
 
-def _all_references(files: CourseFiles, site: str, config: str,
-                    text: str | None) -> Iterator[Reference]:
+def _config(files: CourseFiles, site: str) -> tuple[str | None, Any]:
+    """The text of the site's `_quarto.yml` and what it holds (None when it cannot be read),
+    parsed by the course's one YAML reader, which refuses alias bombs and deep nesting."""
+    text = files.read(_config_path(site), "documentation")
+    return text, parse_yaml(text).data if text else None
+
+
+def _all_references(files: CourseFiles, site: str, config: str, text: str | None, data: Any,
+                    output: set[str]) -> Iterator[Reference]:
     if text is not None:
-        yield from _config_references(files, site, config, text)
-    output = _output_dir(text)
+        lines = text.split("\n")
+        for value in _named_pages(data):
+            line = next((n + 1 for n, raw in enumerate(lines) if value in raw), None)
+            yield Reference(value, _resolve(site, site, value), config, line)
     for page in files.walk(site, gate="documentation"):
         parts = (page[len(site) + 1:] if site else page).split("/")
         # Quarto renders neither its output folders nor names starting with `.` or `_`, nor
@@ -101,29 +105,12 @@ def _all_references(files: CourseFiles, site: str, config: str,
             yield from _page_references(files, site, page)
 
 
-def _output_dir(text: str | None) -> set[str]:
+def _output_dirs(project: dict[str, Any]) -> set[str]:
     """The folders a render writes (never sources): `_site`, `_book`, the configured one."""
     folders = {"_site", "_book", "_freeze", ".quarto"}
-    try:
-        data = yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
-        return folders
-    project = data.get("project") if isinstance(data, dict) else None
-    if isinstance(project, dict) and isinstance(project.get("output-dir"), str):
+    if isinstance(project.get("output-dir"), str):
         folders.add(project["output-dir"].strip("/").split("/")[0])
     return folders
-
-
-def _config_references(files: CourseFiles, site: str, config: str,
-                       text: str) -> Iterator[Reference]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return  # DOC001 and the build report a configuration that cannot be read
-    lines = text.split("\n")
-    for value in _named_pages(data):
-        line = next((n + 1 for n, raw in enumerate(lines) if value in raw), None)
-        yield Reference(value, _resolve(site, site, value), config, line)
 
 
 def _named_pages(data: Any, key: str | None = None) -> Iterator[str]:
@@ -171,11 +158,7 @@ def _resolve(site: str, folder: str, target: str) -> str:
 def outside_files(files: CourseFiles, site: str) -> list[str]:
     """The paths the site's `_quarto.yml` names that leave the course (a monorepo's shared
     configuration, scripts or headers): a copy of the course cannot render without them."""
-    text = files.read(posixpath.join(site, CONFIG) if site else CONFIG, "documentation")
-    try:
-        data = yaml.safe_load(text) if text else None
-    except yaml.YAMLError:
-        return []
+    _, data = _config(files, site)
     return sorted({value for value in _strings(data) if "/" in value
                    and not is_external(value) and _resolve(site, site, value) == ""})
 

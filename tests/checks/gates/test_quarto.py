@@ -16,6 +16,7 @@ from tinyrelease.book.gate import render_quarto
 from tinyrelease.checks.course import load_course
 from tinyrelease.checks.execution.gates import Execution, ExecutionResult
 from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.quarto import outside_files
 
 Findings = Callable[[Path, str], list[Finding]]
 
@@ -224,3 +225,17 @@ def test_html_blocks_table_rows_and_site_files_are_checked_too(make_course: Cour
          "quarto/modules/02_activations.qmd", line_of(page, "<a class")),
     ]
     assert found[1].places == (("quarto/modules/02_activations.qmd", line_of(page, "| Two")),)
+
+
+def test_a_hostile_quarto_config_is_refused_not_expanded(make_course: CourseFactory,
+                                                         findings: Findings) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, "
+        f"*{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}, *{chr(97 + n)}]\n"
+        for n in range(12))
+    root = make_course(site({"quarto/_quarto.yml": bomb}))
+    # read by the one YAML reader: refused, not expanded; the pages are still checked, now
+    # without the resources glob that covered the PDF
+    found = only(findings(root, "DOC132"))
+    assert found.message.startswith('quarto/assets/downloads/Guide.pdf does not exist')
+    assert outside_files(load_course(root).files, "quarto") == []
