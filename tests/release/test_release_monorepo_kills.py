@@ -34,12 +34,13 @@ class Flow(NamedTuple):
 
 
 # the direct flow is TinyTorch's: a hand-written changelog, the book in its folder of the
-# shared gh-pages, a draft GitHub release. The rc flow releases a patch (a minor's final first
-# reviews its candidate with the four reviewers, test_release_review's subject, which runs the
-# gates) and leaves the book out, a build (~12 s) that the direct flow already kills after
+# shared gh-pages, a draft GitHub release. The rc flow releases the same minor through a
+# candidate whose review --skip-gates skips, so the final reviews it with the four reviewers
+# (the one run of the gates here), and leaves the book out, a build (~12 s) that the direct
+# flow already kills after
 FLOWS = {"direct": Flow("minor", "0.2.0", None, "keepachangelog",
                         {"pages_folder": "course", "github_release": "draft"}),
-         "rc": Flow("patch", "0.1.1", "0.1.1rc1", "towncrier", {"book": False})}
+         "rc": Flow("minor", "0.2.0", "0.2.0rc1", "towncrier", {"book": False})}
 # the build's commands no later run can see: the tree it builds, extracted into a temporary
 # folder, and the checks of what it built (twine, an import in a venv removed after)
 UNSEEN = ("git archive ", "extract <tree>/", "install the wheel into a fresh environment")
@@ -51,9 +52,10 @@ def unseen(line: str) -> bool:
 
 STEPS = {"direct": {"final": ["gates", "version", "merge", "build", "upload", "tag", "push",
                               "book", "bundle", "publish"]},
-         "rc": {"rc": ["gates", "branch", "version", "notes", "build", "upload", "tag", "push"],
-                "final": ["gates", "version", "build", "upload", "tag", "push", "merge",
-                          "bundle", "publish", "dev"]}}
+         "rc": {"rc": ["gates", "branch", "version", "notes", "review", "build", "upload",
+                       "tag", "push"],
+                "final": ["approval", "gates", "version", "build", "upload", "tag", "push",
+                          "merge", "bundle", "publish", "dev"]}}
 
 
 @pytest.mark.parametrize("flow", ["direct", "rc"])
@@ -108,7 +110,17 @@ def test_a_monorepo_release_killed_after_every_change_converges(
     assert published["tag"] == tag and published["draft"] == (flow == "direct")
     assert CHANGE in (repo.course / f"build/release/{tag}/notes.md").read_text()
     if flow == "rc":  # dev moved past the release, the release merged into main once
-        assert 'version = "0.2.0.dev0"' in git(repo.origin, "show", "dev:course/pyproject.toml")
+        assert 'version = "0.3.0.dev0"' in git(repo.origin, "show", "dev:course/pyproject.toml")
+        # the candidate skipped its review; the final reviewed that candidate, once, and
+        # every reviewer approved it
+        folder = repo.course / f"build/release/course-v{candidate}/review"
+        assert json.loads((folder / "skipped.json").read_text())["reason"] == NOT_GATES
+        review = json.loads((folder / "review.json").read_text())
+        assert review["commit"] == git(repo.origin, "rev-parse", f"course-v{candidate}^{{commit}}")
+        assert [r["approved"] for r in review["reviewers"].values()] == [True] * 4
+        assert [line for _, step, line in killer.killed if "four reviewers" in line] == [
+            f"review release/course-v{version} with the four reviewers into {folder} (level "
+            "standard)"]
         assert git(repo.origin, "log", "--format=%s", "main").count(f"merge {tag}") == 1
 
     assert repo.untouched(before) == []  # tags, its branch, its files, gh-pages' handbook/
