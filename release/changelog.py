@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,3 +192,78 @@ def check(root: Path, base: str) -> str | None:
     done = run([sys.executable, "-m", "towncrier", "check", "--compare-with", base], cwd=root,
                timeout=120)
     return None if done.ok else done.tail(2)
+
+
+def _sections(text: str) -> tuple[int, int, int] | None:
+    """Where the `[Unreleased]` section's heading starts, its body starts and it ends (at the
+    next heading of its level or higher, or the end); None without one."""
+    found = _UNRELEASED.search(text)
+    if found is None:
+        return None
+    following = re.compile(rf"^#{{1,{len(found.group(1))}}} ", re.MULTILINE)
+    end = following.search(text, found.end())
+    return found.start(), found.end(), end.start() if end else len(text)
+
+
+def _with_unreleased(text: str, body: str) -> str:
+    start, head, end = _sections(text) or (0, 0, 0)
+    return text[:head] + body + text[end:]
+
+
+def _released_section(text: str, version: str) -> tuple[int, int] | None:
+    heading = re.compile(rf"^(#{{1,3}})[ \t]+\[?v?{re.escape(version)}\]?(?:[ \t][^\n]*)?$",
+                         re.MULTILINE)
+    found = heading.search(text)
+    if found is None:
+        return None
+    end = re.compile(rf"^#{{1,{len(found.group(1))}}} ", re.MULTILINE).search(text, found.end())
+    return found.start(), end.start() if end else len(text)
+
+
+def _still_unreleased(ours: str, base: str, section: str) -> str:
+    """Our `[Unreleased]` body without the entries the release moved out of it (in the base's
+    `[Unreleased]` and in the released section), and without subheadings left empty."""
+    moved = {line for line in base.splitlines() if line.strip() and not line.startswith("#")} \
+        & set(section.splitlines())
+    kept = [line for line in ours.splitlines() if line not in moved]
+    lines: list[str] = []
+    for number, line in enumerate(kept):
+        if line.startswith("#"):
+            items = next((k for k in kept[number + 1:] if k.strip()), "#")
+            if items.startswith("#"):
+                continue
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line)
+    return "\n\n" + "\n".join(lines).strip("\n") + ("\n\n" if any(lines) else "")
+
+
+def merge_released(base: str, ours: str, theirs: str, version: str) -> str | None:
+    """A hand-written changelog's merge conflict, resolved as a person would: `theirs` released
+    `version` (its `[Unreleased]` became `[version]`) while `ours` gained entries under
+    `[Unreleased]`. The result is ours with the entries the release moved taken out of
+    `[Unreleased]`, the released section below it, and any other change of theirs (a compare
+    link, a corrected line) merged line by line by git. None when that is not the conflict
+    (no such section, ours has one already, or the other changes conflict too)."""
+    place = _released_section(theirs, version)
+    if place is None or _released_section(ours, version) is not None:
+        return None
+    parts = [_sections(t) for t in (base, ours, theirs)]
+    if any(p is None for p in parts):
+        return None
+    section = theirs[place[0]:place[1]].rstrip("\n") + "\n\n"
+    (_, b_head, b_end), (_, o_head, o_end) = parts[0] or (0, 0, 0), parts[1] or (0, 0, 0)
+    body = _still_unreleased(ours[o_head:o_end], base[b_head:b_end], section)
+    stripped = theirs[:place[0]] + theirs[place[1]:]
+    with tempfile.TemporaryDirectory(prefix="tinyrelease-changelog-") as temp:
+        files = []
+        for name, text in (("ours", ours), ("base", base), ("theirs", stripped)):
+            path = Path(temp) / name
+            path.write_text(_with_unreleased(text, body), encoding="utf-8")
+            files.append(str(path))
+        done = run(["git", "merge-file", "-p", *files], cwd=Path(temp), trusted=True,
+                   stderr=False)
+    if not done.ok:
+        return None
+    merged = done.output
+    _, _, end = _sections(merged) or (0, 0, len(merged))
+    return merged[:end] + section + merged[end:]

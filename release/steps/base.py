@@ -5,14 +5,18 @@ why (judged from the snapshot alone), and how it applies itself through the runn
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from tinyrelease.checks.git import Git
 from tinyrelease.checks.process import Completed
+from tinyrelease.release.changelog import ChangelogConfig, merge_released
 from tinyrelease.release.errors import GitError
 from tinyrelease.release.model import Release, Request, Stage, Status
 from tinyrelease.release.runner import Runner
 from tinyrelease.release.state import ReleaseState, Settings, Snapshot, gates_dir
+from tinyrelease.release.versions import write_atomic
 
 Verdict = tuple[Status, str]
 
@@ -89,9 +93,32 @@ def done_or(done: bool, why_done: str, why_not: str) -> Verdict:
     return (Status.DONE, why_done) if done else (Status.TODO, why_not)
 
 
-def merge_went(runner: Runner, merged: Completed, tag: str, branch: str) -> None:
-    """A conflicting merge is undone, so no branch is left mid-merge, and handed to a person."""
-    if not merged.ok:
-        runner.git("merge", "--abort", check=False)
-        raise GitError(f"merging {tag} into {branch} conflicts: merge it by hand, push, and "
-                       "run the command again")
+def merge_went(runner: Runner, merged: Completed, tag: str, branch: str,
+               changelog: ChangelogConfig | None = None, version: str = "") -> None:
+    """A conflicting merge is undone, so no branch is left mid-merge, and handed to a person;
+    unless the only conflict is a hand-written changelog's, where both sides wrote below
+    `[Unreleased]`: that one is resolved (changelog.merge_released) and the merge committed."""
+    if merged.ok:
+        return
+    if changelog is not None and changelog.by_hand and runner.act(
+            f"resolve the merge's conflict in {changelog.filename}: {branch}'s [Unreleased] "
+            f"entries kept, [{version}] below them; commit the merge",
+            partial(_resolve_changelog, runner.reads, changelog.filename, version)):
+        return
+    runner.git("merge", "--abort", check=False)
+    raise GitError(f"merging {tag} into {branch} conflicts: merge it by hand, push, and "
+                   "run the command again")
+
+
+def _resolve_changelog(git: Git, filename: str, version: str) -> bool:
+    path = git.out("rev-parse", "--show-prefix") + filename  # git's paths are from the top
+    if git.out("diff", "--name-only", "--diff-filter=U").splitlines() != [path]:
+        return False
+    base, ours, theirs = (git.run("show", f":{stage}:{path}").output for stage in (1, 2, 3))
+    merged = merge_released(base, ours, theirs, version)
+    if merged is None:
+        return False
+    write_atomic(git.root / filename, merged)
+    git.run("add", "--", filename)
+    git.run("commit", "--quiet", "--no-edit")
+    return True

@@ -146,7 +146,8 @@ class MergeStep(FinalStep):
             runner.switch(branch)
             merged = runner.git("merge", "--no-ff", "--quiet", "-m", f"{TOOL_PREFIX}merge {tag}",
                                 tag, check=False)  # merged by an earlier run: up to date
-            runner.confirm(partial(merge_went, runner, merged, tag, branch))
+            runner.confirm(partial(merge_went, runner, merged, tag, branch,
+                                   self.state.changelog, str(self.release.version)))
             runner.git("push", "--quiet", s.remote, f"refs/heads/{branch}")
 
 

@@ -177,7 +177,9 @@ class DevStep(FinalStep):
         if not runner.reads.is_ancestor(tag, s.dev_branch):
             merged = runner.git("merge", "--no-ff", "--quiet", "-m",
                                 f"{TOOL_PREFIX}merge {tag} back", tag, check=False)
-            runner.confirm(lambda: merge_went(runner, merged, tag, s.dev_branch))
+            runner.confirm(lambda: merge_went(runner, merged, tag, s.dev_branch,
+                                              self.state.changelog,
+                                              str(self.release.version)))
         committed = stated_at(runner.reads, s.dev_branch)
         if committed is None or committed <= self.release.final:
             # the files may state the next version already: written by a run killed before

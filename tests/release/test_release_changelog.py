@@ -72,3 +72,65 @@ def test_a_minor_with_nothing_under_unreleased_is_refused() -> None:
     assert preflight(state, rc(Kind.PATCH, "0.1.1")) == []  # a patch may carry fixes only
     written = course(changelog=state.changelog, fragments=(), unreleased="### Added\n- x")
     assert preflight(written, rc(Kind.MINOR, "0.2.0")) == []
+
+
+MAIN = """# Changelog
+
+## [Unreleased]
+
+## [0.1.0] — 2026-09-01
+
+- First release.
+
+[Unreleased]: https://example.org/course/compare/course-v0.1.0...HEAD
+"""
+
+
+def test_a_hotfix_merged_into_a_dev_with_its_own_entries_keeps_both() -> None:
+    """Both sides wrote below `[Unreleased]`: the hotfix's release there, dev its next entries.
+    Resolved, dev's entries stay unreleased and the hotfix's section comes below them, with
+    its compare link."""
+    fixed = MAIN.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n- No overflow.\n")
+    theirs = changelog.released(fixed, "0.1.1", "course-v0.1.1", "2026-11-26")
+    ours = MAIN.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n- Optimisers.\n")
+    assert changelog.merge_released(MAIN, ours, theirs, "0.1.1") == """# Changelog
+
+## [Unreleased]
+
+### Added
+- Optimisers.
+
+## [0.1.1] — 2026-11-26
+
+### Fixed
+- No overflow.
+
+## [0.1.0] — 2026-09-01
+
+- First release.
+
+[Unreleased]: https://example.org/course/compare/course-v0.1.1...HEAD
+[0.1.1]: https://example.org/course/compare/course-v0.1.0...course-v0.1.1
+"""
+
+
+def test_a_release_merged_back_takes_its_entries_out_of_unreleased() -> None:
+    """The rc flow: the release branch moved dev's entries into `[0.2.0]` while dev added more
+    under the same subheading; merged back, `[Unreleased]` keeps only the new ones."""
+    base = MAIN.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n- Optimisers.\n")
+    theirs = changelog.released(base, "0.2.0", "course-v0.2.0", "2026-11-26")
+    ours = base.replace("- Optimisers.\n", "- Optimisers.\n- Schedulers.\n")
+    merged = changelog.merge_released(base, ours, theirs, "0.2.0")
+    assert merged is not None
+    assert changelog.unreleased(merged) == "### Added\n- Schedulers."
+    assert merged.index("## [0.2.0] — 2026-11-26\n\n### Added\n- Optimisers.\n") < \
+        merged.index("## [0.1.0]")
+    assert merged.count("- Optimisers.") == 1
+
+
+def test_a_changelog_conflict_of_another_shape_is_left_to_a_person() -> None:
+    theirs = changelog.released(MAIN.replace("- First release.", "- First release!"), "0.1.1",
+                                "course-v0.1.1", "2026-11-26")
+    ours = MAIN.replace("- First release.", "- The first release.")
+    assert changelog.merge_released(MAIN, ours, theirs, "0.1.1") is None  # both edited a line
+    assert changelog.merge_released(MAIN, theirs, theirs, "0.1.1") is None  # released already

@@ -14,18 +14,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from releasehelpers import Captured
+from releasehelpers import Captured, remote_tags
 
 from tinyrelease.book.manifest import MANIFEST, content_sha256
 from tinyrelease.release.bundle import FakePublisher
 from tinyrelease.release.demo import prove_untouched
 from tinyrelease.release.errors import Refused, ReleaseError
 from tinyrelease.release.index import sha256
-from tinyrelease.release.monorepo import monorepo
+from tinyrelease.release.monorepo import CHANGE, OTHER_TAGS, monorepo
 from tinyrelease.release.pipelines import release, status
 from tinyrelease.release.plan import Request
 from tinyrelease.release.runner import Command
-from tinyrelease.release.sandbox import git
+from tinyrelease.release.sandbox import PackageServer, git
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tinycourse"
 
@@ -165,3 +165,49 @@ def test_the_demo_proves_the_other_project_untouched_or_stops(tmp_path: Path) ->
     assert [line.split(" was ")[0].split(":")[0] for line in shown.text.splitlines()[2:]] == [
         "  ✗ refs/heads/handbook/next", "  ✗ refs/tags/v1.2.0", "  ✗ refs/tags/v1.2.0^{}",
         "  ✗ gh-pages", "  ✗ dev"]  # main is still what dev was
+
+
+def test_a_direct_flow_course_hotfixes_from_main_in_its_folder(
+        tmp_path: Path, index_server: PackageServer, publisher: FakePublisher) -> None:
+    """The direct flow has no release branches, but a hotfix still gets its own, from main:
+    the fix committed there in the course's folder, with its line under [Unreleased], is
+    released as course-v0.1.1 and merged into dev, then main. Both changelogs wrote below
+    [Unreleased], so that merge conflicts; it is resolved as a person would: dev's entries
+    stay unreleased, the hotfix's section below them. The other project is as it was."""
+    repo = monorepo(EXAMPLE, tmp_path, {"tag_prefix": "course-v", "flow": "direct",
+                                         "book": False, "repository": index_server.url},
+                    "keepachangelog")
+    before = repo.footprint(("main", "dev"))
+    git(repo.top, "switch", "--quiet", "main")
+    out = Captured()
+    request = Request("hotfix", yes=True, skip_gates="the hotfix's gates are test_release_hotfix's")
+    release(repo.course, request, out, publisher)
+    assert git(repo.top, "branch", "--show-current") == "hotfix/course-v0.1.1"
+    assert "Waiting for you: commit the fix on hotfix/course-v0.1.1" in out.text
+
+    fix = repo.course / "tinynn/core/activations.py"
+    fix.write_text(fix.read_text() + "\n# guard against overflow\n")
+    changelog = repo.course / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text().replace(
+        "## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n- Sigmoid no longer overflows.\n", 1))
+    git(repo.top, "commit", "--quiet", "-am", "Course: fix the sigmoid overflow")
+    release(repo.course, request, out, publisher)
+
+    assert remote_tags(repo.top) == sorted([*OTHER_TAGS, "course-v0.1.0", "course-v0.1.1"])
+    for branch in ("main", "dev"):
+        assert git(repo.origin, "merge-base", "--is-ancestor", "course-v0.1.1", branch) == ""
+    assert "guard against overflow" in git(repo.origin, "show",
+                                           "course-v0.1.1:course/tinynn/core/activations.py")
+    notes = git(repo.origin, "show", "course-v0.1.1:course/CHANGELOG.md")
+    assert notes.index("## [Unreleased]") < notes.index("## [0.1.1] — ") < \
+        notes.index("Sigmoid no longer overflows") < notes.index("## [0.1.0]")
+    assert index_server.files() == ["tinynn-0.1.1-py3-none-any.whl", "tinynn-0.1.1.tar.gz"]
+    assert "Sigmoid no longer overflows" in json.loads(
+        (publisher.store / "course-v0.1.1.json").read_text())["notes"]
+    dev = git(repo.origin, "show", "dev:course/CHANGELOG.md")
+    assert dev.index("## [Unreleased]") < dev.index(CHANGE) < dev.index("## [0.1.1] — ") < \
+        dev.index("Sigmoid no longer overflows") < dev.index("## [0.1.0]")
+    assert "guard against overflow" in git(repo.origin, "show",
+                                           "dev:course/tinynn/core/activations.py")
+    assert repo.footprint(("main", "dev")) == before  # the other project's refs, pages, files
+    assert git(repo.top, "status", "--porcelain", "--untracked-files=all") == ""
