@@ -4,6 +4,7 @@ keep the other site (root or `dev/`), push, and prove the remote branch moved.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tarfile
@@ -17,6 +18,15 @@ from tinyrelease.book.errors import DeployFailed, DeployRefused
 from tinyrelease.book.manifest import MANIFEST
 from tinyrelease.checks.git import Git
 from tinyrelease.checks.process import run
+
+# a folder of the site's branch: names of letters, digits, `.`, `_`, `-`, none of them `.` or `..`
+_FOLDER = re.compile(r"(?!\.{1,2}(?:/|$))[A-Za-z0-9_.-]+(?:/(?!\.{1,2}(?:/|$))[A-Za-z0-9_.-]+)*/?")
+
+
+def is_site_folder(prefix: str) -> bool:
+    """Whether `prefix` names a folder inside the site's branch (`tinytorch`, `dev/`): no
+    leading `/`, no `.` or `..` part, nothing but letters, digits, `.`, `_` and `-` in names."""
+    return _FOLDER.fullmatch(prefix) is not None
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,7 @@ def refusals(info: dict[str, object], force: bool) -> list[str]:
 def plan_deploy(html: Path, course_root: Path, info: dict[str, object],
                 options: DeployOptions) -> DeployPlan:
     prefix = options.prefix
-    if prefix is not None and (not prefix.strip("/") or prefix.startswith("/")
-                               or ".." in prefix.split("/")):
+    if prefix is not None and not is_site_folder(prefix):
         raise DeployRefused(f"--prefix {prefix!r} must be a folder inside the site, like dev")
     problems = refusals(info, options.force)
     if problems:

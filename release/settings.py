@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from tinyrelease.book.deploy import is_site_folder
 from tinyrelease.checks.files import CourseFiles
 from tinyrelease.checks.layout import ToolTableError, tool_table
 from tinyrelease.release.errors import Refused
@@ -19,8 +20,6 @@ GITHUB_RELEASES = ("published", "draft", "off")
 # what follows a tag prefix is the version: the prefix ends in a letter, `-`, `_` or `/`
 _PREFIX = re.compile(r"[A-Za-z0-9._/-]*[A-Za-z_/-]")
 _PLACEHOLDERS = ("{version}", "{tag}")
-# a folder of the Pages branch: names of letters, digits, `.`, `_`, `-`, none of them `.` or `..`
-_FOLDER = re.compile(r"(?!\.{1,2}(?:/|$))[A-Za-z0-9_.-]+(?:/(?!\.{1,2}(?:/|$))[A-Za-z0-9_.-]+)*/?")
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def _problem(key: str, value: object) -> str | None:
         return " or ".join(f'"{f}"' for f in FLOWS)
     if key == "github_release" and value not in GITHUB_RELEASES:
         return ", ".join(f'"{f}"' for f in GITHUB_RELEASES[:-1]) + f' or "{GITHUB_RELEASES[-1]}"'
-    if key == "pages_folder" and not _FOLDER.fullmatch(value):
+    if key == "pages_folder" and not is_site_folder(value):
         return ('a folder of the Pages branch, like "tinytorch" (names of letters, digits, '
                 '".", "_" and "-"; no leading "/", no "." or "..")')
     if key == "tag_prefix" and not _PREFIX.fullmatch(value):
