@@ -18,7 +18,12 @@ from tinyrelease.checks.errors import UsageError
 from tinyrelease.checks.execution import package as package_execution
 from tinyrelease.checks.execution import testing as testing_execution
 from tinyrelease.checks.execution.examples import console_scripts, try_examples
-from tinyrelease.checks.execution.export import ExportStep, export_step, missing_targets
+from tinyrelease.checks.execution.export import (
+    NBDEV_EXPORTER,
+    ExportStep,
+    export_step,
+    missing_targets,
+)
 from tinyrelease.checks.execution.session import EXECUTING_GATES, course_requirements
 from tinyrelease.checks.execution.suites import (
     CachedSuite,
@@ -96,7 +101,12 @@ class Execution:
         with workspace(self.course.root, keep=copy):
             pass
         step = self.export
-        return copy, run(step.command, cwd=copy) if step else None
+        if step is None:
+            return copy, None
+        command = list(step.command)
+        if self.cache is not None and command[1:3] == ["-m", NBDEV_EXPORTER]:
+            command += ["--cache-dir", str(self.cache), *([] if self.reuse else ["--fresh"])]
+        return copy, run(command, cwd=copy)
 
     @cached_property
     def missing(self) -> list[tuple[str, str]]:
