@@ -2,6 +2,7 @@
 the package files its imports reach (and the course sources that wrote them), the names of
 every Python file of the copy, and the environment; a script's parsed command lines likewise
 from the script's module. A kept snippet is also checked against the files its run loaded.
+The pages' examples themselves are kept by the pages' text.
 
 Entries are JSON in the cache folder (never in the course), written atomically and pruned.
 """
@@ -16,6 +17,13 @@ from typing import Any
 
 from tinyrelease.checks.cache import prune, read_json_object, write_atomic
 from tinyrelease.checks.course import Course
+from tinyrelease.checks.documented import (
+    Documented,
+    DocumentedCommand,
+    Snippet,
+    documentation_pages,
+    documented,
+)
 from tinyrelease.checks.execution.suites import SuiteInputs, imports_in
 
 SKIPPED_DIRS = {".git", "__pycache__", ".pytest_cache", ".nox", ".venv"}
@@ -46,6 +54,39 @@ class ExampleCache:
     def commands_key(self, spec: str, argvs: list[tuple[str, ...]]) -> str:
         module = spec.split(":", 1)[0].strip()
         return self.key("commands", json.dumps([spec, argvs]), [(module, ())])
+
+    def documented(self, course: Course, scripts: list[str], package: str | None
+                   ) -> Documented:
+        """`documented`, kept by the text of every page: reading 80 pages of Markdown costs
+        seconds, and an edit to a module's code changes none of them."""
+        pages = documentation_pages(course)
+        parts = ["documented", self.environment, json.dumps([scripts, package])]
+        parts += [f"{rel}\0{course.files.read(rel, 'testing')}" for rel in pages]
+        key = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        entry = read_json_object(self.folder / "documented" / f"{key}.json") if self.reuse \
+            else None
+        try:
+            if entry is not None:
+                return Documented(
+                    [str(p) for p in entry["pages"]],
+                    [DocumentedCommand(str(p), int(n), str(s), tuple(map(str, a)), bool(i))
+                     for p, n, s, a, i in entry["commands"]],
+                    [Snippet(str(p), int(n), str(c), tuple(map(int, lines)))
+                     for p, n, c, lines in entry["snippets"]],
+                    int(entry["placeholders"]), int(entry["opted_out"]), int(entry["fragments"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+        found = documented(course, scripts, package)
+        write_atomic(self.folder / "documented" / f"{key}.json", json.dumps({
+            "pages": found.pages, "placeholders": found.placeholders,
+            "opted_out": found.opted_out, "fragments": found.fragments,
+            "commands": [[c.path, c.line, c.script, c.argv, c.inline] for c in found.commands],
+            "snippets": [[s.path, s.line, s.code, s.lines] for s in found.snippets]}))
+        try:
+            prune(self.folder / "documented")
+        except OSError:
+            pass
+        return found
 
     def layout(self) -> str:
         """The names of every Python file of the copy: a file added or removed can change

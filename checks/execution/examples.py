@@ -59,7 +59,8 @@ def try_examples(course: Course, copy: Path, scratch: Path, commands: bool, snip
     `cache`, an example whose inputs are unchanged is served from it."""
     scripts = console_scripts(course) if commands else {}
     package = course.package_name if snippets else None
-    found = documented(course, sorted(scripts), package)
+    found = (cache.documented if cache is not None else documented)(course, sorted(scripts),
+                                                                     package)
     outcome = ExampleRun(counts={
         "pages": len(found.pages), "commands": len(found.commands),
         "commands_with_placeholders": found.placeholders, "snippets": len(found.snippets),

@@ -72,3 +72,8 @@ def test_an_edit_reruns_only_the_examples_that_reach_it(make_course: CourseFacto
     assert failed.message.startswith("2 documentation snippets fail with the same error: "
                                      "TypeError: unsupported operand type(s) for +: 'NoneType'")
     assert len({failed.line, *(line for _, line in failed.places)}) == 2
+    # a page's new command is read from the page, not from the kept reading of the pages
+    (root / "README.md").write_text(README + "\n```console\n$ mini 02_activations --bad\n```\n",
+                                    encoding="utf-8")
+    again = run_examples(root, tmp_path / "work4", tmp_path / "cache")
+    assert any("--bad" in f.message for f in again.findings)
