@@ -19,6 +19,7 @@ from tinyrelease.checks.boundary import own_folder
 from tinyrelease.checks.cache import read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.documented import Documented, DocumentedCommand, Snippet, documented
+from tinyrelease.checks.execution.example_cache import ExampleCache
 from tinyrelease.checks.execution.origin import source_of
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.gates.common import grouped, listed
@@ -52,12 +53,14 @@ def console_scripts(course: Course) -> dict[str, str]:
 
 
 def try_examples(course: Course, copy: Path, scratch: Path, commands: bool, snippets: bool,
-                 missing: list[str]) -> ExampleRun:
+                 missing: list[str], cache: ExampleCache | None = None) -> ExampleRun:
     """Parse the documented commands and run the snippets against the exported copy `copy`,
-    in folders of `scratch`; `missing` are requirements this environment lacks."""
+    in folders of `scratch`; `missing` are requirements this environment lacks. With a
+    `cache`, an example whose inputs are unchanged is served from it."""
     scripts = console_scripts(course) if commands else {}
     package = course.package_name if snippets else None
-    found = documented(course, sorted(scripts), package)
+    found = (cache.documented if cache is not None else documented)(course, sorted(scripts),
+                                                                     package)
     outcome = ExampleRun(counts={
         "pages": len(found.pages), "commands": len(found.commands),
         "commands_with_placeholders": found.placeholders, "snippets": len(found.snippets),
@@ -72,12 +75,12 @@ def try_examples(course: Course, copy: Path, scratch: Path, commands: bool, snip
         mine = [c for c in found.commands if c.script == script]
         if mine:
             _check_commands(course, script, spec, mine, own_folder(scratch, "commands"), env,
-                            missing, outcome)
+                            missing, outcome, cache)
     outcome.counts["commands_seconds"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     if package and found.snippets:
         _run_snippets(course, found, own_folder(scratch, "snippets"), env, copy, package,
-                      outcome)
+                      outcome, cache)
     outcome.counts["snippets_seconds"] = round(time.perf_counter() - started, 1)
     outcome.findings = [_in_module(course, f) for f in outcome.findings]
     return outcome
@@ -103,23 +106,23 @@ def _import_path(course: Course, copy: Path) -> str:
 
 def _check_commands(course: Course, script: str, spec: str, commands: list[DocumentedCommand],
                     scratch: Path, env: dict[str, str], missing: list[str],
-                    outcome: ExampleRun) -> None:
+                    outcome: ExampleRun, cache: ExampleCache | None) -> None:
     """Every distinct command line of one script, parsed in one run of `cli_probe`."""
     unique = list(dict.fromkeys(c.argv for c in commands))
-    folder = own_folder(scratch, re.sub(r"[^\w.-]", "_", script))
-    listed, results = folder / "commands.json", folder / "results.json"
-    listed.write_text(json.dumps([list(argv) for argv in unique]), encoding="utf-8")
-    results.unlink(missing_ok=True)
-    done = run([sys.executable, "-c", (HERE / "cli_probe.py").read_text(encoding="utf-8"),
-                spec, script, listed, results, str(COMMAND_TIMEOUT)], cwd=folder, env=env,
-               timeout=COMMAND_TIMEOUT * (len(unique) + 1) + 60, stdin="")
-    data = read_json_object(results)
+    key = cache.commands_key(spec, unique) if cache is not None else ""
+    data = cache.load(key) if cache is not None else None
+    outcome.counts["commands_cached"] = outcome.counts.get("commands_cached", 0) + (
+        len(commands) if data is not None else 0)
+    why = ""
+    if data is None:
+        data, why = _parse_commands(script, spec, unique, scratch, env)
+        if data is not None and cache is not None:
+            cache.store(key, data, [])
     where = _script_line(course, script)
     if data is None:
         outcome.findings.append(Finding(
             "TST206", f"the documented commands of `{script}` could not be checked: the parse "
-            f"run ended without a result (exit {done.returncode}): {done.tail(3)}",
-            "pyproject.toml", where))
+            f"run ended without a result {why}", "pyproject.toml", where))
     elif "import" in data:
         outcome.findings.append(_import_finding(script, spec, data["import"], commands,
                                                 where, missing))
@@ -134,6 +137,19 @@ def _check_commands(course: Course, script: str, spec: str, commands: list[Docum
                              "with argparse")
     else:
         _command_findings(commands, unique, data["commands"], outcome)
+
+
+def _parse_commands(script: str, spec: str, unique: list[tuple[str, ...]], scratch: Path,
+                    env: dict[str, str]) -> tuple[dict[str, Any] | None, str]:
+    """One run of `cli_probe` over the command lines `unique`: its result, else why none."""
+    folder = own_folder(scratch, re.sub(r"[^\w.-]", "_", script))
+    listed, results = folder / "commands.json", folder / "results.json"
+    listed.write_text(json.dumps([list(argv) for argv in unique]), encoding="utf-8")
+    results.unlink(missing_ok=True)
+    done = run([sys.executable, "-c", (HERE / "cli_probe.py").read_text(encoding="utf-8"),
+                spec, script, listed, results, str(COMMAND_TIMEOUT)], cwd=folder, env=env,
+               timeout=COMMAND_TIMEOUT * (len(unique) + 1) + 60, stdin="")
+    return read_json_object(results), f"(exit {done.returncode}): {done.tail(3)}"
 
 
 def _command_findings(commands: list[DocumentedCommand], unique: list[tuple[str, ...]],
@@ -235,12 +251,19 @@ def _script_line(course: Course, script: str) -> int | None:
 # Snippets -----------------------------------------------------------------------------------
 
 def _run_snippets(course: Course, found: Documented, scratch: Path, env: dict[str, str],
-                  copy: Path, package: str, outcome: ExampleRun) -> None:
-    """Each distinct snippet once, in its own interpreter and folder, a few at a time."""
+                  copy: Path, package: str, outcome: ExampleRun,
+                  cache: ExampleCache | None) -> None:
+    """Each distinct snippet once, in its own interpreter and folder, a few at a time; with a
+    `cache`, those whose inputs are unchanged are served from it."""
     codes = list(dict.fromkeys(s.code for s in found.snippets))
     runner = (HERE / "snippet_runner.py").read_text(encoding="utf-8")
+    keys = [cache.snippet_key(code, package) for code in codes] if cache is not None else []
+    kept = {i: data for i, key in enumerate(keys) if cache is not None
+            and (data := cache.load(key)) is not None}
 
     def one(index: int) -> dict[str, Any]:
+        if index in kept:
+            return kept[index]
         folder = own_folder(scratch, f"snippet-{index}")
         source, result = folder / "snippet.py", folder / "result.json"
         source.write_text(codes[index], encoding="utf-8")
@@ -249,8 +272,12 @@ def _run_snippets(course: Course, found: Documented, scratch: Path, env: dict[st
                    timeout=SNIPPET_TIMEOUT, stdin="")
         data = read_json_object(result)
         if data is not None:  # the package's paths as the course names them
+            loaded = data.pop("loaded", [])
             data["error"] = str(data.get("error")).replace(f"{copy}/", "") + _raised_at(
                 course, copy, data.get("raised_in"))
+            data.pop("raised_in", None)
+            if cache is not None:
+                cache.store(keys[index], data, loaded if isinstance(loaded, list) else [])
             return data
         if done.returncode == 124:
             return {"state": "failed", "error": f"did not finish within {SNIPPET_TIMEOUT:.0f} s"}
@@ -268,6 +295,8 @@ def _run_snippets(course: Course, found: Documented, scratch: Path, env: dict[st
             hits.append(_snippet_hit(snippet, data))
             causes[hits[-1]] = str(data.get("error"))
     outcome.counts["snippets_run"] = len(found.snippets)
+    outcome.counts["snippets_cached"] = sum(1 for s in found.snippets
+                                            if codes.index(s.code) in kept)
     outcome.counts["snippets_failed"] = len(hits)
     outcome.counts["snippets_continuing_others"] = fragments
 

@@ -17,8 +17,14 @@ from tinyrelease.checks.environment import INSTALL_ALL, importable, missing_requ
 from tinyrelease.checks.errors import UsageError
 from tinyrelease.checks.execution import package as package_execution
 from tinyrelease.checks.execution import testing as testing_execution
+from tinyrelease.checks.execution.example_cache import ExampleCache
 from tinyrelease.checks.execution.examples import console_scripts, try_examples
-from tinyrelease.checks.execution.export import ExportStep, export_step, missing_targets
+from tinyrelease.checks.execution.export import (
+    NBDEV_EXPORTER,
+    ExportStep,
+    export_step,
+    missing_targets,
+)
 from tinyrelease.checks.execution.session import EXECUTING_GATES, course_requirements
 from tinyrelease.checks.execution.suites import (
     CachedSuite,
@@ -96,7 +102,12 @@ class Execution:
         with workspace(self.course.root, keep=copy):
             pass
         step = self.export
-        return copy, run(step.command, cwd=copy) if step else None
+        if step is None:
+            return copy, None
+        command = list(step.command)
+        if self.cache is not None and command[1:3] == ["-m", NBDEV_EXPORTER]:
+            command += ["--cache-dir", str(self.cache), *([] if self.reuse else ["--fresh"])]
+        return copy, run(command, cwd=copy)
 
     @cached_property
     def missing(self) -> list[tuple[str, str]]:
@@ -284,7 +295,9 @@ def _examples(execution: Execution, wanted: set[str], copy: Path, scratch: Path,
         result.skip({"TST207"}, "the course has no package for snippets to import")
     if not commands and not snippets:
         return []
-    tried = try_examples(course, copy, scratch / "examples", commands, snippets, missing)
+    cache = ExampleCache(execution.cache, execution.reuse, course, copy, suite_environment(
+        execution.level)) if execution.cache is not None else None
+    tried = try_examples(course, copy, scratch / "examples", commands, snippets, missing, cache)
     result.did({code for code, on in (("TST206", commands), ("TST207", snippets)) if on})
     result.steps_skipped += tried.notes
     result.artifacts["examples"] = tried.counts

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import traceback
 import types
@@ -96,7 +97,18 @@ def main() -> None:
         traceback.print_exc()
         outcome = {"state": "failed", "line": _line(error), "raised_in": _raised_in(error),
                    "error": traceback.format_exception_only(type(error), error)[-1].strip()}
+    outcome["loaded"] = _loaded()
     result.write_text(json.dumps(outcome), encoding="utf-8")
+
+
+def _loaded() -> list[str]:
+    """The files of the modules the snippet loaded from the folders on PYTHONPATH (the
+    course's): a kept result holds while none of them changes."""
+    roots = [os.path.abspath(p) + os.sep for p in os.environ.get("PYTHONPATH", "").split(
+        os.pathsep) if p]
+    files = {getattr(m, "__file__", None) for m in list(sys.modules.values())}
+    return sorted(f for f in files if isinstance(f, str)
+                  and os.path.abspath(f).startswith(tuple(roots)))
 
 
 if __name__ == "__main__":

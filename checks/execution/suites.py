@@ -107,6 +107,10 @@ class SuiteInputs:
                 return f"{rel}, which its tests ran, changed since"
         return None
 
+    def reached(self, imports: list[tuple[str, tuple[str, ...]]]) -> set[str]:
+        """The files of the copy that `imports`, written in a file at its root, reach."""
+        return self._closure(self._resolve_all("_", imports))
+
     def _own_files(self, folder: str) -> list[str]:
         found = []
         for here, dirs, files in os.walk(self.copy / folder):
@@ -191,11 +195,18 @@ def _exported_files(course: Course) -> dict[str, str]:
 
 
 def _imports_of(path: Path, rel: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Every import of a Python file, anywhere in it (a function's import runs when it is
-    called), relative ones made absolute; nothing for a file that does not parse."""
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return imports_in(path.read_bytes(), rel)
+    except OSError:
+        return []
+
+
+def imports_in(text: str | bytes, rel: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Every import of Python code at `rel`, anywhere in it (a function's import runs when it
+    is called), relative ones made absolute; nothing for code that does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     package = rel.removesuffix(".py").replace("/", ".").removesuffix(".__init__").split(".")
     if not rel.endswith("__init__.py"):
