@@ -25,10 +25,9 @@ from tinyrelease.checks import __version__
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.errors import UsageError
 from tinyrelease.checks.files import MAX_BYTES
-from tinyrelease.checks.results import GateResult
 
 if TYPE_CHECKING:
-    pass
+    from tinyrelease.checks.results import GateResult
 
 IGNORED_DIRS = {".git", ".nox", ".venv", "venv", "build", "dist", "__pycache__", "_build",
                 ".pytest_cache", "node_modules", ".hypothesis", ".ruff_cache"}
@@ -173,6 +172,8 @@ class GateCache:
         self.folder = folder / "gates"
 
     def load(self, key: str) -> GateResult | None:
+        from tinyrelease.checks.results import GateResult
+
         try:
             result = GateResult.from_json(json.loads(
                 (self.folder / f"{key}.json").read_text(encoding="utf-8")))

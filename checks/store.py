@@ -24,10 +24,10 @@ from tinyrelease.checks.cache import (
     write_atomic,
 )
 from tinyrelease.checks.environment import source_digest
-from tinyrelease.checks.summary import CourseSummary
 
 if TYPE_CHECKING:
     from tinyrelease.checks.course import Course
+    from tinyrelease.checks.summary import CourseSummary
 
 
 def open_course(root: Path | str, cache: Path | None = None) -> Course:
@@ -88,35 +88,39 @@ class CourseStore:
             settings = {**settings, "tags": self.tags}
         return gate_key(self.digest, gate, settings, level, envdir)
 
-    def _summary_path(self) -> Path:
+    def summary_path(self) -> Path:
         version = f"{source_digest()} {sys.version}\n{self.digest}"
         return self.folder / "summary" / f"{hashlib.sha256(version.encode()).hexdigest()}.json"
 
     def summary(self) -> CourseSummary | None:
         """What the reports show of the course as it is now, if a run has seen it so."""
-        entry = read_json(self._summary_path())
+        from tinyrelease.checks.summary import CourseSummary
+
+        entry = read_json(self.summary_path())
         try:
             return CourseSummary.from_json(entry) if isinstance(entry, dict) else None
         except (KeyError, TypeError, ValueError):
             return None
 
     def keep_summary(self, summary: CourseSummary) -> None:
-        path = self._summary_path()
+        path = self.summary_path()
         if not path.is_file():
             write_atomic(path, json.dumps(summary.to_json()))
             prune(path.parent)
 
+    def catalog_path(self) -> Path:
+        return self.folder / "catalog" / f"{source_digest()}.json"
+
     def catalog(self) -> Any:
         """The checks' titles and docs as this very code declares them, when written before."""
-        return read_json(self.folder / "catalog" / f"{source_digest()}.json")
+        return read_json(self.catalog_path())
 
     def keep_catalog(self) -> None:
         from tinyrelease.checks.checkinfo import snapshot
 
-        path = self.folder / "catalog" / f"{source_digest()}.json"
+        path = self.catalog_path()
         if not path.is_file():
             write_atomic(path, json.dumps(snapshot()))
-
 
     def rendered(self, key: str) -> dict[str, str] | None:
         """The reports' texts of a run served wholly from cache, rendered before."""
