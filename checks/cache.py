@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tinyrelease.checks import __version__
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.errors import UsageError
-from tinyrelease.checks.files import MAX_BYTES
 
 if TYPE_CHECKING:
     from tinyrelease.checks.results import GateResult
@@ -58,6 +57,8 @@ def course_digest(root: Path, index: StatIndex | None = None) -> str:
     Like the course model it never leaves the root: links out are hashed by their target's
     name, files over the size limit by size and time, FIFOs and devices not at all. With an
     `index`, a file whose size, times and inode are those of its last hashing is not read."""
+    from tinyrelease.checks.files import MAX_BYTES  # the course model's limit, imported late
+
     digest = hashlib.sha256()
     root = root.resolve()
     for folder, dirs, files in os.walk(root):
@@ -67,13 +68,15 @@ def course_digest(root: Path, index: StatIndex | None = None) -> str:
         for name in sorted(files):
             rel = prefix + name
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(_file_digest(os.path.join(folder, name), root, rel, index))
+            digest.update(_file_digest(os.path.join(folder, name), root, rel, index,
+                                       MAX_BYTES))
     if index is not None:
         index.save()
     return digest.hexdigest()
 
 
-def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None) -> bytes:
+def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None,
+                 limit: int) -> bytes:
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
@@ -82,7 +85,7 @@ def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None) -> by
             info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return b"not a regular file"
-        if info.st_size > MAX_BYTES:
+        if info.st_size > limit:
             return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
         if index is None:
             return _hash_file(path)

@@ -11,9 +11,9 @@ import importlib.util
 import json
 import os
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
 
@@ -32,8 +32,7 @@ STATIC_DISTRIBUTIONS = ("PyYAML", "jupytext", "markdown-it-py")
 INSTALL_ALL = 'python -m pip install -e ".[all]"'
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(NamedTuple):
     """One thing a gate or task needs: whether it is here, what it serves, the fix."""
 
     name: str
