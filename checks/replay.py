@@ -23,6 +23,8 @@ from tinyrelease.checks.options import course_root, report_dir, scope_of
 if TYPE_CHECKING:
     from tinyrelease.checks.store import CourseStore
 
+KEEP_REPLAYS = 32  # each holds a run's reports (a few hundred KB on a big course)
+
 
 def replayable(args: argparse.Namespace, console: Printer) -> bool:
     """Whether this run may be replayed: plain output, the cache asked for, and nothing that
@@ -99,4 +101,4 @@ def keep_replay(store: CourseStore, args: argparse.Namespace, printed: str,
 
         path = _entry_path(store, key)
         write_atomic(path, json.dumps({"printed": printed, "reports": texts, "exit": status}))
-        prune(path.parent)
+        prune(path.parent, KEEP_REPLAYS)

@@ -1,6 +1,7 @@
 """Everything tinyrelease keeps about one course between runs, in the user's cache folder
 (never in the course): the stat index that makes its digest cheap, its parsed files, the
-summary its reports show and each gate's results. Every entry point opens courses here.
+summary its reports show, each gate's results and what a run served from them printed and
+wrote (checks/replay.py). Every entry point opens courses here.
 """
 
 from __future__ import annotations
