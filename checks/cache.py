@@ -24,11 +24,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tinyrelease.checks import __version__
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.errors import UsageError
-from tinyrelease.checks.files import MAX_BYTES
-from tinyrelease.checks.results import GateResult
 
 if TYPE_CHECKING:
-    pass
+    from tinyrelease.checks.results import GateResult
 
 IGNORED_DIRS = {".git", ".nox", ".venv", "venv", "build", "dist", "__pycache__", "_build",
                 ".pytest_cache", "node_modules", ".hypothesis", ".ruff_cache"}
@@ -59,6 +57,8 @@ def course_digest(root: Path, index: StatIndex | None = None) -> str:
     Like the course model it never leaves the root: links out are hashed by their target's
     name, files over the size limit by size and time, FIFOs and devices not at all. With an
     `index`, a file whose size, times and inode are those of its last hashing is not read."""
+    from tinyrelease.checks.files import MAX_BYTES  # the course model's limit, imported late
+
     digest = hashlib.sha256()
     root = root.resolve()
     for folder, dirs, files in os.walk(root):
@@ -68,13 +68,15 @@ def course_digest(root: Path, index: StatIndex | None = None) -> str:
         for name in sorted(files):
             rel = prefix + name
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(_file_digest(os.path.join(folder, name), root, rel, index))
+            digest.update(_file_digest(os.path.join(folder, name), root, rel, index,
+                                       MAX_BYTES))
     if index is not None:
         index.save()
     return digest.hexdigest()
 
 
-def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None) -> bytes:
+def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None,
+                 limit: int) -> bytes:
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
@@ -83,7 +85,7 @@ def _file_digest(path: str, root: Path, rel: str, index: StatIndex | None) -> by
             info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return b"not a regular file"
-        if info.st_size > MAX_BYTES:
+        if info.st_size > limit:
             return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
         if index is None:
             return _hash_file(path)
@@ -173,6 +175,8 @@ class GateCache:
         self.folder = folder / "gates"
 
     def load(self, key: str) -> GateResult | None:
+        from tinyrelease.checks.results import GateResult
+
         try:
             result = GateResult.from_json(json.loads(
                 (self.folder / f"{key}.json").read_text(encoding="utf-8")))

@@ -24,9 +24,14 @@ def run(argv: list[str], console: Printer) -> int:
         return list_checks(console)
     if args.explain:
         return explain(args.explain.upper(), console)
+    from tinyrelease.checks.replay import replay
+
+    replayed = replay(args, console)
+    if isinstance(replayed, int):
+        return replayed
     from tinyrelease.checks.runner import run_and_report
 
-    return run_and_report(args, console)
+    return run_and_report(args, console, replayed)
 
 
 def list_checks(console: Printer) -> int:

@@ -53,8 +53,11 @@ class PlainConsole:
 
     def print(self, *objects: Any, markup: bool = True, **_: Any) -> None:
         text = " ".join(str(o) for o in objects)
-        stream = self._file or sys.stdout
-        stream.write((plain(text) if markup else text) + "\n")
+        self.write((plain(text) if markup else text) + "\n")
+
+    def write(self, text: str) -> None:
+        """Text as it is, markup and all (what an earlier plain run printed)."""
+        (self._file or sys.stdout).write(text)
 
 
 def table(console: Printer, title: str, columns: list[tuple[str, str]],

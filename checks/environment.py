@@ -10,13 +10,11 @@ import hashlib
 import importlib.util
 import json
 import os
-import shutil
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
-from tinyrelease.checks.execution.interpreters import SUPPORTED, find_interpreter
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
 
 CHROMIUM = Path(os.environ.get("TINYRELEASE_CHROMIUM", "/usr/bin/chromium"))
@@ -34,8 +32,7 @@ STATIC_DISTRIBUTIONS = ("PyYAML", "jupytext", "markdown-it-py")
 INSTALL_ALL = 'python -m pip install -e ".[all]"'
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(NamedTuple):
     """One thing a gate or task needs: whether it is here, what it serves, the fix."""
 
     name: str
@@ -54,6 +51,8 @@ def chromium() -> Path | None:
 @cache
 def interpreters() -> dict[str, Path | None]:
     """The supported Pythons found on PATH or in pyenv (None: not on this machine)."""
+    from tinyrelease.checks.execution.interpreters import SUPPORTED, find_interpreter
+
     return {version: find_interpreter(version) for version in SUPPORTED}
 
 
@@ -152,6 +151,8 @@ def _file_identity(path: Path) -> str:
 
 def tools(course_root: Path | None = None) -> list[Tool]:
     """Every tool the gates and tasks use, machine first, then this environment's packages."""
+    import shutil
+
     found = [
         Tool("uv", shutil.which("uv"), "nox sessions (nox -s ...)", "nox cannot create the "
              "gate environments", 'python -m pip install "nox[uv]"'),

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Possessive quantifiers and the trailing `#`s stripped in code keep every pattern linear: a
 # backtracking `(.*?)\s*#*\s*$` takes minutes on a line of a few thousand spaces.
 _HTML_SRC = re.compile(r"<(img|a)\b[^<>]*?\b(?:src|href)=[\"']([^\"']+)[\"']",
@@ -43,7 +43,9 @@ class YamlDocument:
 
 def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     """Parse YAML whose first line is `first_line` of its file; errors become `YamlError`."""
-    loader = _Loader(text)
+    import yaml  # here: a run whose parsed files all come from the cache never needs it
+
+    loader = _loader()(text)
     try:
         _refuse_deep_nesting(text)
         node = loader.get_single_node()
@@ -70,9 +72,17 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     return document
 
 
+def _loader() -> type:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _refuse_deep_nesting(text: str) -> None:
     """libyaml's composer recurses in C: a few thousand `[` would crash the interpreter, so
     nesting is measured on the event stream first (only when the text could nest that deep)."""
+    import yaml
+
     if sum(text.count(opener) for opener in "[{-?:") <= MAX_YAML_DEPTH:
         return
     if (line := _deep_flow_line(text)) is not None:  # libyaml's scanner has its own limit
@@ -80,7 +90,7 @@ def _refuse_deep_nesting(text: str) -> None:
         raise yaml.MarkedYAMLError(problem=f"nested deeper than {MAX_YAML_DEPTH} levels",
                                    problem_mark=mark)
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=_loader()):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
@@ -113,6 +123,8 @@ def _deep_flow_line(text: str) -> int | None:
 def _refuse_alias_expansion(root: yaml.Node) -> None:
     """Aliases are shared, but every reader of the values expands them: a kilobyte of
     `&a [*a, *a]` chains is billions of values, and an alias inside its own anchor is endless."""
+    import yaml
+
     sizes: dict[int, int | None] = {}
 
     def size(node: yaml.Node) -> int:

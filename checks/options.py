@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from tinyrelease.checks import __version__
 from tinyrelease.checks.errors import TinyReleaseError, UsageError, redact_urls
-from tinyrelease.checks.registry import GATES
-from tinyrelease.checks.results import LEVELS
+from tinyrelease.checks.gatenames import GATES, LEVELS
 
 if TYPE_CHECKING:
     from tinyrelease.checks.course import Course

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tinyrelease.checks.findings import Finding, Severity
+from tinyrelease.checks.gatenames import GATES as GATES  # where callers import it from
+from tinyrelease.checks.gatenames import PREFIXES as PREFIXES  # where callers import it from
 
 if TYPE_CHECKING:
     from tinyrelease.checks.course import Course
 
-GATES = ("educational", "implementation", "testing", "package", "documentation", "systems")
-PREFIXES = {"educational": "EDU", "implementation": "IMP", "testing": "TST", "package": "PKG",
-            "documentation": "DOC", "systems": "SYS"}
 
 
 @dataclass(frozen=True)

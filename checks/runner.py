@@ -11,6 +11,7 @@ that must run are handed to `nox --parallel`.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -22,14 +23,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tinyrelease.checks.console import Printer, escape
+from tinyrelease.checks.console import PlainConsole, Printer, escape
 from tinyrelease.checks.environment import will_skip
 from tinyrelease.checks.errors import UsageError
-from tinyrelease.checks.execution.session import EXECUTING_GATES, REQUIREMENTS_MARKER
+from tinyrelease.checks.execution.session import EXECUTING_GATES
 from tinyrelease.checks.findings import Finding
+from tinyrelease.checks.gatekeys import executes, gate_key
 from tinyrelease.checks.options import course_root, report_dir, scope_of
 from tinyrelease.checks.progress import Board
 from tinyrelease.checks.registry import GATES, session_code
+from tinyrelease.checks.replay import keep_replay, replayable
 from tinyrelease.checks.reports import render_reports, write_reports
 from tinyrelease.checks.reports.terminal import TerminalReporter
 from tinyrelease.checks.results import GateResult, GatesReport
@@ -43,7 +46,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 POLL_S = 0.25
 
 
-def run_and_report(args: argparse.Namespace, console: Printer) -> int:
+def run_and_report(args: argparse.Namespace, console: Printer,
+                   store: CourseStore | None = None) -> int:
+    """Run the gates and report; `store` is the course's, when the caller opened it."""
     root = course_root(args.course)
     if args.select:
         from tinyrelease.checks.engine import select_checks
@@ -53,24 +58,51 @@ def run_and_report(args: argparse.Namespace, console: Printer) -> int:
     out = report_dir(args)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--report-dir {out} is a file, not a folder")
-    store = CourseStore(root, args.cache_dir)
-    scope = scope_of(args)
+    store = store or CourseStore(root, args.cache_dir)
     gates = [g for g in GATES if not args.gates or g in args.gates]
-    served = from_cache(store, args, gates, console)
-    report = served[0] if served else None
-    if report is None:
+    plain = console if isinstance(console, PlainConsole) and replayable(args, console) else None
+    # a served run's output is kept for `replay` as it is printed
+    served = _served(store, args, gates, console if plain is None else None)
+    if served is not None:
+        report, texts, printed = served
+        if plain is not None:
+            plain.write(printed)
+            keep_replay(store, args, printed, texts, _status(report))
+    else:
         course = store.load(save=False)
         store.keep_summary(course.summary())
         store.keep_catalog()
         _header(console, course.summary(), args, gates)
         report = GateRunner(course, store, args, console, out).run(gates)
         store.save_parsed(course)
-    report.scope = scope
-    TerminalReporter(console).summary(report)
-    written = write_reports(_rendered(store, report, served[1]) if served else report, out)
+        report.scope = scope_of(args)
+        TerminalReporter(console).summary(report)
+        texts = render_reports(report)
+        if plain is not None and (again := _served(store, args, gates, None)) is not None:
+            keep_replay(store, args, again[2], again[1], _status(again[0]))
+    written = write_reports(texts, out)
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
                   soft_wrap=True)
+    return _status(report)
+
+
+def _status(report: GatesReport) -> int:
     return 1 if report.status == "fail" else 0
+
+
+def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
+            console: Printer | None) -> tuple[GatesReport, dict[str, str], str] | None:
+    """A run served wholly from cache: its report, the reports' texts and what it printed
+    before its `Reports:` line (on `console`, else into the text returned)."""
+    buffer = io.StringIO()
+    shown = console if console is not None else PlainConsole(buffer)
+    served = from_cache(store, args, gates, shown)
+    if served is None:
+        return None
+    report, keys = served
+    report.scope = scope_of(args)
+    TerminalReporter(shown).summary(report)
+    return report, _rendered(store, report, keys), buffer.getvalue()
 
 
 def _header(console: Printer, course: CourseSummary, args: argparse.Namespace,
@@ -129,34 +161,6 @@ def _rendered(store: CourseStore, report: GatesReport, keys: list[str]) -> dict[
         texts = render_reports(report)
         store.keep_rendered(key, texts)
     return texts
-
-
-def executes(gate: str, args: argparse.Namespace) -> bool:
-    """Whether the gate runs the course this time (its execution checks are selected)."""
-    if gate not in EXECUTING_GATES or args.static_only or args.level == "quick":
-        return False
-    if not args.select:
-        return True
-    from tinyrelease.checks.engine import select_checks
-
-    return any(c.execution for c in select_checks([gate], args.select))
-
-
-def gate_key(store: CourseStore, args: argparse.Namespace, gate: str,
-             modules: list[str] | None) -> str:
-    """The same key in the orchestrating process and in the gate's own nox session: both
-    read the requirements marker of the session's environment. What cannot change a gate's
-    result is left out (a static gate does not care about --modules or --static-only)."""
-    running = executes(gate, args)
-    if running and args.isolated:
-        envdir: Path | None = Path(sys.prefix).parent / gate
-    else:
-        own = Path(sys.prefix)
-        envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
-    settings: dict[str, object] = {"level": args.level, "select": args.select}
-    if gate in EXECUTING_GATES:
-        settings.update(static_only=args.static_only, modules=modules)
-    return store.key(gate, settings, args.level, envdir)
 
 
 class GateRunner:

@@ -1,12 +1,14 @@
 """Everything tinyrelease keeps about one course between runs, in the user's cache folder
 (never in the course): the stat index that makes its digest cheap, its parsed files, the
-summary its reports show and each gate's results. Every entry point opens courses here.
+summary its reports show, each gate's results and what a run served from them printed and
+wrote (checks/replay.py). Every entry point opens courses here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -24,10 +26,10 @@ from tinyrelease.checks.cache import (
     write_atomic,
 )
 from tinyrelease.checks.environment import source_digest
-from tinyrelease.checks.summary import CourseSummary
 
 if TYPE_CHECKING:
     from tinyrelease.checks.course import Course
+    from tinyrelease.checks.summary import CourseSummary
 
 
 def open_course(root: Path | str, cache: Path | None = None) -> Course:
@@ -76,6 +78,9 @@ class CourseStore:
     def tags(self) -> str:
         """The course repository's tags and what they point at: a tag made since the last run
         changes the package gate's result (PKG127) without changing a file."""
+        found = _tag_files(self.root)
+        if found is not None:
+            return found
         from tinyrelease.checks.git import Git
 
         done = Git(self.root).run("for-each-ref", "--format=%(refname) %(objectname)",
@@ -88,35 +93,39 @@ class CourseStore:
             settings = {**settings, "tags": self.tags}
         return gate_key(self.digest, gate, settings, level, envdir)
 
-    def _summary_path(self) -> Path:
+    def summary_path(self) -> Path:
         version = f"{source_digest()} {sys.version}\n{self.digest}"
         return self.folder / "summary" / f"{hashlib.sha256(version.encode()).hexdigest()}.json"
 
     def summary(self) -> CourseSummary | None:
         """What the reports show of the course as it is now, if a run has seen it so."""
-        entry = read_json(self._summary_path())
+        from tinyrelease.checks.summary import CourseSummary
+
+        entry = read_json(self.summary_path())
         try:
             return CourseSummary.from_json(entry) if isinstance(entry, dict) else None
         except (KeyError, TypeError, ValueError):
             return None
 
     def keep_summary(self, summary: CourseSummary) -> None:
-        path = self._summary_path()
+        path = self.summary_path()
         if not path.is_file():
             write_atomic(path, json.dumps(summary.to_json()))
             prune(path.parent)
 
+    def catalog_path(self) -> Path:
+        return self.folder / "catalog" / f"{source_digest()}.json"
+
     def catalog(self) -> Any:
         """The checks' titles and docs as this very code declares them, when written before."""
-        return read_json(self.folder / "catalog" / f"{source_digest()}.json")
+        return read_json(self.catalog_path())
 
     def keep_catalog(self) -> None:
         from tinyrelease.checks.checkinfo import snapshot
 
-        path = self.folder / "catalog" / f"{source_digest()}.json"
+        path = self.catalog_path()
         if not path.is_file():
             write_atomic(path, json.dumps(snapshot()))
-
 
     def rendered(self, key: str) -> dict[str, str] | None:
         """The reports' texts of a run served wholly from cache, rendered before."""
@@ -133,3 +142,28 @@ class CourseStore:
 def _derived(course: Course) -> int:
     """How many values the checks have derived from the course's parsed sources."""
     return sum(len(m.source.derived) for m in course.modules if m.source is not None)
+
+
+def _tag_files(root: Path) -> str | None:
+    """The tags as the files of a plain `.git` folder in the course hold them (loose refs and
+    packed-refs), without starting git; None when git must be asked: no such folder (a
+    worktree, a course inside a bigger repository), a link, another ref storage, $GIT_DIR."""
+    git = root / ".git"
+    if os.environ.get("GIT_DIR") or git.is_symlink() or not git.is_dir() \
+            or (git / "reftable").exists() or (git / "commondir").exists():
+        return None
+    parts = []
+    try:
+        packed = git / "packed-refs"
+        if packed.is_file() and not packed.is_symlink():
+            parts.append(packed.read_text(encoding="utf-8", errors="surrogateescape"))
+        for folder, dirs, files in os.walk(git / "refs" / "tags"):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                if not os.path.islink(path):
+                    with open(path, encoding="utf-8", errors="surrogateescape") as stream:
+                        parts.append(f"{os.path.relpath(path, git)}\0{stream.read()}")
+    except OSError:
+        return None
+    return "\n".join(parts)

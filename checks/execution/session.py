@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 
 DEFAULT_COURSE = Path("examples") / "tinycourse"
@@ -94,6 +93,8 @@ def _name(requirement: str) -> str:
 
 
 def _project(root: Path) -> dict[str, object]:
+    import tomllib
+
     try:
         document = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError):

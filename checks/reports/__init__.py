@@ -7,22 +7,22 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tinyrelease.checks.errors import TinyReleaseError
-from tinyrelease.checks.reports import json_report, junit, readiness, sarif
-from tinyrelease.checks.results import GatesReport
 
-RENDERERS = {
-    "report.json": json_report.render,
-    "report.md": readiness.render,
-    "junit.xml": junit.render,
-    "report.sarif": sarif.render,
-}
+if TYPE_CHECKING:
+    from tinyrelease.checks.results import GatesReport
 
 
 def render_reports(report: GatesReport) -> dict[str, str]:
-    """Every report's text, by file name."""
-    return {name: render(report) for name, render in RENDERERS.items()}
+    """Every report's text, by file name (the renderers are imported only to render: a run
+    replayed from cache writes texts rendered before)."""
+    from tinyrelease.checks.reports import json_report, junit, readiness, sarif
+
+    renderers = {"report.json": json_report.render, "report.md": readiness.render,
+                 "junit.xml": junit.render, "report.sarif": sarif.render}
+    return {name: render(report) for name, render in renderers.items()}
 
 
 def write_reports(report: GatesReport | dict[str, str], folder: Path) -> list[Path]:

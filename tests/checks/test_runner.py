@@ -173,3 +173,21 @@ def test_a_parse_cache_of_other_code_is_not_used(make_course: CourseFactory, tmp
     assert ParseCache(path).entries
     monkeypatch.setattr(cache_module, "source_digest", lambda: "other code")
     assert ParseCache(path).entries == {}
+
+
+def test_a_packed_tag_deleted_since_reruns_the_package_gate(make_course: CourseFactory,
+                                                          tmp_path: Path) -> None:
+    """Tags packed into .git/packed-refs count as much as loose ones."""
+    changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.1.0] — 2026-11-20\n\n- Fixed.\n"
+    root = make_course({"CHANGELOG.md": changelog})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "course"],
+                 ["tag", "v0.1.0"], ["tag", "v0.0.9"], ["pack-refs", "--all"]):
+        subprocess.run([*git, *args], cwd=root, check=True)
+    select = ("--gate", "package", "--static-only", "--select", "PKG127")
+    _, first = gates(root, tmp_path / "r", *select)
+    assert [f["message"].split(":")[0] for f in first["gates"][0]["findings"]] == [
+        "the release tag v0.0.9 has no section in CHANGELOG.md"]
+    subprocess.run([*git, "tag", "-d", "v0.0.9"], cwd=root, check=True, capture_output=True)
+    _, second = gates(root, tmp_path / "r", *select)
+    assert second["gates"][0]["findings"] == []
