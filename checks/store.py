@@ -149,9 +149,10 @@ def _tag_files(root: Path) -> str | None:
     packed-refs), without starting git; None when git must be asked: no such folder (a
     worktree, a course inside a bigger repository), a link, another ref storage, $GIT_DIR."""
     git = root / ".git"
-    if os.environ.get("GIT_DIR") or git.is_symlink() or not git.is_dir() \
-            or (git / "reftable").exists() or (git / "commondir").exists():
-        return None
+    if os.environ.get("GIT_DIR") or not git.is_dir() or (git / "reftable").exists() \
+            or (git / "commondir").exists() \
+            or any(p.is_symlink() for p in (git, git / "refs", git / "refs" / "tags")):
+        return None  # a linked folder is not walked: nothing outside the course is read
     parts = []
     try:
         packed = git / "packed-refs"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from coursebuilder import CourseFactory, source
 from tinyrelease.checks.cache import ParseCache
 from tinyrelease.checks.cli import main
 from tinyrelease.checks.course import load_course
-from tinyrelease.checks.store import CourseStore, open_course
+from tinyrelease.checks.store import CourseStore, _tag_files, open_course
 
 
 @pytest.fixture(autouse=True)
@@ -191,3 +192,21 @@ def test_a_packed_tag_deleted_since_reruns_the_package_gate(make_course: CourseF
     subprocess.run([*git, "tag", "-d", "v0.0.9"], cwd=root, check=True, capture_output=True)
     _, second = gates(root, tmp_path / "r", *select)
     assert second["gates"][0]["findings"] == []
+
+
+def test_a_tags_folder_linked_outside_the_course_is_not_walked(make_course: CourseFactory,
+                                                               tmp_path: Path) -> None:
+    """The package gate's key reads the tags from .git without git, but never through a link:
+    a course whose .git/refs/tags points elsewhere is asked of git instead."""
+    root = make_course({})
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    outside = tmp_path / "outside"
+    (outside / "v9").parent.mkdir()
+    (outside / "v9").write_text("secret\n")
+    shutil.rmtree(root / ".git/refs/tags")
+    (root / ".git/refs/tags").symlink_to(outside)
+    assert _tag_files(root) is None
+    (root / ".git/refs/tags").unlink()
+    (root / ".git/refs/tags").mkdir()
+    (root / ".git/refs/tags/v1").write_text("0" * 40 + "\n")
+    assert _tag_files(root) == f"refs/tags/v1\0{'0' * 40}\n"
