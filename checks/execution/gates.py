@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -145,7 +146,11 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         if not wanted & EXAMPLE_CODES:
             result.skip(wanted, reason)
             return result
+    seconds: dict[str, float] = {}  # where the gate's time went, step by step
+    result.artifacts["step_seconds"] = seconds
+    started = time.perf_counter()
     copy, export = execution.exported
+    seconds["copy and export"] = round(time.perf_counter() - started, 2)
     problem = execution.export_problem()
     if export is not None and not export.ok:
         result.did({"TST205"} & wanted)
@@ -160,10 +165,14 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.did({"TST205"} & wanted)
     scratch = execution.work_dir / "testing"
     scratch.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
     findings = _suites(execution, wanted, copy, scratch, result) if wanted & SUITE_CODES else []
+    seconds["suites"] = round(time.perf_counter() - started, 2)
     missing = missing_requirements(course_requirements(execution.course.root, "testing"))
     if wanted & EXAMPLE_CODES:
+        started = time.perf_counter()
         findings += _examples(execution, wanted, copy, scratch, result, missing)
+        seconds["examples"] = round(time.perf_counter() - started, 2)
     ran = bool(result.artifacts.get("suites")) or "examples" in result.artifacts
     if problem is not None and ran and "TST205" in wanted:  # its knock-on failures are one
         cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
@@ -173,7 +182,9 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         findings = _environment_failures(findings, missing)
     result.findings += findings
     if "TST203" in wanted and result.artifacts.get("suites"):
+        started = time.perf_counter()
         _coverage(execution, copy, scratch, result)
+        seconds["coverage"] = round(time.perf_counter() - started, 2)
     return result
 
 
