@@ -64,12 +64,8 @@ def config(root: Path) -> ChangelogConfig | None:
 def unreleased(text: str) -> str | None:
     """What the `[Unreleased]` section of a hand-written changelog holds (stripped), None
     when it has no such section."""
-    found = _UNRELEASED.search(text)
-    if found is None:
-        return None
-    rest = text[found.end():]
-    following = re.search(rf"^#{{1,{len(found.group(1))}}} ", rest, re.MULTILINE)
-    return rest[:following.start() if following else len(rest)].strip()
+    span = _unreleased_span(text)
+    return text[span[1]:span[2]].strip() if span is not None else None
 
 
 def pending(root: Path, cfg: ChangelogConfig | None) -> str | None:
@@ -82,15 +78,13 @@ def released(text: str, version: str, tag: str, day: str) -> str:
     """A hand-written changelog after the release of `version`: `[Unreleased]` becomes
     `[version] — day`, a fresh empty `[Unreleased]` above it; a compare link of
     `[Unreleased]` at the bottom gets the release's own."""
-    found = _UNRELEASED.search(text)
-    if found is None:
+    span = _unreleased_span(text)
+    if span is None:
         return text
-    level, rest = found.group(1), text[found.end():]
-    following = re.search(rf"^#{{1,{len(level)}}} ", rest, re.MULTILINE)
-    cut = following.start() if following else len(rest)
-    body = rest[:cut].strip()
+    level, head, end = span
+    body = text[head:end].strip()
     section = f"{level} [{version}] — {day}\n\n" + (f"{body}\n\n" if body else "")
-    text = text[:found.end()] + "\n\n" + section + rest[cut:].lstrip("\n")
+    text = text[:head] + "\n\n" + section + text[end:].lstrip("\n")
     link = _COMPARE.search(text)
     if link is not None:
         base, previous = link.group(1), link.group(2)
@@ -194,20 +188,25 @@ def check(root: Path, base: str) -> str | None:
     return None if done.ok else done.tail(2)
 
 
-def _sections(text: str) -> tuple[int, int, int] | None:
-    """Where the `[Unreleased]` section's heading starts, its body starts and it ends (at the
-    next heading of its level or higher, or the end); None without one."""
+def _section_end(text: str, level: str, start: int) -> int:
+    """Where a section whose heading is `level` (`##`) ends: at the next heading of its level
+    or higher after `start`, or the end of the text."""
+    following = re.compile(rf"^#{{1,{len(level)}}} ", re.MULTILINE).search(text, start)
+    return following.start() if following else len(text)
+
+
+def _unreleased_span(text: str) -> tuple[str, int, int] | None:
+    """The `[Unreleased]` section: its heading's level, where its body starts and where it
+    ends; None without one."""
     found = _UNRELEASED.search(text)
     if found is None:
         return None
-    following = re.compile(rf"^#{{1,{len(found.group(1))}}} ", re.MULTILINE)
-    end = following.search(text, found.end())
-    return found.start(), found.end(), end.start() if end else len(text)
+    return found.group(1), found.end(), _section_end(text, found.group(1), found.end())
 
 
 def _with_unreleased(text: str, body: str) -> str:
-    start, head, end = _sections(text) or (0, 0, 0)
-    return text[:head] + body + text[end:]
+    span = _unreleased_span(text)
+    return text[:span[1]] + body + text[span[2]:] if span is not None else text
 
 
 def _released_section(text: str, version: str) -> tuple[int, int] | None:
@@ -216,8 +215,7 @@ def _released_section(text: str, version: str) -> tuple[int, int] | None:
     found = heading.search(text)
     if found is None:
         return None
-    end = re.compile(rf"^#{{1,{len(found.group(1))}}} ", re.MULTILINE).search(text, found.end())
-    return found.start(), end.start() if end else len(text)
+    return found.start(), _section_end(text, found.group(1), found.end())
 
 
 def _still_unreleased(ours: str, base: str, section: str) -> str:
@@ -247,12 +245,12 @@ def merge_released(base: str, ours: str, theirs: str, version: str) -> str | Non
     place = _released_section(theirs, version)
     if place is None or _released_section(ours, version) is not None:
         return None
-    parts = [_sections(t) for t in (base, ours, theirs)]
-    if any(p is None for p in parts):
+    base_span, ours_span = _unreleased_span(base), _unreleased_span(ours)
+    if base_span is None or ours_span is None or _unreleased_span(theirs) is None:
         return None
     section = theirs[place[0]:place[1]].rstrip("\n") + "\n\n"
-    (_, b_head, b_end), (_, o_head, o_end) = parts[0] or (0, 0, 0), parts[1] or (0, 0, 0)
-    body = _still_unreleased(ours[o_head:o_end], base[b_head:b_end], section)
+    body = _still_unreleased(ours[ours_span[1]:ours_span[2]],
+                             base[base_span[1]:base_span[2]], section)
     stripped = theirs[:place[0]] + theirs[place[1]:]
     with tempfile.TemporaryDirectory(prefix="tinyrelease-changelog-") as temp:
         files = []
@@ -265,5 +263,6 @@ def merge_released(base: str, ours: str, theirs: str, version: str) -> str | Non
     if not done.ok:
         return None
     merged = done.output
-    _, _, end = _sections(merged) or (0, 0, len(merged))
+    span = _unreleased_span(merged)
+    end = span[2] if span is not None else len(merged)
     return merged[:end] + section + merged[end:]
