@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import metadata
@@ -148,9 +149,8 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
             return result
     seconds: dict[str, float] = {}  # where the gate's time went, step by step
     result.artifacts["step_seconds"] = seconds
-    started = time.perf_counter()
-    copy, export = execution.exported
-    seconds["copy and export"] = round(time.perf_counter() - started, 2)
+    with _timed(seconds, "copy and export"):
+        copy, export = execution.exported
     problem = execution.export_problem()
     if export is not None and not export.ok:
         result.did({"TST205"} & wanted)
@@ -165,14 +165,13 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         result.did({"TST205"} & wanted)
     scratch = execution.work_dir / "testing"
     scratch.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    findings = _suites(execution, wanted, copy, scratch, result) if wanted & SUITE_CODES else []
-    seconds["suites"] = round(time.perf_counter() - started, 2)
+    with _timed(seconds, "suites"):
+        findings = _suites(execution, wanted, copy, scratch, result) \
+            if wanted & SUITE_CODES else []
     missing = missing_requirements(course_requirements(execution.course.root, "testing"))
     if wanted & EXAMPLE_CODES:
-        started = time.perf_counter()
-        findings += _examples(execution, wanted, copy, scratch, result, missing)
-        seconds["examples"] = round(time.perf_counter() - started, 2)
+        with _timed(seconds, "examples"):
+            findings += _examples(execution, wanted, copy, scratch, result, missing)
     ran = bool(result.artifacts.get("suites")) or "examples" in result.artifacts
     if problem is not None and ran and "TST205" in wanted:  # its knock-on failures are one
         cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
@@ -182,10 +181,19 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         findings = _environment_failures(findings, missing)
     result.findings += findings
     if "TST203" in wanted and result.artifacts.get("suites"):
-        started = time.perf_counter()
-        _coverage(execution, copy, scratch, result)
-        seconds["coverage"] = round(time.perf_counter() - started, 2)
+        with _timed(seconds, "coverage"):
+            _coverage(execution, copy, scratch, result)
     return result
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], step: str) -> Iterator[None]:
+    """Record in `seconds` how long the `step` inside took."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[step] = round(time.perf_counter() - started, 2)
 
 
 def _suites(execution: Execution, wanted: set[str], copy: Path, scratch: Path,
