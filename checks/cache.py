@@ -188,17 +188,27 @@ class GateCache:
     def store(self, key: str, result: GateResult) -> None:
         entry = result.to_json()
         entry["cached"] = False
-        write_atomic(self.folder / f"{key}.json", json.dumps(entry))
-        try:
-            prune(self.folder)
-        except OSError:
-            pass
+        keep_entry(self.folder / f"{key}.json", entry)
 
 
-def prune(folder: Path, keep: int = KEEP_ENTRIES) -> None:
+def prune(folder: Path, keep: int = KEEP_ENTRIES, companions: tuple[str, ...] = ()) -> None:
+    """Keep the `keep` newest entries of `folder` (`*.json`), each with its companion files
+    (the same name with each suffix of `companions`)."""
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[keep:]:
         stale.unlink(missing_ok=True)
+        for suffix in companions:
+            stale.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def keep_entry(path: Path, entry: object, companions: tuple[str, ...] = ()) -> None:
+    """Write a cache entry as JSON, atomically, then prune its folder; a prune that fails only
+    costs space."""
+    write_atomic(path, json.dumps(entry))
+    try:
+        prune(path.parent, companions=companions)
+    except OSError:
+        pass
 
 
 def _parser_version() -> str:

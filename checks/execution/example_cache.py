@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tinyrelease.checks.cache import prune, read_json_object, write_atomic
+from tinyrelease.checks.cache import keep_entry, read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.documented import (
     Documented,
@@ -77,15 +77,11 @@ class ExampleCache:
         except (KeyError, TypeError, ValueError):
             pass
         found = documented(course, scripts, package)
-        write_atomic(self.folder / "documented" / f"{key}.json", json.dumps({
+        keep_entry(self.folder / "documented" / f"{key}.json", {
             "pages": found.pages, "placeholders": found.placeholders,
             "opted_out": found.opted_out, "fragments": found.fragments,
             "commands": [[c.path, c.line, c.script, c.argv, c.inline] for c in found.commands],
-            "snippets": [[s.path, s.line, s.code, s.lines] for s in found.snippets]}))
-        try:
-            prune(self.folder / "documented")
-        except OSError:
-            pass
+            "snippets": [[s.path, s.line, s.code, s.lines] for s in found.snippets]})
         return found
 
     def layout(self) -> str:
@@ -115,11 +111,7 @@ class ExampleCache:
         files = {self._relative(path) for path in loaded} - {None}
         kept = {rel: self.inputs.digest(rel) for rel in sorted(f for f in files if f)}
         kept |= {rel: self.inputs.digest(rel) for rel in self.inputs.sources(set(kept))}
-        write_atomic(self.folder / f"{key}.json", json.dumps({"result": result, "loaded": kept}))
-        try:
-            prune(self.folder)
-        except OSError:
-            pass
+        keep_entry(self.folder / f"{key}.json", {"result": result, "loaded": kept})
 
     def _relative(self, path: str) -> str | None:
         """A loaded file's path in the copy; None outside it (the environment's, in the key)."""

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tinyrelease.checks.cache import prune, read_json_object, write_atomic
+from tinyrelease.checks.cache import keep_entry, read_json_object
 from tinyrelease.checks.store import open_course
 
 # the tools whose versions decide a notebook's text (jupytext) and a module's (nbdev)
@@ -59,15 +59,8 @@ class ExportCache:
         return found
 
     def store(self, kind: str, key: str, entry: dict[str, Any]) -> None:
-        if self.folder is None:
-            return
-        import json
-
-        write_atomic(self.folder / kind / f"{key}.json", json.dumps(entry))
-        try:
-            prune(self.folder / kind)
-        except OSError:
-            pass
+        if self.folder is not None:
+            keep_entry(self.folder / kind / f"{key}.json", entry)
 
 
 def versions(names: tuple[str, ...]) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tinyrelease.checks import __version__
-from tinyrelease.checks.cache import KEEP_ENTRIES, read_json_object, write_atomic
+from tinyrelease.checks.cache import keep_entry, read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
@@ -264,18 +264,7 @@ class SuiteCache:
                 os.replace(temp, self.folder / f"{key}.coverage")
         except OSError:
             return  # a cache that cannot be written only costs time
-        write_atomic(self.folder / f"{key}.json", json.dumps(entry))
-        self._prune()
-
-    def _prune(self) -> None:
-        try:
-            entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime,
-                             reverse=True)
-            for stale in entries[KEEP_ENTRIES:]:
-                stale.unlink(missing_ok=True)
-                stale.with_suffix(".coverage").unlink(missing_ok=True)
-        except OSError:
-            pass
+        keep_entry(self.folder / f"{key}.json", entry, companions=(".coverage",))
 
 
 # Coverage -------------------------------------------------------------------------------
