@@ -27,6 +27,7 @@ from tinyrelease.checks.execution.export import (
     export_step,
     missing_targets,
 )
+from tinyrelease.checks.execution.package_cache import BuildCache, BuiltDistributions
 from tinyrelease.checks.execution.session import EXECUTING_GATES, course_requirements
 from tinyrelease.checks.execution.suites import (
     CachedSuite,
@@ -42,6 +43,8 @@ from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.gates.common import resolve_module_reference
 from tinyrelease.checks.git import Git
 from tinyrelease.checks.process import Completed, run
+from tinyrelease.checks.results import now
+from tinyrelease.checks.store import CourseStore
 
 DEFAULT_COVERAGE = 80.0
 
@@ -387,9 +390,7 @@ def execute_package(execution: Execution, wanted: set[str]) -> ExecutionResult:
                 result.skip(wanted & DIST_CODES, "build is not installed here: nox -s package "
                             f"installs it, or {INSTALL_ALL}")
             elif wanted & DIST_CODES:
-                findings, artifacts, skipped = package_execution.distribution_findings(
-                    course, copy, execution.work_dir / "package",
-                    execution.level == "comprehensive")
+                findings, artifacts, skipped = _distributions(execution, copy, result)
                 result.artifacts.update(artifacts)
                 if execution.missing:
                     cause = next(f for f in result.findings if f.code == "PKG201")
@@ -407,6 +408,27 @@ def execute_package(execution: Execution, wanted: set[str]) -> ExecutionResult:
         else:
             result.did({"PKG209"})
     return result
+
+
+def _distributions(execution: Execution, copy: Path, result: ExecutionResult
+                   ) -> tuple[list[Finding], dict[str, object], list[str]]:
+    """`distribution_findings`, served from the cache when nothing the build reads changed
+    since a run that kept it (its dist files are put back in `<work>/package/dist`)."""
+    scratch = execution.work_dir / "package"
+    cache = BuildCache(execution.cache, execution.course, copy, execution.level,
+                       CourseStore(execution.course.root, execution.cache).tags
+                       ) if execution.cache is not None else None
+    if cache is not None and execution.reuse and (
+            kept := cache.load(scratch / "dist")) is not None:
+        result.steps_cached["the distributions (build, twine, install and import)"] = \
+            kept.ran_at
+        return kept.findings, kept.artifacts, kept.skipped
+    started = now()
+    findings, artifacts, skipped = package_execution.distribution_findings(
+        execution.course, copy, scratch, execution.level == "comprehensive")
+    if cache is not None:
+        cache.store(scratch / "dist", BuiltDistributions(findings, artifacts, skipped, started))
+    return findings, artifacts, skipped
 
 
 def _export_checks(execution: Execution, copy: Path, wanted: set[str],

@@ -146,3 +146,47 @@ def test_a_name_the_sources_import_that_the_package_lacks(make_course: CourseFac
     assert importing.split("\n")[finding.line - 1].startswith("from minicourse.core.tensor")
     assert finding.message == ("`from minicourse.core.tensor import make_scalar`: the installed "
                                "minicourse.core.tensor has no make_scalar")
+
+
+def run_cached(root: Path, work: Path, cache: Path) -> GatesReport:
+    course = load_course(root)
+    return run_gates(course, ["package"], level="standard",
+                     execution=Execution(course, "standard", work, cache=cache))
+
+
+BUILD_STEP = "the distributions (build, twine, install and import)"
+
+
+def test_the_build_is_served_from_cache_until_a_file_it_reads_changes(
+        make_course: CourseFactory, tmp_path: Path) -> None:
+    """Pages and tests are not in the distributions: editing them reuses the build, with
+    its dist files; a new file in the package folder may be packaged, and an edited package
+    file is, so each builds again."""
+    from tinyrelease.checks.reports.skips import cached_by_run
+
+    root = make_course()
+    cold = run_cached(root, tmp_path / "a", tmp_path / "cache")
+    assert cold.gates[0].cached_steps == {} and cold.gates[0].status == "pass"
+    with open(root / "src/01_tensor/ABOUT.md", "a") as page:
+        page.write("\nOne more sentence.\n")
+    with open(root / "tests/01_tensor/test_tensor_core.py", "a") as test:
+        test.write("\n\ndef test_more():\n    assert True\n")
+    warm = run_cached(root, tmp_path / "b", tmp_path / "cache")
+    ran_at = warm.gates[0].cached_steps[BUILD_STEP]
+    assert cached_by_run(warm) == [f"{BUILD_STEP}: from cache, unchanged since the run of "
+                                   f"{ran_at.replace('T', ' ').rstrip('Z')} UTC"]
+    assert warm.findings == cold.findings
+    assert warm.gates[0].artifacts["wheel_contents"] == cold.gates[0].artifacts["wheel_contents"]
+    assert sorted(p.name for p in (tmp_path / "b/package/dist").iterdir()) == [
+        "minicourse-0.1.0-py3-none-any.whl", "minicourse-0.1.0.tar.gz"]
+    (root / "minicourse/extra.py").write_text("VALUE = 1\n")
+    added = run_cached(root, tmp_path / "c", tmp_path / "cache")
+    assert added.gates[0].cached_steps == {}
+    assert "minicourse/extra.py" in added.gates[0].artifacts["wheel_contents"]
+    assert codes(added, "PKG208") == []
+    with open(root / "minicourse/__init__.py", "a") as init:  # a packaged file, now broken
+        init.write("from .core import autograd\n")
+    edited = run_cached(root, tmp_path / "d", tmp_path / "cache")
+    assert edited.gates[0].cached_steps == {}
+    [finding] = codes(edited, "PKG208")
+    assert "import minicourse fails on Python 3.11" in finding.message
