@@ -88,8 +88,8 @@ class BuildCache:
     def store(self, dist: Path, built: BuiltDistributions) -> None:
         """Keep an outcome whose build made both distributions (a failed build is cheap)."""
         wheels, sdists = sorted(dist.glob("*.whl")), sorted(dist.glob("*.tar.gz"))
-        if not wheels or not sdists:
-            return
+        if not wheels or not sdists or any(p.is_symlink() for p in (*wheels, *sdists)):
+            return  # nothing is read through a link the course's backend may have made
         packaged = _packaged(self.copy, sdists[0], wheels[0])
         if packaged is None:
             return
@@ -180,7 +180,8 @@ def _packaged(copy: Path, sdist: Path, wheel: Path) -> list[str] | None:
 
 
 def _named_by_config(course: Course) -> list[str]:
-    """The readme and license files `[project]` names, and where the course's settings live."""
+    """The readme and license files `[project]` names, the files a dynamic version or
+    dependency list is read from, and where the course's settings live."""
     project = course.pyproject.project if course.pyproject else {}
     named = []
     for field in ("readme", "license"):
@@ -192,6 +193,17 @@ def _named_by_config(course: Course) -> list[str]:
     files = project.get("license-files")
     if isinstance(files, list):
         named += [f for f in files if isinstance(f, str) and not any(c in f for c in "*?[")]
+    tool = course.pyproject.data.get("tool") if course.pyproject else None
+    setuptools = tool.get("setuptools") if isinstance(tool, dict) else None
+    dynamic = setuptools.get("dynamic") if isinstance(setuptools, dict) else None
+    for value in dynamic.values() if isinstance(dynamic, dict) else []:
+        file = value.get("file") if isinstance(value, dict) else None
+        named += [file] if isinstance(file, str) else [
+            f for f in file if isinstance(f, str)] if isinstance(file, list) else []
+    hatch = tool.get("hatch") if isinstance(tool, dict) else None
+    version = hatch.get("version") if isinstance(hatch, dict) else None
+    if isinstance(version, dict) and isinstance(version.get("path"), str):
+        named.append(version["path"])
     if isinstance(course.config.source, str):
         named.append(course.config.source)
     return named
