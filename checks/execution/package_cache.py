@@ -12,6 +12,7 @@ dist files, never anything pickled.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from tinyrelease.checks import __version__
-from tinyrelease.checks.cache import KEEP_ENTRIES, read_json_object, write_atomic
+from tinyrelease.checks.cache import prune, read_json_object, write_atomic
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
@@ -115,24 +116,21 @@ class BuildCache:
         self._prune()
 
     def _key(self, packaged: list[str]) -> str:
-        config = [*BUILD_CONFIG, *_named_by_config(self.course)]
+        config = [*BUILD_CONFIG, *_named_by_config(self.course), *_named_in_setup(self.copy)]
         config += [m.source_path for m in self.course.modules if m.source_path]
         files = sorted(set(packaged) | {rel for rel in config if _inside(rel)})
         return _sha([self.index_key, *(f"{rel}\0{self.inputs.digest(rel)}" for rel in files)])
 
     def _prune(self) -> None:
         try:
-            entries = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime,
-                             reverse=True)
-            for stale in entries[KEEP_ENTRIES:]:
-                stale.unlink(missing_ok=True)
-                shutil.rmtree(stale.with_suffix(".dist"), ignore_errors=True)
-            index = sorted((self.folder / "index").glob("*.json"),
-                           key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in index[KEEP_ENTRIES:]:
-                stale.unlink(missing_ok=True)
+            prune(self.folder)
+            kept = {p.with_suffix(".dist").name for p in self.folder.glob("*.json")}
+            for stale in self.folder.glob("*.dist"):
+                if stale.name not in kept and not stale.name.startswith("."):
+                    shutil.rmtree(stale, ignore_errors=True)
+            prune(self.folder / "index")
         except OSError:
-            pass
+            pass  # a failed prune only costs space
 
 
 def _sha(parts: list[str]) -> str:
@@ -207,6 +205,23 @@ def _named_by_config(course: Course) -> list[str]:
     if isinstance(course.config.source, str):
         named.append(course.config.source)
     return named
+
+
+def _named_in_setup(copy: Path) -> list[str]:
+    """The files a `setup.py` names in its string literals (a version or a readme it reads):
+    its code is never run here, only parsed."""
+    path = copy / "setup.py"
+    if path.is_symlink() or not path.is_file():
+        return []
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return []
+    return sorted({node.value.lstrip("./") for node in ast.walk(tree)
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                   and 0 < len(node.value) < 200 and "\n" not in node.value
+                   and _inside(node.value.lstrip("./"))
+                   and (copy / node.value.lstrip("./")).is_file()})
 
 
 def _vcs_head(course: Course) -> str:

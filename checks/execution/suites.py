@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tinyrelease.checks import __version__
+from tinyrelease.checks.boundary import inside
 from tinyrelease.checks.cache import keep_entry, read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.environment import gate_environment, source_digest
@@ -91,6 +92,8 @@ class SuiteInputs:
                 info = os.lstat(path)
                 if stat.S_ISLNK(info.st_mode):
                     found = "link:" + os.readlink(path)
+                elif not inside(path.parent, self.copy):
+                    found = "through a link out of the course"
                 elif stat.S_ISREG(info.st_mode):
                     found = hashlib.sha256(path.read_bytes()).hexdigest()
                 else:

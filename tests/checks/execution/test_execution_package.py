@@ -190,3 +190,23 @@ def test_the_build_is_served_from_cache_until_a_file_it_reads_changes(
     assert edited.gates[0].cached_steps == {}
     [finding] = codes(edited, "PKG208")
     assert "import minicourse fails on Python 3.11" in finding.message
+
+
+def test_the_build_key_reads_what_setup_py_names_and_nothing_through_a_link(
+        make_course: CourseFactory, tmp_path: Path) -> None:
+    """A `setup.py` that reads a file the distributions do not carry (its version) keys the
+    build on that file; a file reached through a linked folder is never read."""
+    from tinyrelease.checks.execution.package_cache import _named_in_setup
+    from tinyrelease.checks.execution.suites import SuiteInputs
+
+    root = make_course({"setup.py": 'from setuptools import setup\n'
+                                    'setup(version=open("./VERSION.txt").read().strip())\n',
+                        "VERSION.txt": "0.1.0\n"})
+    assert _named_in_setup(root) == ["VERSION.txt"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not the course's\n")
+    (root / "linked").symlink_to(outside)
+    inputs = SuiteInputs(load_course(root), root, "")
+    assert inputs.digest("linked/secret.txt") == "through a link out of the course"
+    assert inputs.digest("VERSION.txt") != inputs.digest("setup.py")
