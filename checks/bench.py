@@ -170,6 +170,7 @@ def bench_testing(course: Path, repeat: int) -> None:
                 seconds, gate = _gate(copy, base, extra)
                 times.setdefault(label, []).append(seconds)
                 if label == "cold":  # every suite ran: the gate's own pytest step, timed
+                    processes = gate["artifacts"].get("test_processes", 1)
                     steps = gate["artifacts"].get("step_seconds", {})
                     for step, taken in steps.items():
                         times.setdefault(f"cold: {step}", []).append(float(taken))
@@ -194,6 +195,8 @@ def bench_testing(course: Path, repeat: int) -> None:
         print(f"  target: edited <= 0.25x of cold: {'met' if met else 'not met'}")
         if "cold: suites" in times:  # the same suites of the same export, pytest run by us
             ours = statistics.median(times["cold: suites"])
+            print(f"  the gate ran the suites in {processes} pytest processes, each pytest "
+                  "below in one")
             for label in ("pytest", "pytest --cov"):
                 theirs = statistics.median(times[label])
                 print(f"  the gate's suites step over {label}: {ours:.2f} s vs {theirs:.2f} s "

@@ -33,11 +33,11 @@ from tinyrelease.checks.execution.suites import (
     CachedSuite,
     SuiteCache,
     SuiteInputs,
-    combine,
+    SuiteTimes,
     split_coverage,
 )
 from tinyrelease.checks.execution.suites import environment as suite_environment
-from tinyrelease.checks.execution.testing import Suite, SuiteOutcome, SuitesRun
+from tinyrelease.checks.execution.testing import Suite, SuiteOutcome, SuitesRun, combine
 from tinyrelease.checks.execution.workspace import workspace
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.gates.common import resolve_module_reference
@@ -94,6 +94,16 @@ class Execution:
     def coverage_threshold(self) -> float:
         value = self.course.config.raw.get("coverage_threshold", DEFAULT_COVERAGE)
         return float(value) if isinstance(value, int | float) else DEFAULT_COVERAGE
+
+    @cached_property
+    def test_processes(self) -> int:
+        """How many pytest processes share the suites: the course's `test_processes`, else
+        the cores this process may use."""
+        value = self.course.config.raw.get("test_processes")
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
 
     @property
     def coverage_stated(self) -> bool:
@@ -235,8 +245,13 @@ class SuiteRuns:
         keys = {s.path: self.inputs.key(s) for s in suites} if self.cache else {}
         kept = {s.path: found for s in suites if (found := self._cached(s, keys)) is not None}
         fresh = [s for s in suites if s.path not in kept]
-        ran = testing_execution.run_each(fresh, self.copy, self.package, self.scratch,
-                                         self.execution.course) if fresh else SuitesRun()
+        times = SuiteTimes(self.execution.cache, self.execution.course.root, self.copy)
+        ran = testing_execution.run_each(
+            fresh, self.copy, self.package, self.scratch, self.execution.course,
+            self.execution.test_processes, times.estimates(fresh)) if fresh else SuitesRun()
+        times.record(ran.outcomes)
+        if fresh:
+            self.result.artifacts["test_processes"] = ran.processes
         coverage = self._split(fresh, ran)
         if self.cache is not None and not ran.stopped:
             for suite in fresh:

@@ -22,14 +22,13 @@ from typing import Any
 
 from tinyrelease.checks import __version__
 from tinyrelease.checks.boundary import inside
-from tinyrelease.checks.cache import keep_entry, read_json_object
+from tinyrelease.checks.cache import keep_entry, read_json_object, write_atomic
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
 from tinyrelease.checks.execution.testing import OUTCOMES, Suite, SuiteOutcome
 from tinyrelease.checks.findings import Finding
 from tinyrelease.checks.gates.common import resolve_module_reference
-from tinyrelease.checks.process import run
 
 # files beside the suites that pytest or the tests read in every suite
 TEST_SETTINGS = ("conftest.py", "pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini",
@@ -316,10 +315,35 @@ def _relative(name: str, copy: Path) -> str:
     return os.path.relpath(name, copy).replace(os.sep, "/") if os.path.isabs(name) else name
 
 
-def combine(files: list[Path], into: Path, config: Path, copy: Path) -> str | None:
-    """coverage's own combine of the suites' data files into `into` (the files are kept);
-    None when it worked, else why not."""
-    into.unlink(missing_ok=True)
-    done = run([sys.executable, "-m", "coverage", "combine", "--keep", "-q",
-                f"--rcfile={config}", f"--data-file={into}", *files], cwd=copy)
-    return None if done.ok and into.is_file() else f"coverage combine failed: {done.tail(2)}"
+class SuiteTimes:
+    """How long each suite of a course took when it last ran, to share the suites out among
+    processes: only the order of work depends on it, never a result. Suites without a time
+    are judged by the size of their test files, and then so are all."""
+
+    def __init__(self, folder: Path | None, root: Path, copy: Path) -> None:
+        name = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape"))
+        self.path = folder / "suite-times" / f"{name.hexdigest()[:24]}.json" if folder else None
+        self.copy = copy
+
+    def estimates(self, suites: list[Suite]) -> dict[str, float]:
+        known = read_json_object(self.path) if self.path is not None else None
+        if known and all(isinstance(known.get(s.path), int | float) for s in suites):
+            return {s.path: float(known[s.path]) for s in suites}
+        return {s.path: _bytes_below(self.copy / s.path) / 10_000 for s in suites}
+
+    def record(self, outcomes: dict[str, SuiteOutcome]) -> None:
+        if self.path is None or not outcomes:
+            return
+        known = read_json_object(self.path) or {}
+        known.update({path: round(o.seconds + 0.05 * o.tests, 3) for path, o in outcomes.items()})
+        write_atomic(self.path, json.dumps(known))
+
+
+def _bytes_below(folder: Path) -> int:
+    """The size of the Python files below `folder` (links not followed)."""
+    total = 0
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        total += sum(os.lstat(os.path.join(here, f)).st_size for f in files if f.endswith(".py"))
+    return total
+

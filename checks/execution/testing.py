@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.execution.origin import source_of
+from tinyrelease.checks.execution.workspace import IGNORED
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.process import run
 from tinyrelease.checks.results import now
@@ -79,6 +82,7 @@ class SuitesRun:
 
     outcomes: dict[str, SuiteOutcome] = field(default_factory=dict)
     stopped: list[Finding] = field(default_factory=list)
+    processes: int = 1
 
 
 
@@ -92,17 +96,126 @@ def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch:
 
 
 def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
-             course: Course | None = None) -> SuitesRun:
+             course: Course | None = None, processes: int = 1,
+             estimates: dict[str, float] | None = None) -> SuitesRun:
     """`run_suites`, with what each suite did kept apart; with a package, coverage records
-    which suite ran each line (a dynamic context per suite: `suite_context`)."""
-    junit = scratch / "junit.xml"
-    junit.unlink(missing_ok=True)
+    which suite ran each line (a dynamic context per suite: `suite_context`). With more than
+    one process the suites are shared out by their expected seconds (`estimates`), each
+    process runs in its own copy of `workdir` (tests that write files beside them never meet)
+    and their coverage data and reports are combined."""
     config = coverage_config(scratch)
-    coverage, env = [], {"COVERAGE_FILE": str(scratch / ".coverage")}
+    plugin = _context_plugin(scratch) if package else None
+    groups = share_out(suites, processes, estimates or {}, workdir)
+    if len(groups) <= 1:
+        return _session(suites, workdir, package, scratch, course, plugin, "")
+    places = [workdir, *(scratch / f"process-{i}" for i in range(1, len(groups)))]
+    try:
+        for place in places[1:]:
+            shutil.rmtree(place, ignore_errors=True)
+            shutil.copytree(workdir, place, symlinks=True, ignore=IGNORED)
+        with ThreadPoolExecutor(len(groups)) as pool:
+            runs = list(pool.map(lambda i: _session(groups[i], places[i], package, scratch,
+                                                    course, plugin, f"-{i}"),
+                                 range(len(groups))))
+    finally:
+        for place in places[1:]:
+            shutil.rmtree(place, ignore_errors=True)
+    _merge_reports([scratch / f"junit-{i}.xml" for i in range(len(groups))],
+                   scratch / "junit.xml")
     if package:
-        coverage = [f"--cov={package}", "--cov-report=", f"--cov-config={config}",
-                    "-p", CONTEXT_PLUGIN]
-        env.update(_context_plugin(scratch, suites))
+        data = [scratch / f".coverage-{i}" for i in range(len(groups))]
+        combine([f for f in data if f.is_file()], scratch / ".coverage", config, workdir)
+    for run_, place in zip(runs[1:], places[1:], strict=True):
+        _as_if_in(run_, place, workdir)
+    outcomes = {p: o for r in runs for p, o in r.outcomes.items()}
+    return SuitesRun({s.path: outcomes[s.path] for s in suites if s.path in outcomes},
+                     [f for r in runs for f in r.stopped], len(groups))
+
+
+def _as_if_in(ran: SuitesRun, place: Path, workdir: Path) -> None:
+    """A session's findings as if it had run in `workdir`: the paths its messages quote."""
+    def moved(finding: Finding) -> Finding:
+        return replace(finding, message=finding.message.replace(str(place), str(workdir)))
+
+    ran.stopped = [moved(f) for f in ran.stopped]
+    for outcome in ran.outcomes.values():
+        outcome.findings = [moved(f) for f in outcome.findings]
+
+
+def share_out(suites: list[Suite], processes: int, estimates: dict[str, float],
+              workdir: Path | None = None) -> list[list[Suite]]:
+    """The suites in at most `processes` groups of about equal expected time: the longest
+    first, each to the group with the least so far (each group in the suites' order). Suites
+    whose files would import under the same module name (`test_x.py` in two folders without
+    `__init__.py`) stay in one group, so they meet as they would in one session."""
+    units = _sharing_names(suites, workdir) if workdir is not None else [[s] for s in suites]
+    count = max(1, min(processes, len(units)))
+    groups: list[list[Suite]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+
+    def cost(unit: list[Suite]) -> float:
+        return sum(estimates.get(s.path, 0.0) for s in unit)
+
+    for unit in sorted(units, key=lambda u: -cost(u)):
+        least = min(range(count), key=lambda i: (loads[i], len(groups[i])))
+        groups[least] += unit
+        loads[least] += cost(unit)
+    order = {s.path: i for i, s in enumerate(suites)}
+    return [sorted(g, key=lambda s: order[s.path]) for g in groups if g]
+
+
+def _sharing_names(suites: list[Suite], workdir: Path) -> list[list[Suite]]:
+    """The suites joined wherever a module of one has the name a module of another has,
+    as pytest's default import mode names them (the file's name, with the packages above
+    it: folders holding `__init__.py` whose names are identifiers)."""
+    owner: dict[str, int] = {}
+    parent = list(range(len(suites)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for index, suite in enumerate(suites):
+        for name in _module_names(workdir / suite.path):
+            if name in owner:
+                parent[find(index)] = find(owner[name])
+            else:
+                owner[name] = index
+    units: dict[int, list[Suite]] = {}
+    for index, suite in enumerate(suites):
+        units.setdefault(find(index), []).append(suite)
+    return list(units.values())
+
+
+def _module_names(folder: Path) -> set[str]:
+    names = set()
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for file in files:
+            if file.endswith(".py") and file != "conftest.py":
+                parts, up = [file[:-3]], Path(here)
+                while (up / "__init__.py").is_file() and up.name.isidentifier():
+                    parts.insert(0, up.name)
+                    up = up.parent
+                names.add(".".join(parts))
+    return names
+
+
+def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
+             course: Course | None, plugin: Path | None, suffix: str) -> SuitesRun:
+    """One pytest session over `suites` in `workdir`; its report and coverage data in
+    `scratch` under names ending in `suffix`."""
+    junit = scratch / f"junit{suffix}.xml"
+    junit.unlink(missing_ok=True)
+    coverage, env = [], {"COVERAGE_FILE": str(scratch / f".coverage{suffix}")}
+    if package and plugin is not None:
+        coverage = [f"--cov={package}", "--cov-report=",
+                    f"--cov-config={scratch / 'coveragerc'}", "-p", CONTEXT_PLUGIN]
+        env.update({"PYTHONPATH": os.pathsep.join(
+            p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p),
+            "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in suites)})
     started = now()
     log = run([sys.executable, "-m", "pytest", *(s.path for s in suites), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
@@ -131,6 +244,27 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
             else:
                 outcome.findings.append(finding)
     return ran
+
+
+def _merge_reports(reports: list[Path], into: Path) -> None:
+    """The processes' JUnit reports as one, as a single session would have written it."""
+    merged = ElementTree.Element("testsuites")
+    for report in reports:
+        try:
+            root = ElementTree.parse(report).getroot()
+        except (OSError, ElementTree.ParseError):
+            continue
+        merged.extend(root if root.tag == "testsuites" else [root])
+    ElementTree.ElementTree(merged).write(into, encoding="utf-8", xml_declaration=True)
+
+
+def combine(files: list[Path], into: Path, config: Path, copy: Path) -> str | None:
+    """coverage's own combine of data files into `into` (the files are kept); None when it
+    worked, else why not."""
+    into.unlink(missing_ok=True)
+    done = run([sys.executable, "-m", "coverage", "combine", "--keep", "-q",
+                f"--rcfile={config}", f"--data-file={into}", *files], cwd=copy)
+    return None if done.ok and into.is_file() else f"coverage combine failed: {done.tail(2)}"
 
 
 def _ended(case: ElementTree.Element, problems: list[ElementTree.Element]) -> str:
@@ -162,15 +296,14 @@ def coverage_config(scratch: Path) -> Path:
     return config
 
 
-def _context_plugin(scratch: Path, suites: list[Suite]) -> dict[str, str]:
-    """The plugin's file in a folder of its own on PYTHONPATH (an unambiguous name, so
-    nothing of the course is shadowed), and the suites it tells apart."""
+def _context_plugin(scratch: Path) -> Path:
+    """The plugin's file in a folder of its own, to put on PYTHONPATH (an unambiguous name,
+    so nothing of the course is shadowed); the suites it tells apart are given per session."""
     folder = scratch / "plugin"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{CONTEXT_PLUGIN}.py").write_text(
         (Path(__file__).parent / "suite_context.py").read_text(encoding="utf-8"), "utf-8")
-    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)
-    return {"PYTHONPATH": path, "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in suites)}
+    return folder
 
 
 def _cause(finding: Finding) -> str | None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, about, module_id
+from coursebuilder import PYPROJECT, CourseFactory, about, module_id
 
 from tinyrelease.checks.course import load_course
 from tinyrelease.checks.engine import run_gates
@@ -117,3 +117,55 @@ def test_a_cached_suite_whose_code_changed_unseen_runs_again(make_course: Course
     assert ran(again) == ["tests/01_tensor", "tests/02_activations", "tests/03_layers"]
     assert again.notes == ["tests/03_layers: ran again: minicourse/core/tensor.py, which its "
                            "tests ran, changed since"]
+
+
+def test_suites_shared_among_processes_report_what_one_session_reports(
+        make_course: CourseFactory, tmp_path: Path) -> None:
+    """Two processes, each in its own copy: the same tests, findings (paths in messages as
+    one session's) and coverage as one process; suites whose test files share a module name
+    stay in one process, so pytest's clash between them is reported as one session sees it."""
+    clash = "def test_shared():\n    assert True\n"
+    failing = ("from minicourse.core.tensor import make_tensor\n\n\n"
+               "def test_fails():\n    assert make_tensor(2) == 3, __file__\n")
+    files = {**three_modules(), "tests/01_tensor/test_shared.py": clash,
+             "tests/02_activations/test_shared.py": clash,
+             "tests/03_layers/test_fails.py": failing}
+
+    def run(processes: int) -> GateResult:
+        root = make_course({**files, "pyproject.toml": PYPROJECT + "[tool.tinyrelease]\n"
+                            f"test_processes = {processes}\n"}, modules=MODULES)
+        course = load_course(root)
+        execution = Execution(course, "standard", tmp_path / f"work{processes}",
+                              cache=tmp_path / f"cache{processes}")
+        return run_gates(course, ["testing"], select=SUITE_CODES,
+                         execution=execution).gates[0]
+
+    one, two = run(1), run(2)
+    assert (one.artifacts["test_processes"], two.artifacts["test_processes"]) == (1, 2)
+    for key in ("tests", "passed", "failed", "coverage"):
+        assert one.artifacts[key] == two.artifacts[key], key
+    assert (two.artifacts["tests"], two.artifacts["failed"]) == (6, 2)  # the clash: one
+
+    def seen(gate: GateResult, work: str) -> list[tuple[str, str | None, int | None, str]]:
+        return sorted((f.code, f.path, f.line, f.message.replace(str(tmp_path / work), "W"))
+                      for f in gate.findings)
+
+    assert seen(one, "work1") == seen(two, "work2")
+    messages = " ".join(m for *_, m in seen(two, "work2"))
+    assert "import file mismatch" in messages and "W/course/tests/03_layers/" in messages
+
+
+def test_suites_are_shared_out_by_time_with_name_clashes_kept_together(tmp_path: Path) -> None:
+    from tinyrelease.checks.execution.testing import Suite, share_out
+
+    suites = [Suite(n, f"tests/{n}", n) for n in ("a", "b", "c", "d")]
+    for name, file in (("a", "test_x.py"), ("b", "test_y.py"), ("c", "test_x.py"),
+                       ("d", "pkg/test_x.py")):
+        (tmp_path / "tests" / name / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "tests" / name / file).write_text("")
+    (tmp_path / "tests/d/pkg/__init__.py").write_text("")  # pkg.test_x: no clash
+    times = {"tests/a": 1.0, "tests/b": 5.0, "tests/c": 1.0, "tests/d": 2.0}
+    groups = [[s.path for s in g] for g in share_out(suites, 2, times, tmp_path)]
+    assert groups == [["tests/b"], ["tests/a", "tests/c", "tests/d"]]
+    assert [[s.path for s in g] for g in share_out(suites, 1, times, tmp_path)] == [
+        [s.path for s in suites]]
