@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.execution.origin import source_of
+from tinyrelease.checks.execution.sharing import share_out
 from tinyrelease.checks.execution.workspace import IGNORED
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.process import run
@@ -105,31 +106,33 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     and their coverage data and reports are combined."""
     config = coverage_config(scratch)
     plugin = _context_plugin(scratch) if package else None
-    groups = share_out(suites, processes, estimates or {}, workdir)
-    if len(groups) <= 1:
+    shares = share_out([s.path for s in suites], processes, estimates or {}, workdir,
+                       course.tests.files if course is not None else None)
+    if len(shares) <= 1:
         return _session(suites, workdir, package, scratch, course, plugin, "")
-    places = [workdir, *(scratch / f"process-{i}" for i in range(1, len(groups)))]
+    by_path = {s.path: s for s in suites}
+    places = [workdir, *(scratch / f"process-{i}" for i in range(1, len(shares)))]
     try:
         for place in places[1:]:
             shutil.rmtree(place, ignore_errors=True)
             shutil.copytree(workdir, place, symlinks=True, ignore=IGNORED)
-        with ThreadPoolExecutor(len(groups)) as pool:
-            runs = list(pool.map(lambda i: _session(groups[i], places[i], package, scratch,
-                                                    course, plugin, f"-{i}"),
-                                 range(len(groups))))
+        with ThreadPoolExecutor(len(shares)) as pool:
+            runs = list(pool.map(lambda i: _session(
+                [by_path[p] for p in shares[i].suites], places[i], package, scratch, course,
+                plugin, f"-{i}", shares[i].ahead, suites), range(len(shares))))
     finally:
         for place in places[1:]:
             shutil.rmtree(place, ignore_errors=True)
-    _merge_reports([scratch / f"junit-{i}.xml" for i in range(len(groups))],
+    _merge_reports([(scratch / f"junit-{i}.xml", s.ahead) for i, s in enumerate(shares)],
                    scratch / "junit.xml")
     if package:
-        data = [scratch / f".coverage-{i}" for i in range(len(groups))]
+        data = [scratch / f".coverage-{i}" for i in range(len(shares))]
         combine([f for f in data if f.is_file()], scratch / ".coverage", config, workdir)
     for run_, place in zip(runs[1:], places[1:], strict=True):
         _as_if_in(run_, place, workdir)
     outcomes = {p: o for r in runs for p, o in r.outcomes.items()}
     return SuitesRun({s.path: outcomes[s.path] for s in suites if s.path in outcomes},
-                     [f for r in runs for f in r.stopped], len(groups))
+                     [f for r in runs for f in r.stopped], len(shares))
 
 
 def _as_if_in(ran: SuitesRun, place: Path, workdir: Path) -> None:
@@ -142,71 +145,13 @@ def _as_if_in(ran: SuitesRun, place: Path, workdir: Path) -> None:
         outcome.findings = [moved(f) for f in outcome.findings]
 
 
-def share_out(suites: list[Suite], processes: int, estimates: dict[str, float],
-              workdir: Path | None = None) -> list[list[Suite]]:
-    """The suites in at most `processes` groups of about equal expected time: the longest
-    first, each to the group with the least so far (each group in the suites' order). Suites
-    whose files would import under the same module name (`test_x.py` in two folders without
-    `__init__.py`) stay in one group, so they meet as they would in one session."""
-    units = _sharing_names(suites, workdir) if workdir is not None else [[s] for s in suites]
-    count = max(1, min(processes, len(units)))
-    groups: list[list[Suite]] = [[] for _ in range(count)]
-    loads = [0.0] * count
-
-    def cost(unit: list[Suite]) -> float:
-        return sum(estimates.get(s.path, 0.0) for s in unit)
-
-    for unit in sorted(units, key=lambda u: -cost(u)):
-        least = min(range(count), key=lambda i: (loads[i], len(groups[i])))
-        groups[least] += unit
-        loads[least] += cost(unit)
-    order = {s.path: i for i, s in enumerate(suites)}
-    return [sorted(g, key=lambda s: order[s.path]) for g in groups if g]
-
-
-def _sharing_names(suites: list[Suite], workdir: Path) -> list[list[Suite]]:
-    """The suites joined wherever a module of one has the name a module of another has,
-    as pytest's default import mode names them (the file's name, with the packages above
-    it: folders holding `__init__.py` whose names are identifiers)."""
-    owner: dict[str, int] = {}
-    parent = list(range(len(suites)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for index, suite in enumerate(suites):
-        for name in _module_names(workdir / suite.path):
-            if name in owner:
-                parent[find(index)] = find(owner[name])
-            else:
-                owner[name] = index
-    units: dict[int, list[Suite]] = {}
-    for index, suite in enumerate(suites):
-        units.setdefault(find(index), []).append(suite)
-    return list(units.values())
-
-
-def _module_names(folder: Path) -> set[str]:
-    names = set()
-    for here, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        for file in files:
-            if file.endswith(".py") and file != "conftest.py":
-                parts, up = [file[:-3]], Path(here)
-                while (up / "__init__.py").is_file() and up.name.isidentifier():
-                    parts.insert(0, up.name)
-                    up = up.parent
-                names.add(".".join(parts))
-    return names
-
-
 def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
-             course: Course | None, plugin: Path | None, suffix: str) -> SuitesRun:
-    """One pytest session over `suites` in `workdir`; its report and coverage data in
-    `scratch` under names ending in `suffix`."""
+             course: Course | None, plugin: Path | None, suffix: str,
+             ahead: list[str] | None = None, named: list[Suite] | None = None) -> SuitesRun:
+    """One pytest session over `suites` in `workdir`, after importing the test files `ahead`
+    (their tests deselected); its report and coverage data in `scratch` under names ending
+    in `suffix`; coverage contexts named after `named` (every suite of the run)."""
+    ahead = ahead or []
     junit = scratch / f"junit{suffix}.xml"
     junit.unlink(missing_ok=True)
     coverage, env = [], {"COVERAGE_FILE": str(scratch / f".coverage{suffix}")}
@@ -215,9 +160,10 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
                     f"--cov-config={scratch / 'coveragerc'}", "-p", CONTEXT_PLUGIN]
         env.update({"PYTHONPATH": os.pathsep.join(
             p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p),
-            "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in suites)})
+            "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in named or suites)})
     started = now()
-    log = run([sys.executable, "-m", "pytest", *(s.path for s in suites), "-q",
+    log = run([sys.executable, "-m", "pytest", *ahead, *(s.path for s in suites),
+               *(f"--deselect={rel}" for rel in ahead), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
                "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage], cwd=workdir,
               env=env)
@@ -231,6 +177,8 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
                                           "tests")])
     ran = SuitesRun({s.path: SuiteOutcome(ran_at=started) for s in suites})
     for case in root.iter("testcase"):
+        if case.get("file") in ahead:  # its own process reports it
+            continue
         suite = _suite_of(case.get("file") or "", suites)
         outcome = ran.outcomes[suite.path]
         problems = [*case.findall("failure"), *case.findall("error")]
@@ -246,15 +194,19 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     return ran
 
 
-def _merge_reports(reports: list[Path], into: Path) -> None:
-    """The processes' JUnit reports as one, as a single session would have written it."""
+def _merge_reports(reports: list[tuple[Path, list[str]]], into: Path) -> None:
+    """The processes' JUnit reports as one, as a single session would have written it (the
+    files a process imported ahead of its suites left out)."""
     merged = ElementTree.Element("testsuites")
-    for report in reports:
+    for report, ahead in reports:
         try:
             root = ElementTree.parse(report).getroot()
         except (OSError, ElementTree.ParseError):
             continue
-        merged.extend(root if root.tag == "testsuites" else [root])
+        for suite in root.iter("testsuite"):
+            for case in [c for c in suite.findall("testcase") if c.get("file") in ahead]:
+                suite.remove(case)
+            merged.append(suite)
     ElementTree.ElementTree(merged).write(into, encoding="utf-8", xml_declaration=True)
 
 

@@ -127,7 +127,7 @@ def test_suites_shared_among_processes_report_what_one_session_reports(
     clash = "def test_shared():\n    assert True\n"
     failing = ("from minicourse.core.tensor import make_tensor\n\n\n"
                "def test_fails():\n    assert make_tensor(2) == 3, __file__\n")
-    files = {**three_modules(), "tests/01_tensor/test_shared.py": clash,
+    files = {**three_modules(), "tests/01_tensor/test_shared.py": clash + "#" * 3000 + "\n",
              "tests/02_activations/test_shared.py": clash,
              "tests/03_layers/test_fails.py": failing}
 
@@ -153,19 +153,38 @@ def test_suites_shared_among_processes_report_what_one_session_reports(
     assert seen(one, "work1") == seen(two, "work2")
     messages = " ".join(m for *_, m in seen(two, "work2"))
     assert "import file mismatch" in messages and "W/course/tests/03_layers/" in messages
+    # 01 (the largest) ran apart from 02, whose process imported 01's test_shared.py first
+    [second] = (tmp_path / "work2").rglob("junit-1.xml")
+    assert "tests/02_activations/test_shared.py" in second.read_text(encoding="utf-8")
+    assert 'file="tests/01_tensor/' not in second.read_text(encoding="utf-8")
 
 
-def test_suites_are_shared_out_by_time_with_name_clashes_kept_together(tmp_path: Path) -> None:
-    from tinyrelease.checks.execution.testing import Suite, share_out
+def test_suites_are_shared_out_by_time_and_import_what_one_session_imports_first(
+        tmp_path: Path) -> None:
+    """Longest first to the least loaded process; a process whose suite holds a second
+    `test_x.py` imports the first one ahead of it; suites whose tests import a module of the
+    same name from their own folders stay together."""
+    from tinyrelease.checks.course import TestFile
+    from tinyrelease.checks.execution.sharing import share_out
+    from tinyrelease.checks.source import Import
 
-    suites = [Suite(n, f"tests/{n}", n) for n in ("a", "b", "c", "d")]
-    for name, file in (("a", "test_x.py"), ("b", "test_y.py"), ("c", "test_x.py"),
-                       ("d", "pkg/test_x.py")):
-        (tmp_path / "tests" / name / file).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "tests" / name / file).write_text("")
-    (tmp_path / "tests/d/pkg/__init__.py").write_text("")  # pkg.test_x: no clash
-    times = {"tests/a": 1.0, "tests/b": 5.0, "tests/c": 1.0, "tests/d": 2.0}
-    groups = [[s.path for s in g] for g in share_out(suites, 2, times, tmp_path)]
-    assert groups == [["tests/b"], ["tests/a", "tests/c", "tests/d"]]
-    assert [[s.path for s in g] for g in share_out(suites, 1, times, tmp_path)] == [
-        [s.path for s in suites]]
+    for rel in ("a/test_x.py", "b/test_y.py", "c/test_x.py", "d/pkg/__init__.py",
+                "d/pkg/test_x.py", "e/test_e.py", "e/helpers.py", "f/test_f.py", "f/helpers.py"):
+        (tmp_path / "tests" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "tests" / rel).write_text("")
+    suites = [f"tests/{n}" for n in "abcdef"]
+    times = dict(zip(suites, (1.0, 5.0, 1.0, 2.0, 0.5, 0.5), strict=True))
+    helpers = (Import("helpers", (), 1),)
+    tests = [TestFile("tests/e/test_e.py", "e", None, helpers),
+             TestFile("tests/f/test_f.py", "f", None, helpers)]
+    shares = share_out(suites, 2, times, tmp_path, tests)
+    assert [(s.suites, s.ahead) for s in shares] == [
+        (["tests/b"], []),
+        (["tests/a", "tests/c", "tests/d", "tests/e", "tests/f"], [])]
+    times.update({"tests/a": 6.0, "tests/d": 0.2})  # c's test_x.py meets a's, as in one session
+    assert [(s.suites, s.ahead) for s in share_out(suites, 2, times, tmp_path, tests)] == [
+        (["tests/a", "tests/e", "tests/f"], []),
+        (["tests/b", "tests/c", "tests/d"], ["tests/a/test_x.py"])]
+    assert [s.suites for s in share_out(suites, 1, times, tmp_path, tests)] == [suites]
+    (tmp_path / "pytest.ini").write_text("[pytest]\npython_files = check_*.py\n")
+    assert [s.suites for s in share_out(suites, 2, times, tmp_path, tests)] == [suites]
