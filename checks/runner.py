@@ -74,7 +74,7 @@ def run_and_report(args: argparse.Namespace, console: Printer,
         store.keep_catalog()
         _header(console, course.summary(), args, gates)
         report = GateRunner(course, store, args, console, out).run(gates)
-        store.save_parsed(course)
+        store.save_parsed()
         report.scope = scope_of(args)
         TerminalReporter(console).summary(report)
         texts = render_reports(report)

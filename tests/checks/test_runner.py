@@ -109,7 +109,7 @@ def test_what_the_checks_derive_is_kept_with_the_parse(make_course: CourseFactor
     parsed = course.module("03_layers").source
     assert parsed is not None and store.parsed is not None and store.parsed.misses == 0
     assert parsed.derive("words", lambda: {"layer"}) == {"layer"}
-    store.save_parsed(course)
+    store.save_parsed()
     again = open_course(root).module("03_layers").source
     assert again is not None and again.derived == {"words": {"layer"}}
 
