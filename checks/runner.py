@@ -16,10 +16,8 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +38,9 @@ from tinyrelease.checks.store import CourseStore
 from tinyrelease.checks.summary import CourseSummary
 
 if TYPE_CHECKING:
+    import subprocess
+    from concurrent.futures import Future
+
     from tinyrelease.checks.course import Course
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -236,6 +237,8 @@ class GateRunner:
         """Execution gates in this environment; one at a time when their output is streamed."""
         jobs = 1 if self.args.verbose else max(1, self.args.jobs)
         results: dict[str, GateResult] = {}
+        from concurrent.futures import ThreadPoolExecutor  # threads only for execution gates
+
         from tinyrelease.checks.process import streaming
 
         with streaming(self.args.verbose), ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -252,6 +255,8 @@ class GateRunner:
     def _in_sessions(self, gates: list[str]) -> dict[str, GateResult]:
         """The execution gates as nox sessions, run by nox's own parallel scheduler; each
         session writes its report into `<out>/<gate>/` and caches its own result."""
+        import subprocess  # only a run that hands gates to nox starts a process
+
         base = self.out.resolve()
         argv = [*_nox(), "-f", str(PROJECT / "noxfile.py"), "--parallel",
                 str(max(1, self.args.jobs)), "-s", *gates, "--", *self._forwarded(base)]
@@ -326,6 +331,8 @@ def _fresh_report(path: Path, gate: str, since: float) -> GateResult | None:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Interrupt nox and every session it started (they share its process group)."""
+    import subprocess
+
     try:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=10)
