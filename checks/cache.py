@@ -258,8 +258,9 @@ class ParseCache:
 
     @staticmethod
     def _entry(kind: str, text: str, path: str) -> str:
-        return hashlib.sha256(f"{kind}\0{path}\0{text}".encode("utf-8", "surrogatepass")
-                              ).hexdigest()
+        digest = hashlib.sha256(f"{kind}\0{path}\0".encode("utf-8", "surrogatepass"))
+        digest.update(text.encode("utf-8", "surrogatepass"))  # not copied into one string first
+        return digest.hexdigest()
 
     def prefetch(self, jobs: list[tuple[str, str, str, Callable[[str, str], Any]]]) -> None:
         """Parse at once, over the cores when there is much of it, what `parse` will be asked

@@ -175,7 +175,7 @@ class CourseFiles:
             self._problem(gate, rel, line, f"is not valid UTF-8 (byte 0x{data[offset]:02x} "
                           f"at offset {offset}); read with replacement characters")
             text = data.decode("utf-8-sig", errors="replace")
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        return text.replace("\r\n", "\n").replace("\r", "\n") if b"\r" in data else text
 
     def note(self, gate: str, rel: str, message: str) -> None:
         """A problem with a course file found outside `read` (a link, a name), once."""

@@ -11,6 +11,7 @@ that must run are handed to `nox --parallel`.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -70,21 +71,39 @@ def run_and_report(args: argparse.Namespace, console: Printer,
             plain.write(printed)
             keep_replay(store, args, printed, texts, _status(report))
     else:
-        course = store.load(save=False)
-        store.keep_summary(course.summary())
-        store.keep_catalog()
-        _header(console, course.summary(), args, gates)
-        report = GateRunner(course, store, args, console, out).run(gates)
-        store.save_parsed()
-        report.scope = scope_of(args)
-        TerminalReporter(console).summary(report)
-        texts = render_reports(report)
-        if plain is not None and (again := _served(store, args, gates, None)) is not None:
-            keep_replay(store, args, again[2], again[1], _status(again[0]))
+        course = _load_frozen(store)
+        try:
+            store.keep_summary(course.summary())
+            store.keep_catalog()
+            _header(console, course.summary(), args, gates)
+            report = GateRunner(course, store, args, console, out).run(gates)
+            store.save_parsed()
+            report.scope = scope_of(args)
+            TerminalReporter(console).summary(report)
+            texts = render_reports(report)
+            if plain is not None and (again := _served(store, args, gates, None)) is not None:
+                keep_replay(store, args, again[2], again[1], _status(again[0]))
+        finally:
+            gc.unfreeze()
     written = write_reports(texts, out)
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False,
                   soft_wrap=True)
     return _status(report)
+
+
+def _load_frozen(store: CourseStore) -> Course:
+    """The course, its parsed objects (a million on TinyTorch) kept out of the collector's
+    reach until the run ends (`gc.unfreeze`): each collection would scan them all again,
+    about 20 ms of a run after a one-module edit."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        course = store.load(save=False)
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+    return course
 
 
 def _status(report: GatesReport) -> int:

@@ -208,6 +208,10 @@ class ModuleSource:
     def reached_from_guard(self) -> set[str]:
         """The functions a run of the module calls: those called under the main guard, and
         every top-level function they call in turn (a test called from `test_module()`)."""
+        found: set[str] = self.derive("reached from guard", self._reached_from_guard)
+        return found
+
+    def _reached_from_guard(self) -> set[str]:
         bodies = {f.name: f.calls for f in self.functions if not f.in_class}
         reached, todo = set(), list(self.guarded_calls)
         while todo:

@@ -83,8 +83,10 @@ def _normal(line: str) -> str | None:
     text = line.strip()
     if len(text) < MIN_DISTINCTIVE:  # what follows only shortens it
         return None
-    text = _PROMPT.sub("", text).strip()
-    text = _COMMENT.sub("", text)
+    if text[0] in ">.`" or text[-1] == "`":  # what `_PROMPT` can match (most lines: not)
+        text = _PROMPT.sub("", text).strip()
+    if "#" in text:
+        text = _COMMENT.sub("", text)
     text = _SPACES.sub(" ", text)
     if len(text) < MIN_DISTINCTIVE or _BORING.match(text):
         return None
