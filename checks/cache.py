@@ -193,7 +193,13 @@ class GateCache:
 
 def prune(folder: Path, keep: int = KEEP_ENTRIES, companions: tuple[str, ...] = ()) -> None:
     """Keep the `keep` newest entries of `folder` (`*.json`), each with its companion files
-    (the same name with each suffix of `companions`)."""
+    (the same name with each suffix of `companions`). A folder within the limit is listed,
+    not stat'ed entry by entry: each gate of a run stores into the same folder."""
+    try:
+        if sum(name.endswith(".json") for name in os.listdir(folder)) <= keep:
+            return
+    except OSError:
+        return  # no folder: nothing to prune
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[keep:]:
         stale.unlink(missing_ok=True)

@@ -169,6 +169,26 @@ def test_a_run_writes_back_the_parses_it_did_not_change(make_course: CourseFacto
     assert kept is not None and kept.derived == {"words": {"tensor"}}
 
 
+def test_a_cache_folder_keeps_its_newest_entries(tmp_path: Path) -> None:
+    """A folder within its limit is left as it is; over it, the oldest entries go with their
+    companion files."""
+    import os
+
+    from tinyrelease.checks.cache import prune
+
+    prune(tmp_path / "missing", keep=1)  # nothing to prune, no error
+    for age, name in enumerate(["new", "mid", "old"]):
+        entry = tmp_path / f"{name}.json"
+        entry.write_text("{}")
+        entry.with_suffix(".cov").write_text("")
+        os.utime(entry, (1_000_000 - age, 1_000_000 - age))
+    prune(tmp_path, keep=3, companions=(".cov",))
+    assert len(list(tmp_path.iterdir())) == 6
+    prune(tmp_path, keep=2, companions=(".cov",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.cov", "mid.json", "new.cov",
+                                                         "new.json"]
+
+
 def test_what_the_parse_found_survives_the_cache(make_course: CourseFactory,
                                                 tmp_path: Path) -> None:
     """The compiler's warnings, the runners and the places tests cannot fail come back from
