@@ -193,7 +193,13 @@ class GateCache:
 
 def prune(folder: Path, keep: int = KEEP_ENTRIES, companions: tuple[str, ...] = ()) -> None:
     """Keep the `keep` newest entries of `folder` (`*.json`), each with its companion files
-    (the same name with each suffix of `companions`)."""
+    (the same name with each suffix of `companions`). A folder within the limit is listed,
+    not stat'ed entry by entry: each gate of a run stores into the same folder."""
+    try:
+        if sum(name.endswith(".json") for name in os.listdir(folder)) <= keep:
+            return
+    except OSError:
+        return  # no folder: nothing to prune
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[keep:]:
         stale.unlink(missing_ok=True)
@@ -219,11 +225,15 @@ def _parser_version() -> str:
 
 class ParseCache:
     """Parsed course files by kind and text hash: editing one module re-parses that module.
-    The file is a pickle followed by its HMAC under a key kept beside it (mode 0600)."""
+    The file is a pickle followed by its HMAC under a key kept beside it (mode 0600); in it
+    each parse is pickled on its own, so a run unpickles the parses it asks for and writes
+    back, as they were, those it did not change (one module edited pickles one module)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.entries: dict[str, Any] = {}
+        self.entries: dict[str, bytes] = {}  # each parse as the file holds it, pickled
+        self.values: dict[str, Any] = {}  # parsed or unpickled by this run
+        self.derived_at_load: dict[str, int] = {}  # of an unpickled parse, its derived count
         self.used: set[str] = set()
         self.hits = self.misses = 0
         self.fresh: set[str] = set()  # parsed ahead by `prefetch`, not yet asked for
@@ -233,7 +243,8 @@ class ParseCache:
             if hmac.compare_digest(signature, self._sign(body)):
                 loaded = pickle.loads(body)  # noqa: S301 - signed by us, outside any course
                 # parsed by this very code: a changed parser must not serve old results
-                if isinstance(loaded, dict) and loaded.get("version") == _parser_version():
+                if (isinstance(loaded, dict) and loaded.get("version") == _parser_version()
+                        and all(isinstance(v, bytes) for v in loaded["entries"].values())):
                     self.entries = loaded["entries"]
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 KeyError, TypeError, ValueError, IndexError):
@@ -253,8 +264,9 @@ class ParseCache:
 
     @staticmethod
     def _entry(kind: str, text: str, path: str) -> str:
-        return hashlib.sha256(f"{kind}\0{path}\0{text}".encode("utf-8", "surrogatepass")
-                              ).hexdigest()
+        digest = hashlib.sha256(f"{kind}\0{path}\0".encode("utf-8", "surrogatepass"))
+        digest.update(text.encode("utf-8", "surrogatepass"))  # not copied into one string first
+        return digest.hexdigest()
 
     def prefetch(self, jobs: list[tuple[str, str, str, Callable[[str, str], Any]]]) -> None:
         """Parse at once, over the cores when there is much of it, what `parse` will be asked
@@ -264,10 +276,10 @@ class ParseCache:
         todo = {}
         for kind, text, path, parser in jobs:
             key = self._entry(kind, text, path)
-            if key not in self.entries:
+            if key not in self.entries and key not in self.values:
                 todo[key] = (parser, text, path)
         for key, parsed in zip(todo, parse_all(list(todo.values())), strict=True):
-            self.entries[key] = parsed
+            self.values[key] = parsed
             self.fresh.add(key)
 
     def parse(self, kind: str, text: str, path: str, parser: Callable[[str, str], T]) -> T:
@@ -276,25 +288,49 @@ class ParseCache:
         if key in self.fresh:
             self.fresh.discard(key)
             self.misses += 1
-            return self.entries[key]  # type: ignore[no-any-return]
-        if key in self.entries:
+        elif key in self.values:
             self.hits += 1
-            return self.entries[key]  # type: ignore[no-any-return]
-        self.misses += 1
-        self.entries[key] = parser(text, path)
-        return self.entries[key]  # type: ignore[no-any-return]
+        elif key in self.entries and (value := self._unpickled(key)) is not None:
+            self.hits += 1
+            self.values[key] = value
+            self.derived_at_load[key] = _derived_count(value)
+        else:
+            self.misses += 1
+            self.entries.pop(key, None)  # one that did not unpickle is written anew
+            self.values[key] = parser(text, path)
+        return self.values[key]  # type: ignore[no-any-return]
+
+    def _unpickled(self, key: str) -> Any:
+        try:
+            return pickle.loads(self.entries[key])  # noqa: S301 - in the file we signed
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError,
+                TypeError, ValueError, IndexError):
+            return None
 
     def save(self, force: bool = False) -> None:
         """Keep what this run used (so the file does not grow forever), atomically; unless
-        `force`, only when something was parsed or went unused."""
-        kept = {key: value for key, value in self.entries.items() if key in self.used}
-        if not force and not self.misses and len(kept) == len(self.entries):
-            return  # nothing new was parsed and nothing went stale
+        `force`, only when something was parsed, derived from a parse, or went unused. A
+        parse nothing changed is written back as it was read."""
+        changed = {key for key in self.used if key not in self.entries
+                   or (key in self.derived_at_load
+                       and _derived_count(self.values[key]) != self.derived_at_load[key])}
+        if not force and not changed and len(self.used) == len(self.entries):
+            return  # nothing new was parsed or derived, and nothing went stale
         try:
+            kept = {key: pickle.dumps(self.values[key]) if key in changed else self.entries[key]
+                    for key in self.used}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             body = pickle.dumps({"version": _parser_version(), "entries": kept})
             temp = self.path.with_suffix(f".{os.getpid()}.tmp")
             temp.write_bytes(body + self._sign(body))
             os.replace(temp, self.path)
         except (OSError, pickle.PicklingError, RecursionError):
-            pass
+            return
+        self.entries = kept  # a later save writes back what this one wrote
+        self.derived_at_load.update({key: _derived_count(self.values[key]) for key in changed})
+
+
+def _derived_count(value: Any) -> int:
+    """How many values the checks have derived from a parse (a module source keeps them)."""
+    derived = getattr(value, "derived", None)
+    return len(derived) if isinstance(derived, dict) else 0

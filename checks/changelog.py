@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinyrelease.checks.git import Git
-
 _HEADING = re.compile(r"^#{1,3}[ \t]+\[?v?(?P<version>\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?"
                       r"(?:\.post\d+)?(?:\.dev\d+)?)\]?(?P<rest>[^\n]*)$", re.MULTILINE)
 _FINAL = re.compile(r"\d+(?:\.\d+)*")
@@ -54,6 +52,8 @@ def release_key(version: str) -> tuple[int, ...] | None:
 def release_tags(root: Path, prefix: str) -> tuple[str, ...] | None:
     """The tags of the course's final releases (`prefix` then a final version), oldest first;
     None when the course is not in a git repository."""
+    from tinyrelease.checks.git import Git  # starting processes: only for a changelog
+
     done = Git(root).run("for-each-ref", "--format=%(refname:short)", "refs/tags",
                          check=False)
     if not done.ok:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from tinyrelease.checks.about import About
@@ -22,8 +22,9 @@ NONE = "none"
 
 @cache
 def profile_data(name: str) -> dict[str, Any]:
-    folder = resources.files("tinyrelease.checks").joinpath("data/profiles")
-    text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    # beside this file (importlib.resources would import zipfile for a package on disk)
+    text = (Path(__file__).parent / "data" / "profiles" / f"{name}.toml").read_text(
+        encoding="utf-8")
     return tomllib.loads(text)
 
 

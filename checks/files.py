@@ -38,6 +38,7 @@ class CourseFiles:
     reads: int = 0
     _texts: dict[str, str | None] = field(default_factory=dict)
     _inside: dict[Path, bool] = field(default_factory=dict)
+    _walked: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
@@ -98,7 +99,13 @@ class CourseFiles:
         return sorted(names)
 
     def walk(self, rel: str, suffix: str = "", gate: str = "testing") -> list[str]:
-        """Every file below a folder (relative paths, sorted), not following links out."""
+        """Every file below a folder (relative paths, sorted), not following links out; the
+        course is read once, so a folder is walked once."""
+        if (rel, suffix, gate) not in self._walked:
+            self._walked[rel, suffix, gate] = self._walk(rel, suffix, gate)
+        return list(self._walked[rel, suffix, gate])
+
+    def _walk(self, rel: str, suffix: str, gate: str) -> list[str]:
         found: list[str] = []
         for name in self.listdir(rel, gate):
             child = f"{rel}/{name}" if rel else name
@@ -106,7 +113,7 @@ class CourseFiles:
             if path.is_symlink() and path.is_dir():
                 continue
             if path.is_dir():
-                found.extend(self.walk(child, suffix, gate))
+                found.extend(self._walk(child, suffix, gate))
             elif name.endswith(suffix):
                 found.append(child)
         return found
@@ -168,7 +175,7 @@ class CourseFiles:
             self._problem(gate, rel, line, f"is not valid UTF-8 (byte 0x{data[offset]:02x} "
                           f"at offset {offset}); read with replacement characters")
             text = data.decode("utf-8-sig", errors="replace")
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        return text.replace("\r\n", "\n").replace("\r", "\n") if b"\r" in data else text
 
     def note(self, gate: str, rel: str, message: str) -> None:
         """A problem with a course file found outside `read` (a link, a name), once."""

@@ -4,10 +4,8 @@ before, forked worker processes parse shares of it and send back what they parse
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 # below this much text, starting a worker costs more than it saves (a fork, the results
@@ -28,8 +26,12 @@ def parse_all(jobs: list[Job]) -> list[Any]:
     """`parser(text, path)` of every job, in order: over the cores when there is enough text
     and the system can fork (a spawned worker would import everything again), else here."""
     workers = min(cores(), len(jobs))
-    if (workers < 2 or sum(len(text) for _, text, _ in jobs) < PARALLEL_BYTES
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if workers < 2 or sum(len(text) for _, text, _ in jobs) < PARALLEL_BYTES:
+        return _parse_share(jobs)
+    import multiprocessing  # with the pool below, only for a run that uses them
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return _parse_share(jobs)
     shares = _shares(jobs, workers)
     results: dict[int, Any] = {}

@@ -193,6 +193,12 @@ class ModuleSource:
     # what checks compute from the parse, kept with it in the parse cache (keyed by this code)
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What the parse cache keeps: the parse, what checks derived from it and the small
+        views of it, not the prose of `sections` and `labels` (the systems checks, their only
+        readers, keep their findings in `derived`): a third less to unpickle each run."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("sections", "labels")}
+
     def derive(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()`, once per parsed text: later runs read it from the parse cache."""
         if name not in self.derived:
@@ -202,6 +208,10 @@ class ModuleSource:
     def reached_from_guard(self) -> set[str]:
         """The functions a run of the module calls: those called under the main guard, and
         every top-level function they call in turn (a test called from `test_module()`)."""
+        found: set[str] = self.derive("reached from guard", self._reached_from_guard)
+        return found
+
+    def _reached_from_guard(self) -> set[str]:
         bodies = {f.name: f.calls for f in self.functions if not f.in_class}
         reached, todo = set(), list(self.guarded_calls)
         while todo:
@@ -277,7 +287,7 @@ class ModuleSource:
                         found.append((match[2], cell.line + offset))
         return found
 
-    @property
+    @cached_property
     def objective_items(self) -> list[str] | None:
         """The bullets under the first markdown heading naming "Learning Objectives" (or
         "Learning Goals"), up to the next heading of the same level; None without one."""

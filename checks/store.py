@@ -48,7 +48,6 @@ class CourseStore:
                                    ).hexdigest()[:16]
         self.results = GateCache(self.folder)
         self.parsed: ParseCache | None = None
-        self.derived_at_load = 0
 
     @cached_property
     def digest(self) -> str:
@@ -63,16 +62,15 @@ class CourseStore:
 
         self.parsed = ParseCache(self.folder / "parsed" / f"{self.name}.pickle")
         course = load_course(self.root, parsed=self.parsed)
-        self.derived_at_load = _derived(course)
         if save:
             self.parsed.save()
         return course
 
-    def save_parsed(self, course: Course) -> None:
-        """Keep the parsed files of `course` (from `load`), and the values the checks derived
+    def save_parsed(self) -> None:
+        """Keep the parsed files of the course `load` read, and the values the checks derived
         from them since: a run that parsed nothing new still saves what they derived."""
         if self.parsed is not None:
-            self.parsed.save(force=_derived(course) != self.derived_at_load)
+            self.parsed.save()
 
     @cached_property
     def tags(self) -> str:
@@ -137,11 +135,6 @@ class CourseStore:
     def keep_rendered(self, key: str, texts: dict[str, str]) -> None:
         write_atomic(self.folder / "reports" / f"{key}.json", json.dumps(texts))
         prune(self.folder / "reports")
-
-
-def _derived(course: Course) -> int:
-    """How many values the checks have derived from the course's parsed sources."""
-    return sum(len(m.source.derived) for m in course.modules if m.source is not None)
 
 
 def _tag_files(root: Path) -> str | None:

@@ -66,18 +66,25 @@ def _statements(body: list[ast.stmt], branch: bool = False
                 ) -> Iterator[tuple[ast.stmt, list[ast.stmt] | None]]:
     """Every statement of `body`, blocks included, each with its block when that is a branch
     of an `if` or a `match` (the handlers' own rule judges except blocks); a nested function
-    or class runs only if called, so its body is not the test's."""
-    for node in body:
-        yield node, body if branch else None
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+    or class runs only if called, so its body is not the test's. In source order, from a
+    stack of blocks (nested generators would cost a frame per level for every statement)."""
+    todo: list[tuple[Iterator[ast.stmt], list[ast.stmt], bool]] = [(iter(body), body, branch)]
+    while todo:
+        nodes, block, in_branch = todo[-1]
+        node = next(nodes, None)
+        if node is None:
+            todo.pop()
             continue
-        inner = branch or isinstance(node, ast.If)
-        for name in ("body", "orelse", "finalbody"):
-            yield from _statements(getattr(node, name, []), inner)
-        for handler in getattr(node, "handlers", []):
-            yield from _statements(handler.body)
-        for case in getattr(node, "cases", []):
-            yield from _statements(case.body, True)
+        yield node, block if in_branch else None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) or not (
+                hasattr(node, "body") or hasattr(node, "cases")):
+            continue  # a simple statement (most of them) holds no block
+        inner = in_branch or isinstance(node, ast.If)
+        blocks = [(getattr(node, name, []), inner) for name in ("body", "orelse", "finalbody")]
+        blocks += [(handler.body, False) for handler in getattr(node, "handlers", [])]
+        blocks += [(case.body, True) for case in getattr(node, "cases", [])]
+        todo += [(iter(inner_block), inner_block, flag)
+                 for inner_block, flag in reversed(blocks) if inner_block]
 
 
 def _vacuous(block: list[ast.stmt]) -> bool:

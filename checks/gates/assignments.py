@@ -76,6 +76,8 @@ def _swallowed(cell: Cell) -> list[tuple[str, int]]:
 
 
 def _swallowing(cell: Cell) -> Iterator[ast.ExceptHandler]:
+    if "try" not in cell.text:  # no handler without the keyword: most cells are not parsed
+        return
     try:
         tree = ast.parse(cell.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -194,14 +196,21 @@ def _meant_marker(line: str) -> str | None:
         return None
     for marker in MARKERS:
         wanted = marker.split()
-        if len(words) == len(wanted) and all(difflib.SequenceMatcher(None, w, m).ratio() >= 0.8
+        if len(words) == len(wanted) and all(_close(w, m, 0.8)
                                              for w, m in zip(words, wanted, strict=True)):
             return marker
         compact = "".join(words)
-        if 0 < len(words) < len(wanted) and difflib.SequenceMatcher(
-                None, compact, "".join(wanted)).ratio() >= 0.9:
+        if 0 < len(words) < len(wanted) and _close(compact, "".join(wanted), 0.9):
             return marker
     return None
+
+
+def _close(text: str, other: str, cutoff: float) -> bool:
+    """Whether difflib's similarity ratio reaches `cutoff`, asking its cheap upper bounds
+    first, as `difflib.get_close_matches` does: most words are far from every marker's."""
+    matcher = difflib.SequenceMatcher(None, text, other)
+    return (matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff
+            and matcher.ratio() >= cutoff)
 
 
 def _why_missed(line: str, meant: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 
 from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.registry import Hit
+from tinyrelease.checks.source import ModuleSource
 from tinyrelease.checks.testcode import Unfailing
 
 _MODULE_MENTION = re.compile(r"\bmodules?\s+(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?",
@@ -18,6 +19,14 @@ def read_problems(course: Course, gate: str) -> Iterator[Hit]:
     for problem in course.files.problems:
         if problem.gate == gate:
             yield Hit(problem.message, problem.path, problem.line)
+
+
+def kept(source: ModuleSource, name: str, compute: Callable[[], Iterable[Hit]]) -> list[Hit]:
+    """What a check finds in one module source from it alone, kept with its parse: a later run
+    recomputes it only when the text or path of that source (or tinyrelease's code) changed.
+    `name` holds the check's code and every other value the hits depend on (a limit, keywords
+    from the configuration); nothing else of the course may be read by `compute`."""
+    return source.derive(name, lambda: list(compute()))
 
 
 def module_names(course: Course) -> dict[str, frozenset[int]]:

@@ -14,13 +14,16 @@ from itertools import groupby
 from tinyrelease.checks.about import FRONT_MATTER_KEYS, ModuleMeta
 from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.findings import Severity
-from tinyrelease.checks.gates.common import module_names, named_modules, read_problems
+from tinyrelease.checks.gates.common import kept, module_names, named_modules, read_problems
 from tinyrelease.checks.registry import Hit, check
 from tinyrelease.checks.source import Cell, Import, ModuleSource
 from tinyrelease.checks.values import parse_difficulty, parse_time
 
 # Besides function words: the verbs that open objectives ("build", "learn", "understand")
 # vary between ABOUT.md and the source without changing what the objective is about.
+# the last letter of a CamelCase word (`Cross|Entropy|Loss`, `MSE|Loss`): a space goes after it
+# (matching it is faster than looking behind at every position of a whole source)
+_CAMEL_END = re.compile(r"([a-z0-9](?=[A-Z])|[A-Z](?=[A-Z][a-z]))")
 _STOPWORDS = frozenset(
     "about also and are able been being between both build each from have into learn more "
     "other over such than that their them then there these they this those through understand "
@@ -263,17 +266,12 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
     """
     for module in course.modules:
         meta = _parsed_meta(module)
-        bullets = module.source.objective_items if module.source else None
-        if meta is None or not bullets:
+        source = module.source
+        if meta is None or source is None or not source.objective_items:
             continue
-        bullet_words = [_objective_words(bullet) for bullet in bullets]
-        missing = [(index, objective, words) for index, objective in enumerate(meta.objectives)
-                   if (words := _objective_words(objective))
-                   and not any(_matches(words, found) for found in bullet_words)]
-        # the whole source's words only when some objective has no bullet (a costly pass)
-        taught = _taught(module.source) if module.source and missing else set()
-        unmatched = [(index, objective) for index, objective, words in missing
-                     if len(words & taught) < 0.75 * len(words)]  # not taught anywhere
+        objectives = tuple(meta.objectives)
+        unmatched = [(index, objectives[index]) for index in source.derive(
+            f"EDU123 {objectives}", partial(_unmatched, source, objectives))]
         if not unmatched:
             continue
         index, first = unmatched[0]
@@ -284,6 +282,19 @@ def objectives_reflected(course: Course) -> Iterator[Hit]:
                   meta.line_of("learning_objectives", index),
                   places=tuple((meta.path, meta.line_of("learning_objectives", i))
                                for i, _ in unmatched[1:]))
+
+
+def _unmatched(source: ModuleSource, objectives: tuple[str, ...]) -> list[int]:
+    """The objectives (by index) with no bullet of the source's Learning Objectives that
+    matches them and whose words the source does not teach elsewhere."""
+    bullet_words = [_objective_words(bullet) for bullet in source.objective_items or ()]
+    missing = [(index, words) for index, objective in enumerate(objectives)
+               if (words := _objective_words(objective))
+               and not any(_matches(words, found) for found in bullet_words)]
+    # the whole source's words only when some objective has no bullet (a costly pass)
+    taught = _taught(source) if missing else set()
+    return [index for index, words in missing
+            if len(words & taught) < 0.75 * len(words)]  # not taught anywhere
 
 
 def _taught(source: ModuleSource) -> set[str]:
@@ -317,7 +328,7 @@ def significant_words(text: str) -> dict[str, str]:
 def _objective_words(text: str) -> set[str]:
     """The words EDU123 compares objectives by: CamelCase split (`CrossEntropyLoss`), short
     names kept (`MSE`), plurals folded, stemmed to their first five letters."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
+    text = _CAMEL_END.sub(r"\1 ", text)
     stems = set()
     for word in set(re.findall(r"[a-z0-9]+", text.lower())):
         if len(word) >= 3 and word not in _STOPWORDS and word not in _OBJECTIVE_VERBS:
@@ -493,18 +504,21 @@ def cell_length(course: Course) -> Iterator[Hit]:
     """
     limit = course.config.limits.max_cell_lines
     for module in course.modules:
-        source = module.source
-        long_cells = sorted((c for c in source.cells if _length(c) > limit and c.kind == "code"
-                             and not source.derive(f"EDU152 one definition {c.index}",
-                                                   partial(_one_definition, c))),
-                            key=_length, reverse=True) if source else []
-        if long_cells:
-            more = len(long_cells) - 1
-            others = f" ({more} more {'cell' if more == 1 else 'cells'} over it)" if more else ""
-            yield Hit(f"{long_cells[0].kind} cell has {_length(long_cells[0])} lines, over the "
-                      f"limit of {limit} (limits.max_cell_lines){others}", module.source_path,
-                      long_cells[0].line, places=tuple((module.source_path, c.line)
-                                                       for c in long_cells[1:]))
+        if module.source is not None:
+            yield from kept(module.source, f"EDU152 {limit}",
+                            partial(_long_cells, module.source, limit))
+
+
+def _long_cells(source: ModuleSource, limit: int) -> Iterator[Hit]:
+    long_cells = sorted((c for c in source.cells if _length(c) > limit and c.kind == "code"
+                         and not _one_definition(c)), key=_length, reverse=True)
+    if long_cells:
+        more = len(long_cells) - 1
+        others = f" ({more} more {'cell' if more == 1 else 'cells'} over it)" if more else ""
+        yield Hit(f"{long_cells[0].kind} cell has {_length(long_cells[0])} lines, over the "
+                  f"limit of {limit} (limits.max_cell_lines){others}", source.path,
+                  long_cells[0].line, places=tuple((source.path, c.line)
+                                                   for c in long_cells[1:]))
 
 
 def _one_definition(cell: Cell) -> bool:
@@ -531,13 +545,19 @@ def code_runs(course: Course) -> Iterator[Hit]:
     """
     limit = course.config.limits.max_code_run
     for module in course.modules:
-        cells = [cell for cell in module.source.cells if _length(cell)] if module.source else []
-        for kind, group in groupby(cells, key=lambda cell: cell.kind):
-            run = list(group)
-            if kind == "code" and len(run) > limit:
-                yield Hit(f"{len(run)} code cells in a row (lines {run[0].line}-"
-                          f"{run[-1].end_line}) with no markdown cell between them; the limit "
-                          f"is {limit} (limits.max_code_run)", module.source_path, run[0].line)
+        if module.source is not None:
+            yield from kept(module.source, f"EDU153 {limit}",
+                            partial(_code_runs, module.source, limit))
+
+
+def _code_runs(source: ModuleSource, limit: int) -> Iterator[Hit]:
+    cells = [cell for cell in source.cells if _length(cell)]
+    for kind, group in groupby(cells, key=lambda cell: cell.kind):
+        run = list(group)
+        if kind == "code" and len(run) > limit:
+            yield Hit(f"{len(run)} code cells in a row (lines {run[0].line}-"
+                      f"{run[-1].end_line}) with no markdown cell between them; the limit "
+                      f"is {limit} (limits.max_code_run)", source.path, run[0].line)
 
 
 def _length(cell: Cell) -> int:

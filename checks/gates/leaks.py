@@ -43,7 +43,7 @@ def prose_leaks(course: Course) -> Iterator[Hit]:
         text = course.files.read(module.source_path, "implementation") or ""
         leaks = module.source.derive(  # comparing every line costs: kept in the parse cache
             f"IMP174 {tier.name} {sorted(tier.clear)} {sorted(tier.remove)}",
-            partial(_reprinted, module.source, text.split("\n"), tier))
+            partial(_reprinted, module.source, text, tier))
         for begin, first, count in leaks:
             hits.append(Hit(f"{count} lines of the solution region on line {begin} "
                             "reappear outside it, so students read the answer",
@@ -54,10 +54,10 @@ def prose_leaks(course: Course) -> Iterator[Hit]:
         + ", ".join(h.message.split(" on line ")[1].split(" ")[0] for h in group)))
 
 
-def _reprinted(source: ModuleSource, lines: list[str], tier: Tier
-               ) -> list[tuple[int, int, int]]:
+def _reprinted(source: ModuleSource, text: str, tier: Tier) -> list[tuple[int, int, int]]:
     """(region's first line, first line outside it repeating it, lines repeated) per leaking
     region."""
+    lines = text.split("\n")
     inside = {n for r in source.regions for n in range(r.begin, (r.end or r.begin) + 1)}
     with_region = {r.cell for r in source.regions}
     inside |= {n for c in source.cells  # a solution cell without a region ships as a stub
@@ -83,8 +83,10 @@ def _normal(line: str) -> str | None:
     text = line.strip()
     if len(text) < MIN_DISTINCTIVE:  # what follows only shortens it
         return None
-    text = _PROMPT.sub("", text).strip()
-    text = _COMMENT.sub("", text)
+    if text[0] in ">.`" or text[-1] == "`":  # what `_PROMPT` can match (most lines: not)
+        text = _PROMPT.sub("", text).strip()
+    if "#" in text:
+        text = _COMMENT.sub("", text)
     text = _SPACES.sub(" ", text)
     if len(text) < MIN_DISTINCTIVE or _BORING.match(text):
         return None

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.findings import Severity
-from tinyrelease.checks.gates.common import grouped, read_problems
+from tinyrelease.checks.gates.common import grouped, kept, read_problems
 from tinyrelease.checks.registry import Hit, check
 from tinyrelease.checks.source import Function, ModuleSource
 
@@ -57,18 +58,24 @@ def _analysis(course: Course, what: str, keywords: tuple[str, ...]) -> Iterator[
     """Each module has a heading, or a bold label opening a paragraph, that names `what` with
     one of the keywords, with prose under it."""
     for module, source in _sources(course, "systems-sections"):
-        matching = [s for s in (*source.sections, *source.labels)
-                    if any(word in s.title.lower() for word in keywords)]
-        if not matching:
-            named = " or ".join(f'"{word}"' for word in keywords)
-            yield Hit(f"{source.path} has no {what} section (a markdown heading or a bold "
-                      f"label with {named})", source.path, None, module.id)
-            continue
-        fullest = max(matching, key=lambda s: s.words)
-        if fullest.words < MIN_WORDS:
-            yield Hit(f"the {what} section \"{fullest.title}\" has {fullest.words} words of "
-                      f"prose; an analysis needs at least {MIN_WORDS}", source.path,
-                      fullest.line, module.id)
+        yield from kept(source, f"SYS analysis {module.id} {what} {keywords}",
+                        partial(_analysed, module.id, source, what, keywords))
+
+
+def _analysed(module: str, source: ModuleSource, what: str, keywords: tuple[str, ...]
+              ) -> Iterator[Hit]:
+    matching = [s for s in (*source.sections, *source.labels)
+                if any(word in s.title.lower() for word in keywords)]
+    if not matching:
+        named = " or ".join(f'"{word}"' for word in keywords)
+        yield Hit(f"{source.path} has no {what} section (a markdown heading or a bold "
+                  f"label with {named})", source.path, None, module)
+        return
+    fullest = max(matching, key=lambda s: s.words)
+    if fullest.words < MIN_WORDS:
+        yield Hit(f"the {what} section \"{fullest.title}\" has {fullest.words} words of "
+                  f"prose; an analysis needs at least {MIN_WORDS}", source.path,
+                  fullest.line, module)
 
 
 @check("SYS001", "Files of the systems gate are readable")
@@ -188,15 +195,20 @@ def reflection_questions(course: Course) -> Iterator[Hit]:
     """
     keywords = _words(course, "reflection", ("reflection", "ml systems thinking", "questions"))
     for module, source in _sources(course):
-        sections = [s for s in source.sections if any(k in s.title.lower() for k in keywords)]
-        asked = any(_NUMBERED.match(text) or text.strip().rstrip("*_ ").endswith("?")
-                    for section in sections for text in section.body)
-        if not sections:
-            yield Hit(f"{source.path} has no reflection questions section", source.path, None,
-                      module.id)
-        elif not asked:
-            yield Hit(f"the section \"{sections[0].title}\" asks no question (no line ending in "
-                      "'?' and no numbered item)", source.path, sections[0].line, module.id)
+        yield from kept(source, f"SYS121 {module.id} {keywords}",
+                        partial(_reflection, module.id, source, keywords))
+
+
+def _reflection(module: str, source: ModuleSource, keywords: tuple[str, ...]) -> Iterator[Hit]:
+    sections = [s for s in source.sections if any(k in s.title.lower() for k in keywords)]
+    asked = any(_NUMBERED.match(text) or text.strip().rstrip("*_ ").endswith("?")
+                for section in sections for text in section.body)
+    if not sections:
+        yield Hit(f"{source.path} has no reflection questions section", source.path, None,
+                  module)
+    elif not asked:
+        yield Hit(f"the section \"{sections[0].title}\" asks no question (no line ending in "
+                  "'?' and no numbered item)", source.path, sections[0].line, module)
 
 
 @check("SYS122", "Each module ends with a summary",
@@ -209,6 +221,9 @@ def module_summary(course: Course) -> Iterator[Hit]:
     Fix: add a `## Module Summary` section at the end of the source.
     """
     for module, source in _sources(course):
-        if not any("summary" in title.lower() for title, _ in source.markdown_headings):
-            yield Hit(f"{source.path} has no module summary section", source.path, None,
-                      module.id)
+        yield from kept(source, f"SYS122 {module.id}", partial(_summary, module.id, source))
+
+
+def _summary(module: str, source: ModuleSource) -> Iterator[Hit]:
+    if not any("summary" in title.lower() for title, _ in source.markdown_headings):
+        yield Hit(f"{source.path} has no module summary section", source.path, None, module)

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from coursebuilder import CourseFactory, source
+from coursebuilder import CourseFactory, edited_source, source
 
 from tinyrelease.checks.cache import ParseCache
 from tinyrelease.checks.cli import main
@@ -109,9 +109,84 @@ def test_what_the_checks_derive_is_kept_with_the_parse(make_course: CourseFactor
     parsed = course.module("03_layers").source
     assert parsed is not None and store.parsed is not None and store.parsed.misses == 0
     assert parsed.derive("words", lambda: {"layer"}) == {"layer"}
-    store.save_parsed(course)
+    store.save_parsed()
     again = open_course(root).module("03_layers").source
     assert again is not None and again.derived == {"words": {"layer"}}
+
+
+def test_findings_kept_with_a_parse_follow_every_edit(make_course: CourseFactory,
+                                                     tmp_path: Path) -> None:
+    """The systems checks and EDU152/EDU153 keep each module's findings with its parse: an
+    edit of that module, or of a limit they read, gives what a run with an empty cache gives."""
+    root = make_course()
+    select = ("--static-only", "--select", "SYS1", "--select", "EDU15")
+
+    def found(*extra: str) -> list[tuple[str, str, int | None]]:
+        _, report = gates(root, tmp_path / "r", *select, *extra)
+        return [(f["code"], f["path"], f["line"]) for g in report["gates"]
+                for f in g["findings"]]
+
+    def fresh() -> list[tuple[str, str, int | None]]:
+        shutil.rmtree(tmp_path / "empty", ignore_errors=True)
+        return found("--cache-dir", str(tmp_path / "empty"))
+
+    assert found() == []
+    layers = "src/03_layers/03_layers.py"
+    (root / layers).write_text(edited_source(3, "## Module Summary", "## Wrapping up"))
+    assert found() == [("SYS122", layers, None)] == fresh()
+    (root / layers).write_text(source(3))
+    assert found() == []
+    (root / "tinyrelease.toml").write_text("[limits]\nmax_cell_lines = 4\nmax_code_run = 1\n")
+    edited = found()
+    assert {(code, path) for code, path, _ in edited if code == "EDU152"} == {
+        ("EDU152", f"src/{name}/{name}.py") for name in
+        ("01_tensor", "02_activations", "03_layers", "04_losses")}
+    assert edited == fresh()
+
+
+def test_a_run_writes_back_the_parses_it_did_not_change(make_course: CourseFactory,
+                                                       tmp_path: Path) -> None:
+    """Each parse is pickled on its own: a run that re-parses one module keeps the others'
+    pickles as they were, and what the checks derive from an unchanged parse is kept too."""
+    root, path = make_course(), tmp_path / "parsed.pickle"
+    first = ParseCache(path)
+    load_course(root, parsed=first)
+    first.save()
+    (root / "src/03_layers/03_layers.py").write_text(source(3) + "\n# edited\n")
+    second = ParseCache(path)
+    course = load_course(root, parsed=second)
+    tensor = course.module("01_tensor").source
+    assert tensor is not None and tensor.derive("words", lambda: {"tensor"}) == {"tensor"}
+    second.save()
+    third = ParseCache(path)
+    again = load_course(root, parsed=third)
+    assert third.misses == 0 and set(third.entries) == set(second.entries)
+    unchanged = set(first.entries) & set(third.entries)
+    assert len(unchanged) == len(first.entries) - 1  # all but the source of 03_layers
+    assert [key for key in unchanged if third.entries[key] != first.entries[key]] == [
+        key for key in unchanged if "words" in getattr(third.values.get(key), "derived", {})]
+    kept = again.module("01_tensor").source
+    assert kept is not None and kept.derived == {"words": {"tensor"}}
+
+
+def test_a_cache_folder_keeps_its_newest_entries(tmp_path: Path) -> None:
+    """A folder within its limit is left as it is; over it, the oldest entries go with their
+    companion files."""
+    import os
+
+    from tinyrelease.checks.cache import prune
+
+    prune(tmp_path / "missing", keep=1)  # nothing to prune, no error
+    for age, name in enumerate(["new", "mid", "old"]):
+        entry = tmp_path / f"{name}.json"
+        entry.write_text("{}")
+        entry.with_suffix(".cov").write_text("")
+        os.utime(entry, (1_000_000 - age, 1_000_000 - age))
+    prune(tmp_path, keep=3, companions=(".cov",))
+    assert len(list(tmp_path.iterdir())) == 6
+    prune(tmp_path, keep=2, companions=(".cov",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mid.cov", "mid.json", "new.cov",
+                                                         "new.json"]
 
 
 def test_what_the_parse_found_survives_the_cache(make_course: CourseFactory,
