@@ -96,14 +96,13 @@ class Execution:
         return float(value) if isinstance(value, int | float) else DEFAULT_COVERAGE
 
     @cached_property
-    def test_processes(self) -> int:
+    def test_processes(self) -> int | None:
         """How many pytest processes share the suites: the course's `test_processes`, else
-        the cores this process may use."""
+        None (as many as there are cores, when the suites' work is worth a second one)."""
         value = self.course.config.raw.get("test_processes")
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-            os.cpu_count() or 1)
+        return None
 
     @property
     def coverage_stated(self) -> bool:
@@ -246,9 +245,11 @@ class SuiteRuns:
         kept = {s.path: found for s in suites if (found := self._cached(s, keys)) is not None}
         fresh = [s for s in suites if s.path not in kept]
         times = SuiteTimes(self.execution.cache, self.execution.course.root, self.copy)
+        estimates = times.estimates(fresh)
+        processes = self.execution.test_processes or _cores(sum(estimates.values()))
         ran = testing_execution.run_each(
-            fresh, self.copy, self.package, self.scratch, self.execution.course,
-            self.execution.test_processes, times.estimates(fresh)) if fresh else SuitesRun()
+            fresh, self.copy, self.package, self.scratch, self.execution.course, processes,
+            estimates) if fresh else SuitesRun()
         times.record(ran.outcomes)
         if fresh:
             self.result.artifacts["test_processes"] = ran.processes
@@ -300,6 +301,19 @@ class SuiteRuns:
                       testing_execution.coverage_config(self.scratch), self.copy)
         if why is not None:
             self.result.notes.append(f"coverage: {why}")
+
+
+# below this many expected seconds of suites, a second process's start-up (pytest, the
+# course's imports, coverage: 1-2 s) and its copy of the export cost more than it saves
+WORTH_SHARING = 10.0
+
+
+def _cores(expected: float) -> int:
+    """The cores this process may use, when `expected` seconds of suites are worth sharing."""
+    if expected < WORTH_SHARING:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
 
 
 def _coverage(execution: Execution, copy: Path, scratch: Path, result: ExecutionResult) -> None:

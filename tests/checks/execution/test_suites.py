@@ -64,6 +64,7 @@ def test_an_edit_reruns_only_the_suites_that_depend_on_it(make_course: CourseFac
     cold = runs(reuse=False)
     assert ran(cold) == ["tests/01_tensor", "tests/02_activations", "tests/03_layers"]
     assert (cold.artifacts["tests"], cold.artifacts["passed"]) == (3, 3)
+    assert cold.artifacts["test_processes"] == 1  # seconds of suites: not worth a second
 
     append(runs.root, LAYERS, "\n# a comment at the end\n")
     leaf = runs()
