@@ -42,6 +42,7 @@ from tinyrelease.checks.execution.workspace import workspace
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.gates.common import resolve_module_reference
 from tinyrelease.checks.git import Git
+from tinyrelease.checks.pool import cores
 from tinyrelease.checks.process import Completed, run
 from tinyrelease.checks.results import now
 from tinyrelease.checks.store import CourseStore
@@ -312,8 +313,7 @@ def _cores(expected: float) -> int:
     """The cores this process may use, when `expected` seconds of suites are worth sharing."""
     if expected < WORTH_SHARING:
         return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    return cores()
 
 
 def _coverage(execution: Execution, copy: Path, scratch: Path, result: ExecutionResult) -> None:

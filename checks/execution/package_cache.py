@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from tinyrelease.checks import __version__
-from tinyrelease.checks.cache import prune, read_json_object, write_atomic
+from tinyrelease.checks.cache import IGNORED_DIRS, prune, read_json_object, write_atomic
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
@@ -34,8 +34,6 @@ from tinyrelease.checks.git import Git
 
 # files that configure a build whatever the backend packages
 BUILD_CONFIG = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "settings.ini")
-SKIPPED_DIRS = {"__pycache__", ".git", ".nox", ".venv", "venv", "build", "dist",
-                ".pytest_cache", "node_modules", "_build"}
 VCS_VERSIONS = ("setuptools-scm", "setuptools_scm", "hatch-vcs", "hatch_vcs", "versioningit")
 
 
@@ -141,7 +139,7 @@ def _names(copy: Path) -> list[str]:
     """The name of every file of the copy, build output and caches aside."""
     found = []
     for here, dirs, files in os.walk(copy):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
         prefix = Path(here).relative_to(copy).as_posix()
         found += [name if prefix == "." else f"{prefix}/{name}" for name in files
                   if not name.endswith(".pyc")]

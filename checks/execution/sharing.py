@@ -60,7 +60,8 @@ def share_out(suites: list[str], processes: int, estimates: dict[str, float],
         loads[least] += cost(unit)
     order = {s: i for i, s in enumerate(suites)}
     made = [sorted(s, key=order.__getitem__) for s in shares if s]
-    return [Share(s, _ahead(s, suites, workdir)) for s in made]
+    files = {suite: test_files(workdir, suite) for suite in suites}
+    return [Share(s, _ahead(s, files)) for s in made]
 
 
 def collection_modelled(workdir: Path) -> bool:
@@ -114,16 +115,16 @@ def module_name(file: Path) -> str:
     return ".".join(parts)
 
 
-def _ahead(share: list[str], suites: list[str], workdir: Path) -> list[str]:
+def _ahead(share: list[str], files: dict[str, list[tuple[str, str]]]) -> list[str]:
     """The first file of each module name the share's test files have, when one session
-    would have imported it from a suite of another share (so theirs fail as they would)."""
+    (over the suites of `files`, in their order) would have imported it from a suite of
+    another share (so theirs fail as they would)."""
     first: dict[str, tuple[str, str]] = {}
-    for suite in suites:
-        for name, rel in test_files(workdir, suite):
+    for suite, found in files.items():
+        for name, rel in found:
             first.setdefault(name, (suite, rel))
-    own = set(share)
-    names = {name for s in share for name, _ in test_files(workdir, s)}
-    return [rel for name, (owner, rel) in first.items() if name in names and owner not in own]
+    names = {name for s in share for name, _ in files[s]}
+    return [rel for name, (owner, rel) in first.items() if name in names and owner not in share]
 
 
 def _sharing_names(suites: list[str], workdir: Path, tests: list[TestFile]

@@ -123,7 +123,7 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     finally:
         for place in places[1:]:
             shutil.rmtree(place, ignore_errors=True)
-    _merge_reports([(scratch / f"junit-{i}.xml", s.ahead) for i, s in enumerate(shares)],
+    _merge_reports([scratch / f"junit-{i}.xml" for i in range(len(shares))],
                    scratch / "junit.xml")
     if package:
         data = [scratch / f".coverage-{i}" for i in range(len(shares))]
@@ -157,7 +157,7 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     coverage, env = [], {"COVERAGE_FILE": str(scratch / f".coverage{suffix}")}
     if package and plugin is not None:
         coverage = [f"--cov={package}", "--cov-report=",
-                    f"--cov-config={scratch / 'coveragerc'}", "-p", CONTEXT_PLUGIN]
+                    f"--cov-config={scratch / COVERAGE_RC}", "-p", CONTEXT_PLUGIN]
         env.update({"PYTHONPATH": os.pathsep.join(
             p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p),
             "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in named or suites)})
@@ -175,10 +175,13 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     except ElementTree.ParseError as error:
         return SuitesRun(stopped=[Finding("TST204", f"pytest's report is unreadable: {error}",
                                           "tests")])
+    if ahead:  # the files imported ahead are reported by their own process
+        for parent in root.iter("testsuite"):
+            for case in [c for c in parent.findall("testcase") if c.get("file") in ahead]:
+                parent.remove(case)
+        ElementTree.ElementTree(root).write(junit, encoding="utf-8", xml_declaration=True)
     ran = SuitesRun({s.path: SuiteOutcome(ran_at=started) for s in suites})
     for case in root.iter("testcase"):
-        if case.get("file") in ahead:  # its own process reports it
-            continue
         suite = _suite_of(case.get("file") or "", suites)
         outcome = ran.outcomes[suite.path]
         problems = [*case.findall("failure"), *case.findall("error")]
@@ -194,19 +197,15 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     return ran
 
 
-def _merge_reports(reports: list[tuple[Path, list[str]]], into: Path) -> None:
-    """The processes' JUnit reports as one, as a single session would have written it (the
-    files a process imported ahead of its suites left out)."""
+def _merge_reports(reports: list[Path], into: Path) -> None:
+    """The processes' JUnit reports as one, as a single session would have written it."""
     merged = ElementTree.Element("testsuites")
-    for report, ahead in reports:
+    for report in reports:
         try:
             root = ElementTree.parse(report).getroot()
         except (OSError, ElementTree.ParseError):
             continue
-        for suite in root.iter("testsuite"):
-            for case in [c for c in suite.findall("testcase") if c.get("file") in ahead]:
-                suite.remove(case)
-            merged.append(suite)
+        merged.extend(root.iter("testsuite"))
     ElementTree.ElementTree(merged).write(into, encoding="utf-8", xml_declaration=True)
 
 
@@ -238,12 +237,13 @@ def suite_findings(outcomes: list[tuple[str, SuiteOutcome]], stopped: list[Findi
 
 
 CONTEXT_PLUGIN = "_tinyrelease_suite_context"
+COVERAGE_RC = "coveragerc"  # our coverage settings, in the scratch folder
 
 
 def coverage_config(scratch: Path) -> Path:
     """Our coverage settings: nbdev's name index is not code, and relative paths let a
     suite's data serve the next run's copy."""
-    config = scratch / "coveragerc"
+    config = scratch / COVERAGE_RC
     config.write_text("[run]\nomit = */_modidx.py\nrelative_files = True\n", encoding="utf-8")
     return config
 
