@@ -335,7 +335,7 @@ class SuiteTimes:
         if self.path is None or not outcomes:
             return
         known = read_json_object(self.path) or {}
-        known.update({path: round(o.seconds + 0.05 * o.tests, 3) for path, o in outcomes.items()})
+        known.update({path: round(o.seconds, 3) for path, o in outcomes.items()})
         write_atomic(self.path, json.dumps(known))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from tinyrelease.checks.cache import read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.execution.origin import source_of
 from tinyrelease.checks.execution.sharing import share_out
@@ -66,7 +67,8 @@ OUTCOMES = ("passed", "failed", "skipped")
 @dataclass
 class SuiteOutcome:
     """What one suite's tests did in a run: how many ran and how they ended, its findings
-    (before failures alike across suites are grouped), its seconds and when it ran."""
+    (before failures alike across suites are grouped), its seconds (the import of its files
+    included, when measured) and when it ran."""
 
     tests: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
@@ -105,7 +107,7 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     process runs in its own copy of `workdir` (tests that write files beside them never meet)
     and their coverage data and reports are combined."""
     config = coverage_config(scratch)
-    plugin = _context_plugin(scratch) if package else None
+    plugin = _context_plugin(scratch)
     shares = share_out([s.path for s in suites], processes, estimates or {}, workdir,
                        course.tests.files if course is not None else None)
     if len(shares) <= 1:
@@ -154,19 +156,22 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     ahead = ahead or []
     junit = scratch / f"junit{suffix}.xml"
     junit.unlink(missing_ok=True)
-    coverage, env = [], {"COVERAGE_FILE": str(scratch / f".coverage{suffix}")}
-    if package and plugin is not None:
-        coverage = [f"--cov={package}", "--cov-report=",
-                    f"--cov-config={scratch / COVERAGE_RC}", "-p", CONTEXT_PLUGIN]
-        env.update({"PYTHONPATH": os.pathsep.join(
-            p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p),
-            "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in named or suites)})
+    seconds = scratch / f"suite-seconds{suffix}.json"
+    seconds.unlink(missing_ok=True)
+    env = {"COVERAGE_FILE": str(scratch / f".coverage{suffix}"),
+           "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in named or suites),
+           "TINYRELEASE_SUITE_SECONDS": str(seconds)}
+    if plugin is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p)
+    coverage = [f"--cov={package}", "--cov-report=",
+                f"--cov-config={scratch / COVERAGE_RC}"] if package else []
     started = now()
     log = run([sys.executable, "-m", "pytest", *ahead, *(s.path for s in suites),
                *(f"--deselect={rel}" for rel in ahead), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
-               "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage], cwd=workdir,
-              env=env)
+               "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage,
+               *(("-p", CONTEXT_PLUGIN) if plugin is not None else ())], cwd=workdir, env=env)
     if not junit.is_file():
         return SuitesRun(stopped=[Finding("TST204", f"the suites did not run (pytest exit "
                                           f"{log.returncode}): {log.tail(3)}", "tests", None)])
@@ -194,7 +199,18 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
                 ran.stopped.append(finding)
             else:
                 outcome.findings.append(finding)
+    _measured_seconds(seconds, ran)
     return ran
+
+
+def _measured_seconds(written: Path, ran: SuitesRun) -> None:
+    """Each suite's seconds as the plugin measured them in the session (its files' import
+    included), where it wrote them; else the sum of its tests' times stands."""
+    found = read_json_object(written)
+    for path, outcome in ran.outcomes.items():
+        value = found.get(path) if found else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            outcome.seconds = float(value)
 
 
 def _merge_reports(reports: list[Path], into: Path) -> None:

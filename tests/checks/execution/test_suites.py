@@ -120,6 +120,24 @@ def test_a_cached_suite_whose_code_changed_unseen_runs_again(make_course: Course
                            "tests ran, changed since"]
 
 
+def test_a_suites_time_counts_the_import_of_its_files(make_course: CourseFactory,
+                                                    tmp_path: Path) -> None:
+    """The next run shares the suites out by the seconds each took, and a suite whose test
+    file is slow to import (module-level work, as course tests often do) is slow, though
+    its tests' own times, which are all pytest reports, are not."""
+    from tinyrelease.checks.execution.suites import SuiteTimes
+    from tinyrelease.checks.execution.testing import Suite
+
+    slow = "import time\n\ntime.sleep(0.6)\n\n\ndef test_quick():\n    assert True\n"
+    runs = Runs(make_course({**three_modules(), "tests/02_activations/test_slow.py": slow},
+                            modules=MODULES), tmp_path)
+    assert runs(reuse=False).artifacts["passed"] == 4
+    suites = [Suite(f"tests/{module_id(n)}", f"tests/{module_id(n)}", None) for n in (1, 2, 3)]
+    times = SuiteTimes(tmp_path / "cache", runs.root, runs.root).estimates(suites)
+    assert times["tests/02_activations"] >= 0.6 > max(times["tests/01_tensor"],
+                                                        times["tests/03_layers"])
+
+
 def test_suites_shared_among_processes_report_what_one_session_reports(
         make_course: CourseFactory, tmp_path: Path) -> None:
     """Two processes, each in its own copy: the same tests, findings (paths in messages as
