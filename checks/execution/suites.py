@@ -28,7 +28,7 @@ from tinyrelease.checks.environment import gate_environment, source_digest
 from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
 from tinyrelease.checks.execution.testing import OUTCOMES, Suite, SuiteOutcome
 from tinyrelease.checks.findings import Finding
-from tinyrelease.checks.gates.common import resolve_module_reference
+from tinyrelease.checks.gates.common import module_names, resolve_module_reference
 
 # files beside the suites that pytest or the tests read in every suite
 TEST_SETTINGS = ("conftest.py", "pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini",
@@ -62,6 +62,8 @@ class SuiteInputs:
         self.course, self.copy, self.environment = course, copy, environment
         self._digests: dict[str, str] = {}
         self._imports: dict[str, set[str]] = {}
+        self._files: dict[str, bool] = {}
+        self._names = module_names(course)
         self.exported = _exported_files(course)
 
     def key(self, suite: Suite) -> str:
@@ -139,7 +141,7 @@ class SuiteInputs:
                 continue
             found.add(current)
             for text in module.meta.prerequisites if module.meta else []:
-                required = resolve_module_reference(self.course, text)
+                required = resolve_module_reference(self.course, text, self._names)
                 if required is not None:
                     todo.append(required.id)
         return found
@@ -178,9 +180,19 @@ class SuiteInputs:
         for root in roots:
             base = f"{root}/{path}" if root not in ("", ".") else path
             for rel in (f"{base}.py", f"{base}/__init__.py"):
-                if (self.copy / rel).is_file() and not (self.copy / rel).is_symlink():
+                if self._is_file(rel):
                     return {rel}
         return set()
+
+    def _is_file(self, rel: str) -> bool:
+        """Whether `rel` is a file of the copy (not a link); asked once per path, since every
+        test file's imports are looked up from several folders."""
+        if rel not in self._files:
+            try:
+                self._files[rel] = stat.S_ISREG(os.lstat(os.path.join(self.copy, rel)).st_mode)
+            except OSError:
+                self._files[rel] = False
+        return self._files[rel]
 
 
 def _exported_files(course: Course) -> dict[str, str]:
