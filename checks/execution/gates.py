@@ -8,6 +8,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -181,10 +182,19 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
     with _timed(seconds, "suites"):
         findings = _suites(execution, wanted, copy, scratch, result) \
             if wanted & SUITE_CODES else []
-    missing = missing_requirements(course_requirements(execution.course.root, "testing"))
-    if wanted & EXAMPLE_CODES:
-        with _timed(seconds, "examples"):
-            findings += _examples(execution, wanted, copy, scratch, result, missing)
+    with ThreadPoolExecutor(1) as background:  # coverage's report while the examples run
+        why_not = _unmeasured(execution, findings) if result.artifacts.get("suites") else None
+        report = background.submit(testing_execution.coverage_report, copy, scratch) if (
+            "TST203" in wanted and result.artifacts.get("suites") and why_not is None) else None
+        missing = missing_requirements(course_requirements(execution.course.root, "testing"))
+        if wanted & EXAMPLE_CODES:
+            with _timed(seconds, "examples"):
+                findings += _examples(execution, wanted, copy, scratch, result, missing)
+        if report is not None:
+            with _timed(seconds, "coverage"):
+                _coverage(execution, scratch, report.result(), result)
+        elif why_not is not None and "TST203" in wanted:
+            result.skip({"TST203"}, why_not)
     ran = bool(result.artifacts.get("suites")) or "examples" in result.artifacts
     if problem is not None and ran and "TST205" in wanted:  # its knock-on failures are one
         cause = Finding("TST205", f"the suites ran on an incomplete package: {problem}",
@@ -193,9 +203,6 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
     if missing and "TST204" in wanted:  # else the finding holding them would not be shown
         findings = _environment_failures(findings, missing)
     result.findings += findings
-    if "TST203" in wanted and result.artifacts.get("suites"):
-        with _timed(seconds, "coverage"):
-            _coverage(execution, copy, scratch, result)
     return result
 
 
@@ -316,22 +323,25 @@ def _cores(expected: float) -> int:
     return cores()
 
 
-def _coverage(execution: Execution, copy: Path, scratch: Path, result: ExecutionResult) -> None:
-    course = execution.course
-    if any(f.code == "TST204" and "pytest's internal error" in f.message
-           for f in result.findings):
-        result.skip({"TST203"}, "the test run stopped before its end (TST204), so coverage "
-                    "was not measured")
-    elif execution.modules is not None:
-        result.skip({"TST203"}, "coverage threshold: not applied to a run of selected modules")
-    elif not course.package_name:
-        result.skip({"TST203"}, "the course has no package to measure")
-    else:
-        total, findings = testing_execution.coverage_findings(
-            course, copy, scratch, execution.coverage_threshold, execution.coverage_stated)
-        result.findings += findings
-        result.artifacts["coverage"] = total
-        result.did({"TST203"})
+def _unmeasured(execution: Execution, findings: list[Finding]) -> str | None:
+    """Why the suites' coverage is not judged in this run, if it is not."""
+    if any(f.code == "TST204" and "pytest's internal error" in f.message for f in findings):
+        return "the test run stopped before its end (TST204), so coverage was not measured"
+    if execution.modules is not None:
+        return "coverage threshold: not applied to a run of selected modules"
+    if not execution.course.package_name:
+        return "the course has no package to measure"
+    return None
+
+
+def _coverage(execution: Execution, scratch: Path, report: Completed,
+              result: ExecutionResult) -> None:
+    total, findings = testing_execution.coverage_findings(
+        execution.course, report, scratch, execution.coverage_threshold,
+        execution.coverage_stated)
+    result.findings += findings
+    result.artifacts["coverage"] = total
+    result.did({"TST203"})
 
 
 def _examples(execution: Execution, wanted: set[str], copy: Path, scratch: Path,

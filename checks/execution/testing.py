@@ -21,7 +21,7 @@ from tinyrelease.checks.execution.origin import source_of
 from tinyrelease.checks.execution.sharing import share_out
 from tinyrelease.checks.execution.workspace import IGNORED
 from tinyrelease.checks.findings import Finding, Severity
-from tinyrelease.checks.process import run
+from tinyrelease.checks.process import Completed, run
 from tinyrelease.checks.results import now
 
 SHARED_SUITES = ("integration", "checkpoints")
@@ -403,15 +403,22 @@ def _location(text: str, workdir: Path, course: Course | None = None
     return fallback
 
 
-def coverage_findings(course: Course, workdir: Path, scratch: Path, threshold: float,
-                      stated: bool = True) -> tuple[float | None, list[Finding]]:
-    """Total coverage of the course package, and a finding naming the least-covered modules
-    when it is under the threshold: an error for the course's own `coverage_threshold`, a
-    warning for the default target."""
+def coverage_report(workdir: Path, scratch: Path) -> Completed:
+    """coverage's JSON report of the run's combined data, written to `<scratch>/coverage.json`
+    (it reads every source of the package: ~1 s on TinyTorch)."""
     report = scratch / "coverage.json"
-    done = run([sys.executable, "-m", "coverage", "json", "-q", "-o", report,
+    report.unlink(missing_ok=True)
+    return run([sys.executable, "-m", "coverage", "json", "-q", "-o", report,
                 f"--rcfile={coverage_config(scratch)}"], cwd=workdir,
                env={"COVERAGE_FILE": str(scratch / ".coverage")})
+
+
+def coverage_findings(course: Course, done: Completed, scratch: Path, threshold: float,
+                      stated: bool = True) -> tuple[float | None, list[Finding]]:
+    """Total coverage of the course package from `coverage_report` (`done`), and a finding
+    naming the least-covered modules when it is under the threshold: an error for the
+    course's own `coverage_threshold`, a warning for the default target."""
+    report = scratch / "coverage.json"
     if not done.ok or not report.is_file():
         return None, [Finding("TST203", f"no coverage data for the course package: "
                               f"{done.tail(2)}", "tests", None, None, Severity.WARNING)]
