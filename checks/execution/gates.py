@@ -305,8 +305,7 @@ class SuiteRuns:
             self.result.notes.append("coverage: a suite that ran now left no coverage data, so "
                                      "the cached suites' data cannot be combined with it")
             return
-        why = combine([f for f in files if f is not None], self.scratch / ".coverage",
-                      testing_execution.coverage_config(self.scratch), self.copy)
+        why = combine([f for f in files if f is not None], self.scratch / ".coverage")
         if why is not None:
             self.result.notes.append(f"coverage: {why}")
 
