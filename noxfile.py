@@ -59,20 +59,36 @@ GATE_EXTRAS = {"implementation": ("assignments",), "testing": ("testing", "expor
 def _install(session: nox.Session, *extras: str, groups: tuple[str, ...] = (),
              course: str | None = None) -> None:
     """Install tinyrelease (editable, with `extras`) and the dependency `groups`, unless the
-    reused environment already has exactly these requirements."""
+    reused environment already has exactly these requirements; then compile what has no
+    bytecode yet (`BYTECODE`)."""
     target = f".[{','.join(extras)}]" if extras else "."
     requirements = [r for g in groups for r in nox.project.dependency_groups(PYPROJECT, g)]
     if course:  # what the course declares it needs for this session (a gate, the review)
         requirements += course_requirements(course_root(list(session.posargs)), course)
-    key = hashlib.sha256("\n".join([Path("pyproject.toml").read_text(), target, *requirements])
-                         .encode()).hexdigest()
+    key = hashlib.sha256("\n".join([Path("pyproject.toml").read_text(), target, *requirements,
+                                    "with bytecode"]).encode()).hexdigest()
     marker = Path(session.virtualenv.location) / REQUIREMENTS_MARKER
-    if marker.is_file() and marker.read_text() == key:
+    installing = not marker.is_file() or marker.read_text() != key
+    if installing:
+        marker.unlink(missing_ok=True)
+        session.install("-e", target, *requirements)
+    else:
         session.log("environment reused: requirements unchanged")
-        return
-    marker.unlink(missing_ok=True)
-    session.install("-e", target, *requirements)
-    marker.write_text(key)
+    session.run_install("python", "-c", BYTECODE, *OWN_CODE,
+                        *(["site-packages"] if installing else []), silent=True)
+    if installing:
+        marker.write_text(key)
+
+
+# The environment's bytecode, as pip leaves it: uv leaves it to each module's first import,
+# which never writes it where PYTHONDONTWRITEBYTECODE is set (as in many containers), so every
+# run, and every course process a gate starts, compiled pytest, numpy, nbdev... anew (TinyTorch's
+# testing gate after an edit: 8.1 s -> 5.9 s). tinyrelease itself is installed editable: its
+# bytecode is brought up to date on every run (only what changed is compiled).
+OWN_CODE = ("checks", "book", "review", "release", "tinyrelease")
+BYTECODE = ("import compileall, sys, sysconfig; [compileall.compile_dir(sysconfig.get_path("
+            "'purelib'), quiet=2, workers=0) if f == 'site-packages' else compileall.compile_dir("
+            "f, quiet=2) for f in sys.argv[1:]]")
 
 
 def _gate(name: str) -> None:
