@@ -131,17 +131,17 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     if package:
         data = [scratch / f".coverage-{i}" for i in range(len(shares))]
         combine([f for f in data if f.is_file()], scratch / ".coverage")
-    for run_, place in zip(runs[1:], places[1:], strict=True):
-        _as_if_in(run_, place, workdir)
     outcomes = {p: o for r in runs for p, o in r.outcomes.items()}
     return SuitesRun({s.path: outcomes[s.path] for s in suites if s.path in outcomes},
                      [f for r in runs for f in r.stopped], len(shares))
 
 
-def _as_if_in(ran: SuitesRun, place: Path, workdir: Path) -> None:
-    """A session's findings as if it had run in `workdir`: the paths its messages quote."""
+def _in_course_terms(ran: SuitesRun, place: Path) -> None:
+    """The paths a session's messages quote (pytest's, Python's) as the course's own: the
+    copy it ran in mirrors the course, so `<copy>/tinytorch/core/layers.py` is the course's
+    `tinytorch/core/layers.py` (a maintainer has no use for our scratch folder)."""
     def moved(finding: Finding) -> Finding:
-        return replace(finding, message=finding.message.replace(str(place), str(workdir)))
+        return replace(finding, message=finding.message.replace(f"{place}{os.sep}", ""))
 
     ran.stopped = [moved(f) for f in ran.stopped]
     for outcome in ran.outcomes.values():
@@ -174,8 +174,10 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
                "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage,
                *(("-p", CONTEXT_PLUGIN) if plugin is not None else ())], cwd=workdir, env=env)
     if not junit.is_file():
-        return SuitesRun(stopped=[Finding("TST204", f"the suites did not run (pytest exit "
-                                          f"{log.returncode}): {log.tail(3)}", "tests", None)])
+        stopped = SuitesRun(stopped=[Finding("TST204", f"the suites did not run (pytest exit "
+                                             f"{log.returncode}): {log.tail(3)}", "tests")])
+        _in_course_terms(stopped, workdir)
+        return stopped
     try:
         root = ElementTree.parse(junit).getroot()
     except ElementTree.ParseError as error:
@@ -201,6 +203,7 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
             else:
                 outcome.findings.append(finding)
     _measured_seconds(seconds, ran)
+    _in_course_terms(ran, workdir)
     return ran
 
 
