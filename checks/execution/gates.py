@@ -253,11 +253,11 @@ class SuiteRuns:
         kept = {s.path: found for s in suites if (found := self._cached(s, keys)) is not None}
         fresh = [s for s in suites if s.path not in kept]
         times = SuiteTimes(self.execution.cache, self.execution.course.root, self.copy)
-        estimates = times.estimates(fresh)
+        estimates, measured = times.estimates(fresh)
         processes = self.execution.test_processes or _cores(sum(estimates.values()))
         ran = testing_execution.run_each(
             fresh, self.copy, self.package, self.scratch, self.execution.course, processes,
-            estimates) if fresh else SuitesRun()
+            estimates, guessed=not measured) if fresh else SuitesRun()
         times.record(ran.outcomes)
         if fresh:
             self.result.artifacts["test_processes"] = ran.processes

@@ -340,11 +340,12 @@ class SuiteTimes:
         self.path = folder / "suite-times" / f"{name.hexdigest()[:24]}.json" if folder else None
         self.copy = copy
 
-    def estimates(self, suites: list[Suite]) -> dict[str, float]:
+    def estimates(self, suites: list[Suite]) -> tuple[dict[str, float], bool]:
+        """Each suite's expected seconds, and whether they were measured (else guessed)."""
         known = read_json_object(self.path) if self.path is not None else None
         if known and all(isinstance(known.get(s.path), int | float) for s in suites):
-            return {s.path: float(known[s.path]) for s in suites}
-        return {s.path: _bytes_below(self.copy / s.path) / 10_000 for s in suites}
+            return {s.path: float(known[s.path]) for s in suites}, True
+        return {s.path: _bytes_below(self.copy / s.path) / 10_000 for s in suites}, False
 
     def record(self, outcomes: dict[str, SuiteOutcome]) -> None:
         if self.path is None or not outcomes:

@@ -10,6 +10,7 @@ import re
 import shutil
 import sqlite3
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -99,30 +100,55 @@ def run_suites(suites: list[Suite], workdir: Path, package: str | None, scratch:
             suite_findings(list(ran.outcomes.items()), ran.stopped, suites))
 
 
+# with no suite's time known yet (a course's first run), the sizes of its test files are all
+# there is to go by, and they say little (a small suite may train a model): the suites go out
+# in this many shares per process, longest first, each process taking the next one it can
+SHARES_WHEN_GUESSED = 2
+
+
 def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
              course: Course | None = None, processes: int = 1,
-             estimates: dict[str, float] | None = None) -> SuitesRun:
+             estimates: dict[str, float] | None = None, guessed: bool = False) -> SuitesRun:
     """`run_suites`, with what each suite did kept apart; with a package, coverage records
     which suite ran each line (a dynamic context per suite: `suite_context`). With more than
-    one process the suites are shared out by their expected seconds (`estimates`), each
-    process runs in its own copy of `workdir` (tests that write files beside them never meet)
-    and their coverage data and reports are combined."""
+    one process the suites are shared out by their expected seconds (`estimates`; `guessed`
+    when none was measured: then in smaller shares, taken in turn), each process runs in its
+    own copy of `workdir` (tests that write files beside them never meet) and their coverage
+    data and reports are combined."""
     coverage_config(scratch)
     plugin = _context_plugin(scratch)
-    shares = share_out([s.path for s in suites], processes, estimates or {}, workdir,
+    expected = estimates or {}
+    shares = share_out([s.path for s in suites],
+                       processes * (SHARES_WHEN_GUESSED if guessed else 1), expected, workdir,
                        course.tests.files if course is not None else None)
     if len(shares) <= 1:
         return _session(suites, workdir, package, scratch, course, plugin, "")
     by_path = {s.path: s for s in suites}
-    places = [workdir, *(scratch / f"process-{i}" for i in range(1, len(shares)))]
+    workers = min(processes, len(shares))
+    places = [workdir, *(scratch / f"process-{i}" for i in range(1, workers))]
+    longest_first = iter(sorted(range(len(shares)), key=lambda i: -sum(
+        expected.get(p, 0.0) for p in shares[i].suites)))
+    taking = threading.Lock()
+
+    def work(place: Path) -> list[tuple[int, SuitesRun]]:
+        done: list[tuple[int, SuitesRun]] = []
+        while True:
+            with taking:
+                index = next(longest_first, None)
+            if index is None:
+                return done
+            share = shares[index]
+            done.append((index, _session([by_path[p] for p in share.suites], place, package,
+                                         scratch, course, plugin, f"-{index}", share.ahead,
+                                         suites)))
+
     try:
         for place in places[1:]:
             shutil.rmtree(place, ignore_errors=True)
             shutil.copytree(workdir, place, symlinks=True, ignore=IGNORED)
-        with ThreadPoolExecutor(len(shares)) as pool:
-            runs = list(pool.map(lambda i: _session(
-                [by_path[p] for p in shares[i].suites], places[i], package, scratch, course,
-                plugin, f"-{i}", shares[i].ahead, suites), range(len(shares))))
+        with ThreadPoolExecutor(workers) as pool:
+            runs = [r for _, r in sorted((done for worked in pool.map(work, places)
+                                          for done in worked), key=lambda d: d[0])]
     finally:
         for place in places[1:]:
             shutil.rmtree(place, ignore_errors=True)
@@ -133,7 +159,7 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
         combine([f for f in data if f.is_file()], scratch / ".coverage")
     outcomes = {p: o for r in runs for p, o in r.outcomes.items()}
     return SuitesRun({s.path: outcomes[s.path] for s in suites if s.path in outcomes},
-                     [f for r in runs for f in r.stopped], len(shares))
+                     [f for r in runs for f in r.stopped], workers)
 
 
 def _in_course_terms(ran: SuitesRun, place: Path) -> None:
