@@ -165,9 +165,16 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
 def _in_course_terms(ran: SuitesRun, place: Path) -> None:
     """The paths a session's messages quote (pytest's, Python's) as the course's own: the
     copy it ran in mirrors the course, so `<copy>/tinytorch/core/layers.py` is the course's
-    `tinytorch/core/layers.py` (a maintainer has no use for our scratch folder)."""
+    `tinytorch/core/layers.py` (a maintainer has no use for our scratch folder), `..` taken
+    out (`tests/05/../../tinytorch/x.py`, imported through a test's own sys.path entry)."""
+    quoted = re.compile(re.escape(f"{place}{os.sep}") + r"([^\s'\"():,]+)")
+
+    def course_path(match: re.Match[str]) -> str:
+        path = os.path.normpath(match[1]).replace(os.sep, "/")
+        return match[1] if path.startswith("..") else path
+
     def moved(finding: Finding) -> Finding:
-        return replace(finding, message=finding.message.replace(f"{place}{os.sep}", ""))
+        return replace(finding, message=quoted.sub(course_path, finding.message))
 
     ran.stopped = [moved(f) for f in ran.stopped]
     for outcome in ran.outcomes.values():
