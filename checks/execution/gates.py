@@ -182,10 +182,11 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
     with _timed(seconds, "suites"):
         findings = _suites(execution, wanted, copy, scratch, result) \
             if wanted & SUITE_CODES else []
-    with ThreadPoolExecutor(1) as background:  # coverage's report while the examples run
-        why_not = _unmeasured(execution, findings) if result.artifacts.get("suites") else None
+    judged = "TST203" in wanted and bool(result.artifacts.get("suites"))
+    why_not = _unmeasured(execution, findings) if judged else None
+    with ThreadPoolExecutor(1) as background:  # coverage's report runs while the examples do
         report = background.submit(testing_execution.coverage_report, copy, scratch) if (
-            "TST203" in wanted and result.artifacts.get("suites") and why_not is None) else None
+            judged and why_not is None) else None
         missing = missing_requirements(course_requirements(execution.course.root, "testing"))
         if wanted & EXAMPLE_CODES:
             with _timed(seconds, "examples"):
@@ -193,7 +194,7 @@ def execute_testing(execution: Execution, wanted: set[str]) -> ExecutionResult:
         if report is not None:
             with _timed(seconds, "coverage"):
                 _coverage(execution, scratch, report.result(), result)
-        elif why_not is not None and "TST203" in wanted:
+        elif why_not is not None:
             result.skip({"TST203"}, why_not)
     ran = bool(result.artifacts.get("suites")) or "examples" in result.artifacts
     if problem is not None and ran and "TST205" in wanted:  # its knock-on failures are one
