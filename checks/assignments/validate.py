@@ -17,8 +17,9 @@ from typing import Any
 from tinyrelease.checks.assignments import findings as found
 from tinyrelease.checks.assignments.build import Build, BuiltModule, build
 from tinyrelease.checks.assignments.journey import Run, Runs, package_before, run_notebooks
+from tinyrelease.checks.assignments.run_cache import RunCache
 from tinyrelease.checks.assignments.tiers import cleared, settings
-from tinyrelease.checks.course import Course
+from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.environment import importable
 from tinyrelease.checks.findings import Finding
 
@@ -32,12 +33,14 @@ Exported = Callable[[], tuple[Path, str | None]]
 
 @dataclass
 class Outcome:
-    """What the validation did, in the terms of an execution result."""
+    """What the validation did, in the terms of an execution result (`cached`: the notebook
+    runs served from the cache, with when they ran)."""
 
     findings: list[Finding] = field(default_factory=list)
     ran: set[str] = field(default_factory=set)
     skipped: dict[str, str] = field(default_factory=dict)
     artifacts: dict[str, object] = field(default_factory=dict)
+    cached: dict[str, str] = field(default_factory=dict)
 
     def skip(self, codes: set[str], reason: str) -> None:
         for code in sorted(codes):
@@ -50,9 +53,12 @@ def missing_tools(running: bool) -> list[str]:
 
 
 def validate(course: Course, modules: list[str] | None, work: Path, exported: Exported,
-             wanted: set[str], jobs: int = 1) -> Outcome:
+             wanted: set[str], jobs: int = 1,
+             kept: Callable[[Path], RunCache] | None = None) -> Outcome:
     """Build the student release into `work/assignments` and run the steps of `wanted`; the
-    course's export runs meanwhile, when the notebooks are to be run."""
+    course's export runs meanwhile, when the notebooks are to be run. With `kept` (the cache
+    of notebook runs, given the exported copy), a run whose inputs are unchanged is served
+    from it."""
     outcome = Outcome()
     if missing := missing_tools(False):
         outcome.skip(wanted, f"{' and '.join(missing)} is not installed here: {INSTALL}")
@@ -81,7 +87,8 @@ def validate(course: Course, modules: list[str] | None, work: Path, exported: Ex
     if problem is not None:
         outcome.skip(running, f"the notebooks need the course's package: {problem} (PKG201)")
         return outcome
-    runs = _run_all(course, made, copy, work / "journey", options.timeout, jobs)
+    runs, outcome.cached = _run_all(course, made, copy, work / "journey", options.timeout,
+                                    jobs, kept(copy) if kept is not None else None)
     if runs.problem and not any((o or {}).get("started") for o in runs.outcomes.values()):
         outcome.skip(running, f"no kernel could be started: {runs.problem}")
         return outcome
@@ -100,12 +107,15 @@ def validate(course: Course, modules: list[str] | None, work: Path, exported: Ex
 
 
 def _run_all(course: Course, made: Build, copy: Path, work: Path, timeout: float,
-             jobs: int) -> Runs:
+             jobs: int, cache: RunCache | None) -> tuple[Runs, dict[str, str]]:
     """Every module's blank student notebook and instructor notebook, from the module's folder
-    in the exported copy, with the package of the modules before it."""
+    in the exported copy, with the package of the modules before it; those the `cache` keeps
+    served from it (returned apart, with when they ran)."""
     runs: dict[str, Run] = {}
+    of: dict[str, Module] = {}
     for item in made.built:
         module = item.module
+        of[f"{module.id}/student"] = of[f"{module.id}/instructor"] = module
         folder = work / module.id
         pythonpath = package_before(course, copy, module, folder / "package")
         cwd = copy / module.dir if (copy / module.dir).is_dir() else folder
@@ -115,7 +125,19 @@ def _run_all(course: Course, made: Build, copy: Path, work: Path, timeout: float
             runs[f"{module.id}/student"] = Run(blank, cwd, pythonpath, folder / "student.json")
         runs[f"{module.id}/instructor"] = Run(made.instructor_path(item), cwd, pythonpath,
                                               folder / "instructor.json")
-    return run_notebooks(runs, timeout, jobs, work)
+    if cache is None:
+        return run_notebooks(runs, timeout, jobs, work), {}
+    keys = {name: cache.key(of[name], run.notebook, run.pythonpath, timeout)
+            for name, run in runs.items()}
+    kept = {name: found for name in runs if (found := cache.load(keys[name])) is not None}
+    fresh = {name: run for name, run in runs.items() if name not in kept}
+    done = run_notebooks(fresh, timeout, jobs, work) if fresh else Runs({})
+    if done.problem is None:
+        for name, outcome in done.outcomes.items():
+            cache.store(keys[name], outcome)
+    outcomes = {**{name: outcome for name, (outcome, _) in kept.items()}, **done.outcomes}
+    return (Runs({name: outcomes[name] for name in runs}, done.problem),
+            {name: ran_at for name, (_, ran_at) in kept.items()})
 
 
 def blank_submission(item: BuiltModule) -> Any:

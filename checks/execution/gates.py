@@ -489,6 +489,7 @@ def _export_checks(execution: Execution, copy: Path, wanted: set[str],
 def execute_implementation(execution: Execution, wanted: set[str]) -> ExecutionResult:
     """The student release: build every module's assignment with nbgrader, then run the
     instructor and the blank student notebooks (checks.assignments)."""
+    from tinyrelease.checks.assignments.run_cache import RunCache
     from tinyrelease.checks.assignments.validate import CODES, validate
 
     result = ExecutionResult()
@@ -500,9 +501,19 @@ def execute_implementation(execution: Execution, wanted: set[str]) -> ExecutionR
         copy, _ = execution.exported
         return copy, execution.export_problem()
 
+    folder = execution.cache
+
+    def kept(copy: Path) -> RunCache:
+        assert folder is not None
+        return RunCache(folder, execution.reuse, suite_environment(execution.level,
+                                                                   "implementation"),
+                        execution.course, copy)
+
     outcome = validate(execution.course, execution.modules, execution.work_dir, exported,
-                       wanted & CODES, jobs=os.cpu_count() or 1)
+                       wanted & CODES, jobs=os.cpu_count() or 1,
+                       kept=kept if folder is not None else None)
     result.findings, result.artifacts = outcome.findings, outcome.artifacts
+    result.steps_cached.update(outcome.cached)
     result.did(outcome.ran)
     result.skipped.update(outcome.skipped)
     return result

@@ -46,12 +46,13 @@ class CachedSuite:
     coverage: Path | None
 
 
-def environment(level: str) -> str:
-    """The environment part of a suite's key: tinyrelease's own code and the tools and
-    interpreter the suites run with (read as the gate key reads them)."""
+def environment(level: str, gate: str = "testing") -> str:
+    """The environment part of a suite's key (or another kept step's of `gate`): tinyrelease's
+    own code and the tools and interpreter the step runs with (read as the gate key reads
+    them)."""
     own = Path(sys.prefix)
     envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
-    return json.dumps([__version__, source_digest(), gate_environment("testing", level, envdir)])
+    return json.dumps([__version__, source_digest(), gate_environment(gate, level, envdir)])
 
 
 class SuiteInputs:
