@@ -6,6 +6,7 @@ as `__main__`, from its module's folder in the exported copy of the course.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tinyrelease.checks.assignments.build import own_code
+from tinyrelease.checks.boundary import inside
 from tinyrelease.checks.cache import read_json_object
 from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.process import run
@@ -43,16 +45,17 @@ class Runs:
 def package_before(course: Course, copy: Path, module: Module, dest: Path) -> Path:
     """A folder to put on PYTHONPATH holding the exported package with only the modules before
     `module`: the files later modules export are left out, and the `__init__.py` files are
-    empty (they import every module, and whether they import is PKG208's question)."""
+    empty (they import every module, and whether they import is PKG208's question). Links
+    are left out too: nothing outside the course is copied, or emptied, through them."""
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     package = course.package
-    if package is None or not (copy / package.dir).is_dir():
+    if package is None or not (copy / package.dir).is_dir() or (
+            copy / package.dir).is_symlink() or not inside(copy / package.dir, copy):
         return dest
     later = _targets(course, course.modules[course.modules.index(module):])
     target = dest / package.name
-    shutil.copytree(copy / package.dir, target, symlinks=False,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(copy / package.dir, target, ignore=_links_and_bytecode)
     for path in sorted(target.rglob("*.py")):
         rel = path.relative_to(target).as_posix()
         if rel in later:
@@ -60,6 +63,11 @@ def package_before(course: Course, copy: Path, module: Module, dest: Path) -> Pa
         elif path.name == "__init__.py":
             path.write_text("", encoding="utf-8")
     return dest
+
+
+def _links_and_bytecode(folder: str, names: list[str]) -> set[str]:
+    return {name for name in names if name == "__pycache__" or name.endswith(".pyc")
+            or os.path.islink(os.path.join(folder, name))}
 
 
 def _targets(course: Course, modules: list[Module]) -> set[str]:
