@@ -81,7 +81,8 @@ def run_and_report(args: argparse.Namespace, console: Printer,
             report.scope = scope_of(args)
             TerminalReporter(console).summary(report)
             texts = render_reports(report)
-            if plain is not None and (again := _served(store, args, gates, None)) is not None:
+            if plain is not None and (again := _served(store, args, gates, None,
+                                                       (report, texts))) is not None:
                 keep_replay(store, args, again[2], again[1], _status(again[0]))
         finally:
             gc.unfreeze()
@@ -111,9 +112,11 @@ def _status(report: GatesReport) -> int:
 
 
 def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
-            console: Printer | None) -> tuple[GatesReport, dict[str, str], str] | None:
+            console: Printer | None, fresh: tuple[GatesReport, dict[str, str]] | None = None
+            ) -> tuple[GatesReport, dict[str, str], str] | None:
     """A run served wholly from cache: its report, the reports' texts and what it printed
-    before its `Reports:` line (on `console`, else into the text returned)."""
+    before its `Reports:` line (on `console`, else into the text returned). `fresh` is the
+    report this run made and its texts, which the served reports may share."""
     buffer = io.StringIO()
     shown = console if console is not None else PlainConsole(buffer)
     served = from_cache(store, args, gates, shown)
@@ -122,7 +125,7 @@ def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
     report, keys = served
     report.scope = scope_of(args)
     TerminalReporter(shown).summary(report)
-    return report, _rendered(store, report, keys), buffer.getvalue()
+    return report, _rendered(store, report, keys, fresh), buffer.getvalue()
 
 
 def _header(console: Printer, course: CourseSummary, args: argparse.Namespace,
@@ -169,16 +172,18 @@ def from_cache(store: CourseStore, args: argparse.Namespace, gates: list[str],
     return GatesReport(summary, args.level, [results[g] for g in gates]), keys
 
 
-def _rendered(store: CourseStore, report: GatesReport, keys: list[str]) -> dict[str, str]:
+def _rendered(store: CourseStore, report: GatesReport, keys: list[str],
+              fresh: tuple[GatesReport, dict[str, str]] | None = None) -> dict[str, str]:
     """The reports of a run served from cache: rendered once, then read back (the same
-    results, by their keys and times, and the same scope give the same texts)."""
+    results, by their keys and times, and the same scope give the same texts); those that
+    show no time are shared with the `fresh` run's, when it found the same."""
     import hashlib
 
     key = hashlib.sha256(json.dumps([keys, report.scope, [g.ran_at for g in report.gates]]
                                     ).encode()).hexdigest()
     texts = store.rendered(key)
     if texts is None:
-        texts = render_reports(report)
+        texts = render_reports(report, like=fresh)
         store.keep_rendered(key, texts)
     return texts
 
