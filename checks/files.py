@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,15 +53,18 @@ class CourseFiles:
         parent = path.parent
         if ".." in path.parts or not parent.is_relative_to(self.root):
             return inside(path, self.root)
-        known = self._inside.get(parent)
-        if known is None:
-            known = self._inside[parent] = inside(parent, self.root)
-        if not known:
+        if not self._folder_inside(parent):
             return False
         try:
             return not path.is_symlink() or inside(path, self.root)
         except OSError:
             return False
+
+    def _folder_inside(self, folder: Path) -> bool:
+        known = self._inside.get(folder)
+        if known is None:
+            known = self._inside[folder] = inside(folder, self.root)
+        return known
 
     def exists(self, rel: str) -> bool:
         path = self.root / rel
@@ -139,20 +143,11 @@ class CourseFiles:
 
     def _load(self, rel: str, gate: str) -> str | None:
         path = self.root / rel
-        if path.is_symlink() and not self.inside(path):
-            self._problem(gate, rel, None, "is a symlink that leaves the course root; not followed")
-            return None
-        if not self.inside(path):  # a configured path with `..`, or below a linked folder
-            if path.exists():
-                self._problem(gate, rel, None, "leaves the course root; not read")
-            return None
-        if not path.is_file():
-            if path.exists():  # a folder, a FIFO, a device where a file should be
-                kind = ("a folder, not a file" if path.is_dir()
-                        else "a FIFO or device, not a regular file")
-                self._problem(gate, rel, None, f"is {kind}; not read")
-            return None
-        size = path.stat().st_size
+        size = self._plain_size(path)
+        if size is None:
+            if not self._readable(path, rel, gate):
+                return None
+            size = path.stat().st_size
         if size > self.max_bytes:
             self._problem(gate, rel, None, f"is {size / 2**20:.1f} MiB, over the "
                           f"{self.max_bytes / 2**20:.0f} MiB limit for course files; not read")
@@ -164,6 +159,37 @@ class CourseFiles:
             return None
         self.reads += 1
         return self._decode(data, rel, gate)
+
+    def _plain_size(self, path: Path) -> int | None:
+        """The size of a regular file, not a link, in a folder inside the root, from one
+        `lstat`: most files of a course. None when the file needs `_readable`'s closer look."""
+        parent = path.parent
+        if ".." in path.parts or not parent.is_relative_to(self.root) \
+                or not self._folder_inside(parent):
+            return None
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+    def _readable(self, path: Path, rel: str, gate: str) -> bool:
+        """Whether `path` is a regular file inside the root; else why not is noted (a link
+        out, a folder, a FIFO), unless it is simply missing."""
+        if path.is_symlink() and not self.inside(path):
+            self._problem(gate, rel, None, "is a symlink that leaves the course root; not followed")
+            return False
+        if not self.inside(path):  # a configured path with `..`, or below a linked folder
+            if path.exists():
+                self._problem(gate, rel, None, "leaves the course root; not read")
+            return False
+        if not path.is_file():
+            if path.exists():  # a folder, a FIFO, a device where a file should be
+                kind = ("a folder, not a file" if path.is_dir()
+                        else "a FIFO or device, not a regular file")
+                self._problem(gate, rel, None, f"is {kind}; not read")
+            return False
+        return True
 
     def _decode(self, data: bytes, rel: str, gate: str) -> str:
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
