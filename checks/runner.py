@@ -32,7 +32,7 @@ from tinyrelease.checks.options import course_root, report_dir, scope_of
 from tinyrelease.checks.progress import Board
 from tinyrelease.checks.registry import GATES, session_code
 from tinyrelease.checks.replay import keep_replay, replayable
-from tinyrelease.checks.reports import render_reports, write_reports
+from tinyrelease.checks.reports import render_reports, same_but_timing, write_reports
 from tinyrelease.checks.reports.terminal import TerminalReporter
 from tinyrelease.checks.results import GateResult, GatesReport
 from tinyrelease.checks.store import CourseStore
@@ -79,10 +79,10 @@ def run_and_report(args: argparse.Namespace, console: Printer,
             report = GateRunner(course, store, args, console, out).run(gates)
             store.save_parsed()
             report.scope = scope_of(args)
-            TerminalReporter(console).summary(report)
+            summary = _summarized(console, report)
             texts = render_reports(report)
             if plain is not None and (again := _served(store, args, gates, None,
-                                                       (report, texts))) is not None:
+                                                       (report, texts, summary))) is not None:
                 keep_replay(store, args, again[2], again[1], _status(again[0]))
         finally:
             gc.unfreeze()
@@ -111,12 +111,25 @@ def _status(report: GatesReport) -> int:
     return 1 if report.status == "fail" else 0
 
 
+def _summarized(console: Printer, report: GatesReport) -> str | None:
+    """Print the report's summary; on a plain console, also return the text printed."""
+    if not isinstance(console, PlainConsole):
+        TerminalReporter(console).summary(report)
+        return None
+    buffer = io.StringIO()
+    TerminalReporter(PlainConsole(buffer)).summary(report)
+    console.write(buffer.getvalue())
+    return buffer.getvalue()
+
+
 def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
-            console: Printer | None, fresh: tuple[GatesReport, dict[str, str]] | None = None
+            console: Printer | None,
+            fresh: tuple[GatesReport, dict[str, str], str | None] | None = None
             ) -> tuple[GatesReport, dict[str, str], str] | None:
     """A run served wholly from cache: its report, the reports' texts and what it printed
     before its `Reports:` line (on `console`, else into the text returned). `fresh` is the
-    report this run made and its texts, which the served reports may share."""
+    report this run made, its texts and the summary it printed: a served run of the same
+    results shows the same summary and shares the reports that show no time."""
     buffer = io.StringIO()
     shown = console if console is not None else PlainConsole(buffer)
     served = from_cache(store, args, gates, shown)
@@ -124,8 +137,13 @@ def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
         return None
     report, keys = served
     report.scope = scope_of(args)
-    TerminalReporter(shown).summary(report)
-    return report, _rendered(store, report, keys, fresh), buffer.getvalue()
+    if console is None and fresh is not None and fresh[2] is not None \
+            and same_but_timing(report, fresh[0]):
+        buffer.write(fresh[2])
+    else:
+        TerminalReporter(shown).summary(report)
+    return (report, _rendered(store, report, keys, None if fresh is None else fresh[:2]),
+            buffer.getvalue())
 
 
 def _header(console: Printer, course: CourseSummary, args: argparse.Namespace,

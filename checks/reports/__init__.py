@@ -31,9 +31,16 @@ def render_reports(report: GatesReport,
 
     renderers = {"report.json": json_report.render, "report.md": readiness.render,
                  "junit.xml": junit.render, "report.sarif": sarif.render}
-    kept = like[1] if like is not None and _untimed(report) == _untimed(like[0]) else {}
+    kept = like[1] if like is not None and same_but_timing(report, like[0]) else {}
     return {name: kept[name] if name in UNTIMED and name in kept else render(report)
             for name, render in renderers.items()}
+
+
+def same_but_timing(report: GatesReport, other: GatesReport) -> bool:
+    """Whether two reports differ at most in their gates' durations and cache flags: a run
+    and the same results served from cache, which the `UNTIMED` reports and the terminal's
+    summary show alike."""
+    return _untimed(report) == _untimed(other)
 
 
 def _untimed(report: GatesReport) -> tuple[object, ...]:
