@@ -61,9 +61,17 @@ class CourseFiles:
             return False
 
     def _folder_inside(self, folder: Path) -> bool:
+        """Whether a folder at or below the root (no `..`) stays inside it, links resolved: a
+        folder that is not a link is inside when its parent is, so each costs one `lstat`."""
         known = self._inside.get(folder)
         if known is None:
-            known = self._inside[folder] = inside(folder, self.root)
+            try:
+                linked = folder != self.root and folder.is_symlink()
+            except OSError:
+                linked = True  # resolving it says
+            known = (inside(folder, self.root) if linked
+                     else folder == self.root or self._folder_inside(folder.parent))
+            self._inside[folder] = known
         return known
 
     def exists(self, rel: str) -> bool:

@@ -154,6 +154,26 @@ def test_a_symlinked_directory_out_of_the_course_is_not_walked(
     assert not [rel for rel in course.files._texts if "outside" in rel or "secret" in rel]
 
 
+def test_a_file_deep_below_a_linked_folder_is_read_only_when_the_link_stays_inside(
+        tmp_path: Path) -> None:
+    """A folder is known to be inside the course from its parent and one `lstat`: a link
+    anywhere above a file decides, however deep the file lies below it."""
+    from tinyrelease.checks.files import CourseFiles
+
+    root, elsewhere = tmp_path / "course", tmp_path / "elsewhere"
+    for base in (root / "real", elsewhere):
+        (base / "a" / "b").mkdir(parents=True)
+        (base / "a" / "b" / "notes.md").write_text(f"in {base.name}\n", encoding="utf-8")
+    (root / "out").symlink_to(elsewhere, target_is_directory=True)
+    (root / "back").symlink_to(root / "real", target_is_directory=True)
+    files = CourseFiles(root)
+    assert files.read("back/a/b/notes.md", "educational") == "in real\n"
+    assert files.read("out/a/b/notes.md", "educational") is None
+    assert files.read("real/a/b/notes.md", "educational") == "in real\n"
+    assert [p.message for p in files.problems] == [
+        "out/a/b/notes.md leaves the course root; not read"]
+
+
 def test_a_50_mb_source_is_reported_and_never_read(make_course: CourseFactory,
                                                    findings: Findings) -> None:
     root = make_course()
