@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tinyrelease.checks.boundary import inside
@@ -86,6 +87,17 @@ class CourseFiles:
         """Sorted names in a folder of the course. Links that leave the root are left out, and
         so are names no report can show (bytes that are not UTF-8, line breaks): each is a
         problem of `gate`, as is a folder that cannot be listed."""
+        return [entry.name for entry in self._entries(rel, gate)]
+
+    def folders(self, rel: str = "", gate: str = "educational") -> list[str]:
+        """The names of `listdir` that are folders (`is_dir`): a folder that is not a link is
+        told by the listing itself, without a `stat` of its own."""
+        return [entry.name for entry in self._entries(rel, gate)
+                if (self.is_dir(f"{rel}/{entry.name}" if rel else entry.name)
+                    if _safely(entry.is_symlink)
+                    else _safely(partial(entry.is_dir, follow_symlinks=False)))]
+
+    def _entries(self, rel: str, gate: str) -> list[os.DirEntry[str]]:
         folder = self.root / rel
         if (self.root / rel).is_symlink() and not self.inside(folder):
             self.note(gate, rel, "is a symlink that leaves the course root; not followed")
@@ -97,7 +109,7 @@ class CourseFiles:
         except OSError as error:  # a folder without permission
             self.note(gate, rel, f"cannot be listed: {error.strerror or error}")
             return []
-        names = []
+        kept = []
         for entry in entries:
             if entry.is_symlink() and not self.inside(Path(entry.path)):
                 continue  # only a link can leave the root from inside it
@@ -107,8 +119,8 @@ class CourseFiles:
                           "has a name with bytes that are not UTF-8 or a line break; skipped "
                           "(rename it)")
                 continue
-            names.append(entry.name)
-        return sorted(names)
+            kept.append(entry)
+        return sorted(kept, key=lambda entry: entry.name)
 
     def walk(self, rel: str, suffix: str = "", gate: str = "testing") -> list[str]:
         """Every file below a folder (relative paths, sorted), not following links out; the
@@ -119,14 +131,15 @@ class CourseFiles:
 
     def _walk(self, rel: str, suffix: str, gate: str) -> list[str]:
         found: list[str] = []
-        for name in self.listdir(rel, gate):
-            child = f"{rel}/{name}" if rel else name
-            path = self.root / child
-            if path.is_symlink() and path.is_dir():
-                continue
-            if path.is_dir():
+        for entry in self._entries(rel, gate):
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_symlink():
+                if (self.root / child).is_dir():
+                    continue  # a linked folder is not walked
+            elif entry.is_dir(follow_symlinks=False):
                 found.extend(self._walk(child, suffix, gate))
-            elif name.endswith(suffix):
+                continue
+            if entry.name.endswith(suffix):
                 found.append(child)
         return found
 
