@@ -61,10 +61,13 @@ def course_digest(root: Path, index: StatIndex | None = None) -> str:
 
     digest = hashlib.sha256()
     root = root.resolve()
-    for folder, dirs, files in os.walk(root):
+    top = str(root)
+    for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
-        prefix = "" if prefix == "./" else prefix
+        # os.walk names each folder `top/a/b`: its path below the root without relpath's
+        # normalising of both paths (a third of an unchanged course's digest)
+        rel = folder[len(top):].lstrip(os.sep)
+        prefix = rel.replace(os.sep, "/") + "/" if rel else ""
         for name in sorted(files):
             rel = prefix + name
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
