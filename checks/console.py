@@ -20,7 +20,7 @@ _ESCAPE = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 
 def escape(markup: str) -> str:
     """Text made safe to put into markup (rich.markup.escape, without importing rich)."""
-    text = _ESCAPE.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", markup)
+    text = _ESCAPE.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", markup) if "[" in markup else markup
     return text + "\\" if text.endswith("\\") and not text.endswith("\\\\") else text
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from tinyrelease.checks.boundary import inside
@@ -52,15 +54,26 @@ class CourseFiles:
         parent = path.parent
         if ".." in path.parts or not parent.is_relative_to(self.root):
             return inside(path, self.root)
-        known = self._inside.get(parent)
-        if known is None:
-            known = self._inside[parent] = inside(parent, self.root)
-        if not known:
+        if not self._folder_inside(parent):
             return False
         try:
             return not path.is_symlink() or inside(path, self.root)
         except OSError:
             return False
+
+    def _folder_inside(self, folder: Path) -> bool:
+        """Whether a folder at or below the root (no `..`) stays inside it, links resolved: a
+        folder that is not a link is inside when its parent is, so each costs one `lstat`."""
+        known = self._inside.get(folder)
+        if known is None:
+            try:
+                linked = folder != self.root and folder.is_symlink()
+            except OSError:
+                linked = True  # resolving it says
+            known = (inside(folder, self.root) if linked
+                     else folder == self.root or self._folder_inside(folder.parent))
+            self._inside[folder] = known
+        return known
 
     def exists(self, rel: str) -> bool:
         path = self.root / rel
@@ -74,6 +87,17 @@ class CourseFiles:
         """Sorted names in a folder of the course. Links that leave the root are left out, and
         so are names no report can show (bytes that are not UTF-8, line breaks): each is a
         problem of `gate`, as is a folder that cannot be listed."""
+        return [entry.name for entry in self._entries(rel, gate)]
+
+    def folders(self, rel: str = "", gate: str = "educational") -> list[str]:
+        """The names of `listdir` that are folders (`is_dir`): a folder that is not a link is
+        told by the listing itself, without a `stat` of its own."""
+        return [entry.name for entry in self._entries(rel, gate)
+                if (self.is_dir(f"{rel}/{entry.name}" if rel else entry.name)
+                    if _safely(entry.is_symlink)
+                    else _safely(partial(entry.is_dir, follow_symlinks=False)))]
+
+    def _entries(self, rel: str, gate: str) -> list[os.DirEntry[str]]:
         folder = self.root / rel
         if (self.root / rel).is_symlink() and not self.inside(folder):
             self.note(gate, rel, "is a symlink that leaves the course root; not followed")
@@ -85,7 +109,7 @@ class CourseFiles:
         except OSError as error:  # a folder without permission
             self.note(gate, rel, f"cannot be listed: {error.strerror or error}")
             return []
-        names = []
+        kept = []
         for entry in entries:
             if entry.is_symlink() and not self.inside(Path(entry.path)):
                 continue  # only a link can leave the root from inside it
@@ -95,8 +119,8 @@ class CourseFiles:
                           "has a name with bytes that are not UTF-8 or a line break; skipped "
                           "(rename it)")
                 continue
-            names.append(entry.name)
-        return sorted(names)
+            kept.append(entry)
+        return sorted(kept, key=lambda entry: entry.name)
 
     def walk(self, rel: str, suffix: str = "", gate: str = "testing") -> list[str]:
         """Every file below a folder (relative paths, sorted), not following links out; the
@@ -107,14 +131,15 @@ class CourseFiles:
 
     def _walk(self, rel: str, suffix: str, gate: str) -> list[str]:
         found: list[str] = []
-        for name in self.listdir(rel, gate):
-            child = f"{rel}/{name}" if rel else name
-            path = self.root / child
-            if path.is_symlink() and path.is_dir():
-                continue
-            if path.is_dir():
+        for entry in self._entries(rel, gate):
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_symlink():
+                if (self.root / child).is_dir():
+                    continue  # a linked folder is not walked
+            elif entry.is_dir(follow_symlinks=False):
                 found.extend(self._walk(child, suffix, gate))
-            elif name.endswith(suffix):
+                continue
+            if entry.name.endswith(suffix):
                 found.append(child)
         return found
 
@@ -139,20 +164,11 @@ class CourseFiles:
 
     def _load(self, rel: str, gate: str) -> str | None:
         path = self.root / rel
-        if path.is_symlink() and not self.inside(path):
-            self._problem(gate, rel, None, "is a symlink that leaves the course root; not followed")
-            return None
-        if not self.inside(path):  # a configured path with `..`, or below a linked folder
-            if path.exists():
-                self._problem(gate, rel, None, "leaves the course root; not read")
-            return None
-        if not path.is_file():
-            if path.exists():  # a folder, a FIFO, a device where a file should be
-                kind = ("a folder, not a file" if path.is_dir()
-                        else "a FIFO or device, not a regular file")
-                self._problem(gate, rel, None, f"is {kind}; not read")
-            return None
-        size = path.stat().st_size
+        size = self._plain_size(path)
+        if size is None:
+            if not self._readable(path, rel, gate):
+                return None
+            size = path.stat().st_size
         if size > self.max_bytes:
             self._problem(gate, rel, None, f"is {size / 2**20:.1f} MiB, over the "
                           f"{self.max_bytes / 2**20:.0f} MiB limit for course files; not read")
@@ -164,6 +180,37 @@ class CourseFiles:
             return None
         self.reads += 1
         return self._decode(data, rel, gate)
+
+    def _plain_size(self, path: Path) -> int | None:
+        """The size of a regular file, not a link, in a folder inside the root, from one
+        `lstat`: most files of a course. None when the file needs `_readable`'s closer look."""
+        parent = path.parent
+        if ".." in path.parts or not parent.is_relative_to(self.root) \
+                or not self._folder_inside(parent):
+            return None
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+    def _readable(self, path: Path, rel: str, gate: str) -> bool:
+        """Whether `path` is a regular file inside the root; else why not is noted (a link
+        out, a folder, a FIFO), unless it is simply missing."""
+        if path.is_symlink() and not self.inside(path):
+            self._problem(gate, rel, None, "is a symlink that leaves the course root; not followed")
+            return False
+        if not self.inside(path):  # a configured path with `..`, or below a linked folder
+            if path.exists():
+                self._problem(gate, rel, None, "leaves the course root; not read")
+            return False
+        if not path.is_file():
+            if path.exists():  # a folder, a FIFO, a device where a file should be
+                kind = ("a folder, not a file" if path.is_dir()
+                        else "a FIFO or device, not a regular file")
+                self._problem(gate, rel, None, f"is {kind}; not read")
+            return False
+        return True
 
     def _decode(self, data: bytes, rel: str, gate: str) -> str:
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0

@@ -52,11 +52,9 @@ def _folders(files: CourseFiles, rel: str, depth: int) -> Iterator[tuple[str, in
     yield rel, depth
     if depth == 2:
         return
-    for name in files.listdir(rel, "documentation"):
-        child = f"{rel}/{name}" if rel else name
-        if name.startswith((".", "_")) or name in _SKIPPED or not files.is_dir(child):
-            continue
-        yield from _folders(files, child, depth + 1)
+    for name in files.folders(rel, "documentation"):
+        if not name.startswith((".", "_")) and name not in _SKIPPED:
+            yield from _folders(files, f"{rel}/{name}" if rel else name, depth + 1)
 
 
 def references(files: CourseFiles, site: str) -> Iterator[Reference]:

@@ -32,7 +32,7 @@ from tinyrelease.checks.options import course_root, report_dir, scope_of
 from tinyrelease.checks.progress import Board
 from tinyrelease.checks.registry import GATES, session_code
 from tinyrelease.checks.replay import keep_replay, replayable
-from tinyrelease.checks.reports import render_reports, write_reports
+from tinyrelease.checks.reports import render_reports, same_but_timing, write_reports
 from tinyrelease.checks.reports.terminal import TerminalReporter
 from tinyrelease.checks.results import GateResult, GatesReport
 from tinyrelease.checks.store import CourseStore
@@ -79,9 +79,10 @@ def run_and_report(args: argparse.Namespace, console: Printer,
             report = GateRunner(course, store, args, console, out).run(gates)
             store.save_parsed()
             report.scope = scope_of(args)
-            TerminalReporter(console).summary(report)
+            summary = _summarized(console, report)
             texts = render_reports(report)
-            if plain is not None and (again := _served(store, args, gates, None)) is not None:
+            if plain is not None and (again := _served(store, args, gates, None,
+                                                       (report, texts, summary))) is not None:
                 keep_replay(store, args, again[2], again[1], _status(again[0]))
         finally:
             gc.unfreeze()
@@ -110,10 +111,25 @@ def _status(report: GatesReport) -> int:
     return 1 if report.status == "fail" else 0
 
 
+def _summarized(console: Printer, report: GatesReport) -> str | None:
+    """Print the report's summary; on a plain console, also return the text printed."""
+    if not isinstance(console, PlainConsole):
+        TerminalReporter(console).summary(report)
+        return None
+    buffer = io.StringIO()
+    TerminalReporter(PlainConsole(buffer)).summary(report)
+    console.write(buffer.getvalue())
+    return buffer.getvalue()
+
+
 def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
-            console: Printer | None) -> tuple[GatesReport, dict[str, str], str] | None:
+            console: Printer | None,
+            fresh: tuple[GatesReport, dict[str, str], str | None] | None = None
+            ) -> tuple[GatesReport, dict[str, str], str] | None:
     """A run served wholly from cache: its report, the reports' texts and what it printed
-    before its `Reports:` line (on `console`, else into the text returned)."""
+    before its `Reports:` line (on `console`, else into the text returned). `fresh` is the
+    report this run made, its texts and the summary it printed: a served run of the same
+    results shows the same summary and shares the reports that show no time."""
     buffer = io.StringIO()
     shown = console if console is not None else PlainConsole(buffer)
     served = from_cache(store, args, gates, shown)
@@ -121,8 +137,13 @@ def _served(store: CourseStore, args: argparse.Namespace, gates: list[str],
         return None
     report, keys = served
     report.scope = scope_of(args)
-    TerminalReporter(shown).summary(report)
-    return report, _rendered(store, report, keys), buffer.getvalue()
+    if console is None and fresh is not None and fresh[2] is not None \
+            and same_but_timing(report, fresh[0]):
+        buffer.write(fresh[2])
+    else:
+        TerminalReporter(shown).summary(report)
+    return (report, _rendered(store, report, keys, None if fresh is None else fresh[:2]),
+            buffer.getvalue())
 
 
 def _header(console: Printer, course: CourseSummary, args: argparse.Namespace,
@@ -169,16 +190,18 @@ def from_cache(store: CourseStore, args: argparse.Namespace, gates: list[str],
     return GatesReport(summary, args.level, [results[g] for g in gates]), keys
 
 
-def _rendered(store: CourseStore, report: GatesReport, keys: list[str]) -> dict[str, str]:
+def _rendered(store: CourseStore, report: GatesReport, keys: list[str],
+              fresh: tuple[GatesReport, dict[str, str]] | None = None) -> dict[str, str]:
     """The reports of a run served from cache: rendered once, then read back (the same
-    results, by their keys and times, and the same scope give the same texts)."""
+    results, by their keys and times, and the same scope give the same texts); those that
+    show no time are shared with the `fresh` run's, when it found the same."""
     import hashlib
 
     key = hashlib.sha256(json.dumps([keys, report.scope, [g.ran_at for g in report.gates]]
                                     ).encode()).hexdigest()
     texts = store.rendered(key)
     if texts is None:
-        texts = render_reports(report)
+        texts = render_reports(report, like=fresh)
         store.keep_rendered(key, texts)
     return texts
 

@@ -154,6 +154,45 @@ def test_a_symlinked_directory_out_of_the_course_is_not_walked(
     assert not [rel for rel in course.files._texts if "outside" in rel or "secret" in rel]
 
 
+def test_a_file_deep_below_a_linked_folder_is_read_only_when_the_link_stays_inside(
+        tmp_path: Path) -> None:
+    """A folder is known to be inside the course from its parent and one `lstat`: a link
+    anywhere above a file decides, however deep the file lies below it."""
+    from tinyrelease.checks.files import CourseFiles
+
+    root, elsewhere = tmp_path / "course", tmp_path / "elsewhere"
+    for base in (root / "real", elsewhere):
+        (base / "a" / "b").mkdir(parents=True)
+        (base / "a" / "b" / "notes.md").write_text(f"in {base.name}\n", encoding="utf-8")
+    (root / "out").symlink_to(elsewhere, target_is_directory=True)
+    (root / "back").symlink_to(root / "real", target_is_directory=True)
+    files = CourseFiles(root)
+    assert files.read("back/a/b/notes.md", "educational") == "in real\n"
+    assert files.read("out/a/b/notes.md", "educational") is None
+    assert files.read("real/a/b/notes.md", "educational") == "in real\n"
+    assert [p.message for p in files.problems] == [
+        "out/a/b/notes.md leaves the course root; not read"]
+
+
+def test_folders_and_walks_tell_links_from_what_they_list(tmp_path: Path) -> None:
+    """A listed folder that is not a link is a folder without a `stat` of its own; a link is
+    a folder only when it points at one inside the course, and a walk never enters one."""
+    from tinyrelease.checks.files import CourseFiles
+
+    root, elsewhere = tmp_path / "course", tmp_path / "elsewhere"
+    (root / "site" / "real").mkdir(parents=True)
+    elsewhere.mkdir()
+    (root / "site" / "page.md").write_text("x\n", encoding="utf-8")
+    (root / "site" / "real" / "deep.md").write_text("x\n", encoding="utf-8")
+    (root / "site" / "inner").symlink_to(root / "site" / "real", target_is_directory=True)
+    (root / "site" / "outer").symlink_to(elsewhere, target_is_directory=True)
+    (root / "site" / "alias.md").symlink_to(root / "site" / "page.md")
+    files = CourseFiles(root)
+    assert files.folders("site") == ["inner", "real"]
+    assert files.listdir("site") == ["alias.md", "inner", "page.md", "real"]
+    assert files.walk("site", ".md") == ["site/alias.md", "site/page.md", "site/real/deep.md"]
+
+
 def test_a_50_mb_source_is_reported_and_never_read(make_course: CourseFactory,
                                                    findings: Findings) -> None:
     root = make_course()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,24 @@ def test_a_touched_but_identical_file_still_hits(
     os.utime(about, ns=(about.stat().st_atime_ns, about.stat().st_mtime_ns + 10**9))
     _, touched, _ = run(root, tmp_path / "r", capsys)
     assert touched == served and touched.count("(from cache, run ") == 6
+
+
+def test_what_a_fresh_run_keeps_for_replay_is_what_a_served_run_makes(
+        make_course: CourseFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A fresh run keeps its own summary and its untimed reports (Markdown, SARIF) for the
+    replay of the next run: they must be what a run served from cache makes of the same
+    results when it renders them all itself."""
+    root = make_course()
+    about = root / "src/02_activations/ABOUT.md"
+    about.write_text(about.read_text().replace("## Overview", "## Intro"))
+    run(root, tmp_path / "r", capsys)
+    code, replayed, _ = run(root, tmp_path / "r", capsys)
+    kept = texts(tmp_path / "r")
+    cache = Path(os.environ["TINYRELEASE_CACHE_DIR"])
+    for made in ("replay", "reports"):  # what the fresh run kept: the next run makes its own
+        shutil.rmtree(cache / made)
+    again, served, _ = run(root, tmp_path / "r", capsys)
+    assert (again, served) == (code, replayed)
+    assert code == 1 and "src/02_activations/ABOUT.md" in served
+    assert served.count("(from cache, run ") == 6
+    assert texts(tmp_path / "r") == kept

@@ -237,6 +237,21 @@ def test_the_cache_key_never_leaves_the_course(make_course: CourseFactory, tmp_p
     assert course_digest(root) != before
 
 
+def test_the_cache_key_names_each_file_by_its_path(make_course: CourseFactory) -> None:
+    """Moving a file between folders, the same bytes under the same name, is a new key; moving
+    it back is the old one again."""
+    from tinyrelease.checks.cache import course_digest
+    root = make_course()
+    before = course_digest(root)
+    (root / "notes" / "deeper").mkdir(parents=True)
+    (root / "notes" / "a.md").write_text("notes\n")
+    placed = course_digest(root)
+    (root / "notes" / "a.md").rename(root / "notes" / "deeper" / "a.md")  # hashed in turn
+    moved = course_digest(root)
+    (root / "notes" / "deeper" / "a.md").rename(root / "notes" / "a.md")
+    assert len({before, placed, moved}) == 3 and course_digest(root) == placed
+
+
 def test_a_parse_cache_of_other_code_is_not_used(make_course: CourseFactory, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Parsed files are results of the parser: new tinyrelease code parses them again."""
