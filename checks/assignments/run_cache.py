@@ -24,6 +24,9 @@ from tinyrelease.checks.course import Course, Module
 from tinyrelease.checks.results import now
 
 SKIPPED = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+# nbdev's index of every module's names, not code a notebook runs: renaming a function in the
+# last module would otherwise run every module's notebooks again
+INDEX = "/_modidx.py"
 
 
 class RunCache:
@@ -39,7 +42,8 @@ class RunCache:
     def key(self, module: Module, notebook: Path, pythonpath: Path, timeout: float) -> str:
         others = {Path(m.dir).name for m in self.course.modules if m is not module}
         parts = [self.environment, f"{timeout:g}", module.id, _digest(notebook),
-                 *(f"package/{rel}\0{digest}" for rel, digest in _files(pythonpath)),
+                 *(f"package/{rel}\0{digest}" for rel, digest in _files(pythonpath)
+                   if not rel.endswith(INDEX)),
                  *(f"{rel}\0{digest}" for rel, digest in self._copy()
                    if not others & set(rel.split("/")))]
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
