@@ -118,8 +118,8 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     coverage_config(scratch)
     plugin = _context_plugin(scratch)
     expected = estimates or {}
-    shares = share_out([s.path for s in suites],
-                       processes * (SHARES_WHEN_GUESSED if guessed else 1), expected, workdir,
+    count = processes * SHARES_WHEN_GUESSED if guessed and processes > 1 else processes
+    shares = share_out([s.path for s in suites], count, expected, workdir,
                        course.tests.files if course is not None else None)
     if len(shares) <= 1:
         return _session(suites, workdir, package, scratch, course, plugin, "")
