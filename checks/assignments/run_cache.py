@@ -14,16 +14,14 @@ the machine than the course). Entries are JSON, in the cache folder, never in th
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
 from tinyrelease.checks.cache import keep_entry, read_json_object
 from tinyrelease.checks.course import Course, Module
+from tinyrelease.checks.execution.suites import SuiteInputs, file_digest, files_below
 from tinyrelease.checks.results import now
 
-SKIPPED = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # nbdev's index of every module's names, not code a notebook runs: renaming a function in the
 # last module would otherwise run every module's notebooks again
 INDEX = "/_modidx.py"
@@ -35,16 +33,20 @@ class RunCache:
 
     def __init__(self, folder: Path, reuse: bool, environment: str, course: Course,
                  copy: Path) -> None:
-        self.folder, self.reuse = folder / "notebook-runs", reuse
-        self.environment, self.course, self.copy = environment, course, copy
-        self._copy_files: list[tuple[str, str]] | None = None
+        self.folder, self.reuse, self.course = folder / "notebook-runs", reuse, course
+        self.inputs = SuiteInputs(course, copy, environment)  # the copy's files, hashed once
+        package = course.package.dir if course.package else None
+        left_out = [p for p in (package, course.tests.root) if p]
+        self.readable = [rel for rel in files_below(copy)
+                         if not any(rel == p or rel.startswith(p + "/") for p in left_out)]
 
     def key(self, module: Module, notebook: Path, pythonpath: Path, timeout: float) -> str:
         others = {Path(m.dir).name for m in self.course.modules if m is not module}
-        parts = [self.environment, f"{timeout:g}", module.id, _digest(notebook),
-                 *(f"package/{rel}\0{digest}" for rel, digest in _files(pythonpath)
-                   if not rel.endswith(INDEX)),
-                 *(f"{rel}\0{digest}" for rel, digest in self._copy()
+        parts = [self.inputs.environment, f"{timeout:g}", module.id,
+                 file_digest(notebook, notebook.parent),
+                 *(f"package/{rel}\0{file_digest(pythonpath / rel, pythonpath)}"
+                   for rel in files_below(pythonpath) if not rel.endswith(INDEX)),
+                 *(f"{rel}\0{self.inputs.digest(rel)}" for rel in self.readable
                    if not others & set(rel.split("/")))]
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -59,38 +61,3 @@ class RunCache:
     def store(self, key: str, outcome: dict[str, Any] | None) -> None:
         if outcome is not None and outcome.get("started") and outcome.get("stopped") is None:
             keep_entry(self.folder / f"{key}.json", {"outcome": outcome, "ran_at": now()})
-
-    def _copy(self) -> list[tuple[str, str]]:
-        """The copy's files a run may read, hashed once for every module's key."""
-        if self._copy_files is None:
-            package = self.course.package.dir if self.course.package else None
-            left_out = {p for p in (package, self.course.tests.root) if p}
-            self._copy_files = [(rel, digest) for rel, digest in _files(self.copy)
-                                if not any(rel == p or rel.startswith(p + "/")
-                                           for p in left_out)]
-        return self._copy_files
-
-
-def _files(root: Path) -> list[tuple[str, str]]:
-    """(relative path, hash) of every file below `root`, by name; a link by its target's
-    name, never followed (the course is untrusted)."""
-    found = []
-    for here, dirs, files in os.walk(root):  # a linked folder is listed, never walked
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED)
-        prefix = os.path.relpath(here, root).replace(os.sep, "/")
-        for name in sorted([*files, *(d for d in dirs if os.path.islink(os.path.join(here, d)))]):
-            if not name.endswith(".pyc"):
-                rel = name if prefix == "." else f"{prefix}/{name}"
-                found.append((rel, _digest(Path(here) / name)))
-    return found
-
-
-def _digest(path: Path) -> str:
-    try:
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            return "link:" + os.readlink(path)
-        return hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(
-            info.st_mode) else "not a file"
-    except OSError:
-        return "missing"

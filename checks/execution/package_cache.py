@@ -17,18 +17,14 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from tinyrelease.checks import __version__
 from tinyrelease.checks.cache import IGNORED_DIRS, prune, read_json_object, write_atomic
 from tinyrelease.checks.course import Course
-from tinyrelease.checks.environment import gate_environment, source_digest
-from tinyrelease.checks.execution.session import REQUIREMENTS_MARKER
-from tinyrelease.checks.execution.suites import SuiteInputs
+from tinyrelease.checks.execution.suites import SuiteInputs, environment
 from tinyrelease.checks.findings import Finding
 from tinyrelease.checks.git import Git
 
@@ -54,7 +50,7 @@ class BuildCache:
     def __init__(self, folder: Path, course: Course, copy: Path, level: str, tags: str) -> None:
         self.folder, self.course, self.copy = folder / "package", course, copy
         self.inputs = SuiteInputs(course, copy, "")
-        self.index_key = _sha([environment(level), str(level == "comprehensive"), tags,
+        self.index_key = _sha([environment(level, "package"), str(level == "comprehensive"), tags,
                                _vcs_head(course), *_names(copy)])
 
     def load(self, dist: Path) -> BuiltDistributions | None:
@@ -233,11 +229,3 @@ def _vcs_head(course: Course) -> str:
         return ""
     done = Git(course.root).run("rev-parse", "HEAD", check=False)
     return f"HEAD {done.output.strip()}" if done.ok else "HEAD unknown"
-
-
-def environment(level: str) -> str:
-    """The package gate's tools as its gate key reads them (its nox environment's marker
-    when it runs in one), with tinyrelease's own code."""
-    own = Path(sys.prefix)
-    envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
-    return json.dumps([__version__, source_digest(), gate_environment("package", level, envdir)])

@@ -68,7 +68,7 @@ class SuiteInputs:
         self.exported = _exported_files(course)
 
     def key(self, suite: Suite) -> str:
-        files = set(self._own_files(suite.path)) | self._settings()
+        files = set(files_below(self.copy, suite.path)) | self._settings()
         seeds = {f for t in self.course.tests.files if t.path.startswith(suite.path + "/")
                  for f in self._resolve_all(t.path, [(i.module, i.names) for i in t.imports])}
         modules = self._prerequisites(suite.module) if suite.module else set()
@@ -86,23 +86,9 @@ class SuiteInputs:
         return {m.source_path for m in self.course.modules if m.id in owners}
 
     def digest(self, rel: str) -> str:
-        """The hash of one file of the copy; a link by its target's name (never followed out
-        of the course), a missing file as missing."""
+        """`file_digest` of one file of the copy, once per run."""
         if rel not in self._digests:
-            path = self.copy / rel
-            try:
-                info = os.lstat(path)
-                if stat.S_ISLNK(info.st_mode):
-                    found = "link:" + os.readlink(path)
-                elif not inside(path.parent, self.copy):
-                    found = "through a link out of the course"
-                elif stat.S_ISREG(info.st_mode):
-                    found = hashlib.sha256(path.read_bytes()).hexdigest()
-                else:
-                    found = "not a file"
-            except OSError:
-                found = "missing"
-            self._digests[rel] = found
+            self._digests[rel] = file_digest(self.copy / rel, self.copy)
         return self._digests[rel]
 
     def changed(self, cached: CachedSuite) -> str | None:
@@ -115,14 +101,6 @@ class SuiteInputs:
     def reached(self, imports: list[tuple[str, tuple[str, ...]]]) -> set[str]:
         """The files of the copy that `imports`, written in a file at its root, reach."""
         return self._closure(self._resolve_all("_", imports))
-
-    def _own_files(self, folder: str) -> list[str]:
-        found = []
-        for here, dirs, files in os.walk(self.copy / folder):
-            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
-            prefix = Path(here).relative_to(self.copy).as_posix()
-            found += [f"{prefix}/{name}" for name in files if not name.endswith(".pyc")]
-        return found
 
     def _settings(self) -> set[str]:
         files = {rel for rel in TEST_SETTINGS if (self.copy / rel).exists()}
@@ -194,6 +172,35 @@ class SuiteInputs:
             except OSError:
                 self._files[rel] = False
         return self._files[rel]
+
+
+def file_digest(path: Path, root: Path) -> str:
+    """The hash of one file below `root`; a link by its target's name (never followed out of
+    the course), a file reached through a linked folder that leaves `root` by that alone, a
+    missing file as missing."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return "link:" + os.readlink(path)
+        if not inside(path.parent, root):
+            return "through a link out of the course"
+        if stat.S_ISREG(info.st_mode):
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        return "not a file"
+    except OSError:
+        return "missing"
+
+
+def files_below(root: Path, folder: str = "") -> list[str]:
+    """Every file below `folder` of `root`, relative to `root`, by name; bytecode and test
+    caches left out, linked folders not walked."""
+    found = []
+    for here, dirs, files in os.walk(root / folder):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        prefix = os.path.relpath(here, root).replace(os.sep, "/")
+        found += [name if prefix == "." else f"{prefix}/{name}"
+                  for name in sorted(files) if not name.endswith(".pyc")]
+    return found
 
 
 def _exported_files(course: Course) -> dict[str, str]:
