@@ -20,7 +20,7 @@ from tinyrelease.checks.cache import read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.documented import Documented, DocumentedCommand, Snippet, documented
 from tinyrelease.checks.execution.example_cache import ExampleCache
-from tinyrelease.checks.execution.origin import source_of
+from tinyrelease.checks.execution.origin import in_course_terms, source_of
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.gates.common import grouped, listed
 from tinyrelease.checks.process import run
@@ -273,7 +273,7 @@ def _run_snippets(course: Course, found: Documented, scratch: Path, env: dict[st
         data = read_json_object(result)
         if data is not None:  # the package's paths as the course names them
             loaded = data.pop("loaded", [])
-            data["error"] = str(data.get("error")).replace(f"{copy}/", "") + _raised_at(
+            data["error"] = in_course_terms(str(data.get("error")), copy) + _raised_at(
                 course, copy, data.get("raised_in"))
             data.pop("raised_in", None)
             if cache is not None:

@@ -5,6 +5,7 @@ never edits) can be told at the module source and cell that wrote it.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -57,3 +58,17 @@ def unexported_import(module: Module, name: str) -> int | None:
         if cell is not None and cell.index not in exported and name in bound:
             return found.line
     return None
+
+
+def in_course_terms(text: str, copy: Path) -> str:
+    """`text` (pytest's, Python's) with the paths it quotes inside the copy `copy` as the
+    course's own: the copy mirrors the course, so `<copy>/tinytorch/core/layers.py` is the
+    course's `tinytorch/core/layers.py` (a maintainer has no use for our scratch folder), `..`
+    taken out (`tests/05/../../tinytorch/x.py`, imported through a test's own sys.path entry)."""
+    quoted = re.compile(re.escape(f"{copy}{os.sep}") + r"([^\s'\"():,]+)")
+
+    def course_path(match: re.Match[str]) -> str:
+        path = os.path.normpath(match[1]).replace(os.sep, "/")
+        return match[1] if path.startswith("..") else path
+
+    return quoted.sub(course_path, text)

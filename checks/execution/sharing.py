@@ -33,21 +33,21 @@ UNMODELLED = ("python_files", "norecursedirs", "import-mode", "import_mode", "--
 
 @dataclass
 class Share:
-    """One process's suites (their folders), and the test files it imports ahead of them
-    (deselected)."""
+    """One pytest session's suites (their folders), and the test files it imports ahead of
+    them (deselected)."""
 
     suites: list[str]
     ahead: list[str] = field(default_factory=list)
 
 
-def share_out(suites: list[str], processes: int, estimates: dict[str, float],
+def share_out(suites: list[str], parts: int, estimates: dict[str, float],
               workdir: Path, tests: list[TestFile] | None) -> list[Share]:
-    """The suites (folders) in at most `processes` shares of about equal expected seconds:
-    the longest first, each to the share with the least so far (each in the suites' order)."""
-    if processes <= 1 or len(suites) < 2 or tests is None or not collection_modelled(workdir):
+    """The suites (folders) in at most `parts` shares of about equal expected seconds: the
+    longest first, each to the share with the least so far (each in the suites' order)."""
+    if parts <= 1 or len(suites) < 2 or tests is None or not collection_modelled(workdir):
         return [Share(suites)]
     units = _sharing_names(suites, workdir, tests)
-    count = min(processes, len(units))
+    count = min(parts, len(units))
     shares: list[list[str]] = [[] for _ in range(count)]
     loads = [0.0] * count
 

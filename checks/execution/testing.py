@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 
 from tinyrelease.checks.cache import read_json_object
 from tinyrelease.checks.course import Course
-from tinyrelease.checks.execution.origin import source_of
+from tinyrelease.checks.execution.origin import in_course_terms, source_of
 from tinyrelease.checks.execution.sharing import share_out
 from tinyrelease.checks.execution.workspace import IGNORED
 from tinyrelease.checks.findings import Finding, Severity
@@ -163,18 +163,9 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
 
 
 def _in_course_terms(ran: SuitesRun, place: Path) -> None:
-    """The paths a session's messages quote (pytest's, Python's) as the course's own: the
-    copy it ran in mirrors the course, so `<copy>/tinytorch/core/layers.py` is the course's
-    `tinytorch/core/layers.py` (a maintainer has no use for our scratch folder), `..` taken
-    out (`tests/05/../../tinytorch/x.py`, imported through a test's own sys.path entry)."""
-    quoted = re.compile(re.escape(f"{place}{os.sep}") + r"([^\s'\"():,]+)")
-
-    def course_path(match: re.Match[str]) -> str:
-        path = os.path.normpath(match[1]).replace(os.sep, "/")
-        return match[1] if path.startswith("..") else path
-
+    """A session's findings with the paths their messages quote as the course's own."""
     def moved(finding: Finding) -> Finding:
-        return replace(finding, message=quoted.sub(course_path, finding.message))
+        return replace(finding, message=in_course_terms(finding.message, place))
 
     ran.stopped = [moved(f) for f in ran.stopped]
     for outcome in ran.outcomes.values():
@@ -182,7 +173,7 @@ def _in_course_terms(ran: SuitesRun, place: Path) -> None:
 
 
 def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: Path,
-             course: Course | None, plugin: Path | None, suffix: str,
+             course: Course | None, plugin: Path, suffix: str,
              ahead: list[str] | None = None, named: list[Suite] | None = None) -> SuitesRun:
     """One pytest session over `suites` in `workdir`, after importing the test files `ahead`
     (their tests deselected); its report and coverage data in `scratch` under names ending
@@ -194,10 +185,9 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
     seconds.unlink(missing_ok=True)
     env = {"COVERAGE_FILE": str(scratch / f".coverage{suffix}"),
            "TINYRELEASE_SUITES": os.pathsep.join(s.path for s in named or suites),
-           "TINYRELEASE_SUITE_SECONDS": str(seconds)}
-    if plugin is not None:
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p)
+           "TINYRELEASE_SUITE_SECONDS": str(seconds),
+           "PYTHONPATH": os.pathsep.join(
+               p for p in (str(plugin), os.environ.get("PYTHONPATH", "")) if p)}
     coverage = [f"--cov={package}", "--cov-report=",
                 f"--cov-config={scratch / COVERAGE_RC}"] if package else []
     started = now()
@@ -205,7 +195,7 @@ def _session(suites: list[Suite], workdir: Path, package: str | None, scratch: P
                *(f"--deselect={rel}" for rel in ahead), "-q",
                "-p", "no:cacheprovider", "--continue-on-collection-errors",
                "-o", "junit_family=legacy", f"--junitxml={junit}", *coverage,
-               *(("-p", CONTEXT_PLUGIN) if plugin is not None else ())], cwd=workdir, env=env)
+               "-p", CONTEXT_PLUGIN], cwd=workdir, env=env)
     if not junit.is_file():
         stopped = SuitesRun(stopped=[Finding("TST204", f"the suites did not run (pytest exit "
                                              f"{log.returncode}): {log.tail(3)}", "tests")])
