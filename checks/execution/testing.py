@@ -21,7 +21,7 @@ from tinyrelease.checks.cache import read_json_object
 from tinyrelease.checks.course import Course
 from tinyrelease.checks.execution.origin import in_course_terms, source_of
 from tinyrelease.checks.execution.sharing import share_out
-from tinyrelease.checks.execution.workspace import IGNORED
+from tinyrelease.checks.execution.workspace import IGNORED, discard, sweep_discarded
 from tinyrelease.checks.findings import Finding, Severity
 from tinyrelease.checks.process import Completed, run
 from tinyrelease.checks.results import now
@@ -144,14 +144,15 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
 
     try:
         for place in places[1:]:
+            sweep_discarded(place.parent, place.name)
             shutil.rmtree(place, ignore_errors=True)
             shutil.copytree(workdir, place, symlinks=True, ignore=IGNORED)
         with ThreadPoolExecutor(workers) as pool:
             runs = [r for _, r in sorted((done for worked in pool.map(work, places)
                                           for done in worked), key=lambda d: d[0])]
     finally:
-        for place in places[1:]:
-            shutil.rmtree(place, ignore_errors=True)
+        for place in places[1:]:  # deleted while the gate goes on
+            discard(place)
     _merge_reports([scratch / f"junit-{i}.xml" for i in range(len(shares))],
                    scratch / "junit.xml")
     if package:

@@ -4,6 +4,7 @@ suite cache with the date of their run, and coverage combines cached and fresh d
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,10 @@ def test_suites_shared_among_processes_report_what_one_session_reports(
     reports = [r.read_text(encoding="utf-8") for r in (tmp_path / "work2").rglob("junit-?.xml")]
     [second] = [r for r in reports if "tests/02_activations/test_shared.py" in r]
     assert len(reports) == 3 and 'file="tests/01_tensor/' not in second
+    for thread in threading.enumerate():  # the second process's copy, deleted behind the run
+        if thread.name.startswith("discard "):
+            thread.join()
+    assert not [p.name for p in (tmp_path / "work2").rglob("process-*")]
 
 
 def test_suites_are_shared_out_by_time_and_import_what_one_session_imports_first(
