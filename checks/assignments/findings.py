@@ -164,7 +164,7 @@ def _broken(item: BuiltModule, student: dict[str, Any], instructor: dict[str, An
             continue
         why = (f"it stops Run All before the exercise on line {item.notebooks.line_of(later[0])}"
                if stub else "students cannot fix it by doing the exercises"
-               + _stubbed_hint(item, failure.text))
+               + _stubbed_hint(item, failure.text, student))
         broken.append((failure, why))
     if not broken:
         return []
@@ -213,20 +213,33 @@ def _definition(name: str) -> re.Pattern[str]:
                       rf"{name}\b|from\s+\S+\s+import\s+.*\b{name}\b)", re.MULTILINE)
 
 
-def _stubbed_hint(item: BuiltModule, text: str) -> str:
+def _stubbed_hint(item: BuiltModule, text: str, student: dict[str, Any]) -> str:
     """A name the blank notebook lacks because nbgrader replaced the cell defining it whole
-    (a solution cell without a region: IMP153) says which cell that was."""
+    (a solution cell without a region: IMP153) says which cell that was, also when the name's
+    own cell failed on such a name (a class built on a base class nbgrader stubbed whole)."""
+    cells = item.notebooks.release_source.cells
+    failed = {f.index: f.text for f in _failures(item, student)}
+    chain: list[str] = []
+    seen: set[str] = set()
     found = _UNDEFINED.search(text)
-    if found is None:
-        return ""
-    defines = _definition(found[1])
-    for index, cell in enumerate(item.notebooks.release_source.cells):
-        meta = cell.metadata.get("nbgrader", {})
-        if (cell.cell_type == "code" and meta.get("solution") is True
-                and "BEGIN SOLUTION" not in cell.source and defines.search(cell.source)):
-            return (f" ({found[1]} is defined in the cell on line "
-                    f"{item.notebooks.line_of(index)}, which nbgrader replaces whole with a stub "
-                    "because it has no solution region: IMP153)")
+    while found is not None and found[1] not in seen:
+        name = found[1]
+        seen.add(name)
+        defines = _definition(name)
+        at = [i for i, c in enumerate(cells) if c.cell_type == "code" and defines.search(c.source)]
+        for index in at:
+            meta = cells[index].metadata.get("nbgrader", {})
+            if meta.get("solution") is True and "BEGIN SOLUTION" not in cells[index].source:
+                return (f" ({''.join(chain)}{name} is defined in the cell on line "
+                        f"{item.notebooks.line_of(index)}, which nbgrader replaces whole with a "
+                        "stub because it has no solution region: IMP153)")
+        cause = next(((i, on) for i in at if (on := _UNDEFINED.search(failed.get(i, "")))),
+                     None)
+        if cause is None:
+            return ""
+        index, found = cause
+        chain.append(f"{name} is defined in the cell on line {item.notebooks.line_of(index)}, "
+                     f"which fails on {found[1]}; ")
     return ""
 
 

@@ -43,11 +43,11 @@ ACTIVATIONS = edited_source(2, MARKDOWN + "Activations", (
     + '# %% nbgrader={"grade": false, "grade_id": "activations-helper", "locked": false, '
       '"schema_version": 3, "solution": true}\ndef scale_activations(value):\n'
       "    return value * 10\n\n\nclass ActivationBase:\n    pass\n\n"
-      "# %%\nprint(scale_activations(1))\n\n"
     + EXERCISE.replace("losses-twice", "activations-scaled")
     + "class ScaledActivation(ActivationBase):\n"
       "    ### BEGIN SOLUTION\n    factor = 2\n    ### END SOLUTION\n\n"
     + MARKDOWN + "Activations")) + ("\n# %%\nprint(ScaledActivation.factor)\n"
+                                    "\n# %%\nprint(scale_activations(1))\n"
                                     "\n# %%\ntest_unit_wrong()\n")
 # 03: it imports what only the later module 04 exports
 LAYERS = edited_source(3, "#| default_exp core.layers\n", "#| default_exp core.layers\n"
@@ -122,15 +122,19 @@ def test_graded_test_the_solution_fails(judged: GateResult) -> None:
 
 
 def test_name_only_a_stubbed_cell_defined(judged: GateResult) -> None:
+    """The first failing cell uses a class whose own cell fails on its base class, which
+    nbgrader stubs whole: the message follows the names to that cell."""
     finding = one(judged, "IMP205", "02_activations")
-    assert finding.line == line_of(ACTIVATIONS, "# %%\nprint(scale_activations")
-    assert finding.message.startswith("2 cell(s) ")  # and the cell using ScaledActivation
-    assert finding.places == ((path(2), line_of(ACTIVATIONS, "# %%\nprint(ScaledActivation")),)
+    scaled = line_of(ACTIVATIONS, "class ScaledActivation")
+    assert finding.line == line_of(ACTIVATIONS, "# %%\nprint(ScaledActivation")
+    assert finding.message.startswith("2 cell(s) ")  # and the cell using scale_activations
+    assert finding.places == ((path(2), line_of(ACTIVATIONS, "# %%\nprint(scale_activations")),)
     helper = line_of(ACTIVATIONS, '"grade_id": "activations-helper"')
     assert finding.message.endswith(
-        "raises NameError: name 'scale_activations' is not defined (line 1 of the cell): "
-        f"students cannot fix it by doing the exercises (scale_activations is defined in the "
-        f"cell on line {helper}, which nbgrader replaces whole with a stub because it has no "
+        "raises NameError: name 'ScaledActivation' is not defined (line 1 of the cell): "
+        "students cannot fix it by doing the exercises (ScaledActivation is defined in the "
+        f"cell on line {scaled - 1}, which fails on ActivationBase; ActivationBase is defined in "
+        f"the cell on line {helper}, which nbgrader replaces whole with a stub because it has no "
         "solution region: IMP153)")
 
 
