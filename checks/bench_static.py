@@ -135,6 +135,40 @@ def _series(runs: list[Timing]) -> Timing:
                   tuple(e for r in runs for e in r.exits))
 
 
+# What no static check of the course can go below, timed as whole processes as well: the
+# interpreter importing the modules a run of ours imports, and parsing the Python files the
+# checks read (module sources and test files) with `ast.parse`, on one core.
+_IMPORTS = """
+import importlib, sys
+for name in open(sys.argv[1], encoding="utf-8").read().split():
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
+_PARSE = """
+import ast, sys
+for path in open(sys.argv[1], encoding="utf-8").read().split("\\0"):
+    try:
+        ast.parse(open(path, "rb").read(), path)
+    except (OSError, SyntaxError, ValueError):
+        pass
+"""
+_IMPORTED = """
+import atexit, runpy, sys
+out = sys.argv[1]
+def _kept():
+    with open(out, "w", encoding="utf-8") as stream:
+        stream.write(" ".join(sorted(n for n in sys.modules
+                                     if n != "__main__" and not n.endswith(".__main__"))))
+atexit.register(_kept)
+sys.argv = ["tinyrelease.checks", *sys.argv[2:]]
+runpy.run_module("tinyrelease.checks", run_name="__main__", alter_sys=True)
+"""
+FLOORS = {"floor: interpreter + our imports": "one module edited",
+          "floor: ast.parse, one core": "cold"}
+
+
 class StaticBench:
     """A copy of the course, a cache folder of its own, and the commands both sides run."""
 
@@ -149,6 +183,7 @@ class StaticBench:
         self.env["PYTHONPYCACHEPREFIX"] = str(temp / "pycache")
         self.edits = 0
         self.launcher = Launcher()
+        self.floor_inputs = self._floor_inputs()
 
     def _module_to_edit(self) -> Path:
         from tinyrelease.checks.course import load_course
@@ -157,6 +192,35 @@ class StaticBench:
         if not sources:
             raise SystemExit(f"{self.copy}: the course has no module source to edit")
         return self.copy / sources[-1]
+
+    def _floor_inputs(self) -> dict[str, Path]:
+        """The files the floors read: the modules a run of ours imports after a module was
+        edited (learnt from such a run), and the Python files our checks parse."""
+        from tinyrelease.checks.course import load_course
+
+        course = load_course(self.copy)
+        parsed = [m.source_path for m in course.modules if m.source]
+        parsed += [f.path for f in course.tests.files]
+        paths = self.temp / "floor-parsed.txt"
+        paths.write_text("\0".join(str(self.copy / p) for p in parsed), encoding="utf-8")
+        imported = self.temp / "floor-imported.txt"
+        env = {**self.env, "TINYRELEASE_CACHE_DIR": str(self.temp / "floor-cache")}
+        for script in ([], ["-c", _IMPORTED, str(imported)]):  # cached, then one edit
+            self._edit()
+            subprocess.run([sys.executable, *(script or ["-m", "tinyrelease.checks"]),
+                            "--static-only", "--course", str(self.copy),
+                            "--report-dir", str(self.temp / "reports")],
+                           cwd=self.copy, env=env, capture_output=True, check=False)
+        if not imported.is_file():
+            raise SystemExit("the benchmark could not learn what a run of ours imports")
+        return {"floor: interpreter + our imports": imported, "floor: ast.parse, one core": paths}
+
+    def floors(self) -> dict[str, Timing]:
+        scripts = {"floor: interpreter + our imports": _IMPORTS,
+                   "floor: ast.parse, one core": _PARSE}
+        return {label: self.launcher.measure([sys.executable, "-c", scripts[label],
+                                              str(self.floor_inputs[label])], self.copy, self.env)
+                for label in scripts}
 
     def ours(self, cache: Path, *extra: str) -> Timing:
         env = {**self.env, "TINYRELEASE_CACHE_DIR": str(cache)}
@@ -168,6 +232,11 @@ class StaticBench:
         return _series([self.launcher.measure([sys.executable, *v.argv], self.copy / v.cwd,
                                               self.env) for v in self.validators])
 
+    def _edit(self) -> None:
+        self.edits += 1
+        with self.edited.open("a", encoding="utf-8") as stream:
+            stream.write(f"\n# edited by the benchmark ({self.edits})\n")
+
     def round(self, number: int) -> dict[str, Timing]:
         """One interleaved round: their validators, ours cold (nothing cached, nothing parsed
         before), after appending a comment to one module's source, and unchanged."""
@@ -177,11 +246,10 @@ class StaticBench:
         warm = self.temp / "cache"
         if not warm.is_dir():
             self.ours(warm)
-        self.edits += 1
-        with self.edited.open("a", encoding="utf-8") as stream:
-            stream.write(f"\n# edited by the benchmark ({self.edits})\n")
+        self._edit()
         found["one module edited"] = self.ours(warm)
         found["unchanged"] = self.ours(warm)
+        found.update(self.floors())
         return found
 
 
@@ -214,9 +282,11 @@ def _table(results: list[dict[str, Timing]], validators: int) -> None:
         peak = statistics.median(r[label].peak_kib for r in results) / 1024
         exits = sorted({e for r in results for e in r[label].exits})
         name = (f"their {validators} validator runs" if label == "validators"
-                else f"ours static, {label}")
+                else label if label in FLOORS else f"ours static, {label}")
         ratio = "" if base is None else f"  {seconds / base:5.2f}×"
         target = f" (target ≤ {TARGETS[label]:.2f}×)" if base and label in TARGETS else ""
+        if base and label in FLOORS:  # what the run it bounds cannot go below
+            target = f" (under every {FLOORS[label]} run)"
         print(f"  {name:<36} {seconds:6.2f} s  peak {peak:6.1f} MiB{ratio}{target}"
               f"  exit {','.join(map(str, exits))}")
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tinyrelease.checks.bench_static import validators, workflow_files
+import pytest
+from coursebuilder import CourseFactory
 
+from tinyrelease.checks.bench_static import bench_side_by_side, validators, workflow_files
+
+VALIDATOR_WORKFLOW = """\
+on: push
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python .ci/check.py
+"""
 WORKFLOW = """\
 name: Release check
 on: workflow_dispatch
@@ -49,3 +60,22 @@ def test_the_validators_are_the_python_script_steps_the_course_holds(tmp_path: P
         ("python check_pages.py --all", "site")]
     everywhere = validators(tmp_path, workflow_files(tmp_path, ".github/workflows/ci.yml"))
     assert [str(v) for v in everywhere] == ["python .ci/check_lessons.py --ci"]
+
+
+def test_the_side_by_side_prints_each_run_and_what_no_run_goes_below(
+        make_course: CourseFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ours (cold, one module edited, unchanged) and the floors under them (our imports; the
+    course's Python parsed once), each a whole process, as ratios of the course's validators."""
+    root = make_course({".github/workflows/release-check.yml": VALIDATOR_WORKFLOW,
+                        ".ci/check.py": "print('checked')\n"})
+    bench_side_by_side(root, rounds=1)
+    shown = capsys.readouterr().out
+    rows = {line.split("  ")[1].strip(): line for line in shown.splitlines()
+            if line.startswith("  ") and " s  peak " in line}
+    assert list(rows) == ["their 1 validator runs", "ours static, cold",
+                          "ours static, one module edited", "ours static, unchanged",
+                          "floor: interpreter + our imports", "floor: ast.parse, one core"]
+    assert "(under every one module edited run)  exit 0" in rows[
+        "floor: interpreter + our imports"]
+    assert "(under every cold run)  exit 0" in rows["floor: ast.parse, one core"]
+    assert "(target ≤ 0.50×)" in rows["ours static, one module edited"]
