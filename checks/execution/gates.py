@@ -260,6 +260,7 @@ class SuiteRuns:
             fresh, self.copy, self.package, self.scratch, self.execution.course, processes,
             estimates, guessed=not measured) if fresh else SuitesRun()
         times.record(ran.outcomes)
+        self.result.notes += ran.notes
         if fresh:
             self.result.artifacts["test_processes"] = ran.processes
         coverage = self._split(fresh, ran)

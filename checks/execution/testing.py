@@ -88,6 +88,7 @@ class SuitesRun:
     outcomes: dict[str, SuiteOutcome] = field(default_factory=dict)
     stopped: list[Finding] = field(default_factory=list)
     processes: int = 1
+    notes: list[str] = field(default_factory=list)  # for the report's notes (coverage's merge)
 
 
 
@@ -155,12 +156,14 @@ def run_each(suites: list[Suite], workdir: Path, package: str | None, scratch: P
             discard(place)
     _merge_reports([scratch / f"junit-{i}.xml" for i in range(len(shares))],
                    scratch / "junit.xml")
+    notes = []
     if package:
         data = [scratch / f".coverage-{i}" for i in range(len(shares))]
-        combine([f for f in data if f.is_file()], scratch / ".coverage")
+        if (why := combine([f for f in data if f.is_file()], scratch / ".coverage")) is not None:
+            notes.append(f"coverage: the processes' data: {why}")
     outcomes = {p: o for r in runs for p, o in r.outcomes.items()}
     return SuitesRun({s.path: outcomes[s.path] for s in suites if s.path in outcomes},
-                     [f for r in runs for f in r.stopped], workers)
+                     [f for r in runs for f in r.stopped], workers, notes)
 
 
 def _in_course_terms(ran: SuitesRun, place: Path) -> None:

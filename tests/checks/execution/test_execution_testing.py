@@ -183,3 +183,24 @@ def test_the_course_code_never_sees_the_maintainers_credentials(
     assert "no pypirc" in seen
     assert not any(secret in seen for secret in ("twine-secret-value", "gh-secret-value",
                                                  "pypi-secret-value"))
+
+
+def test_a_merge_of_unreadable_coverage_data_says_why_and_leaves_no_half_file(
+        tmp_path: Path) -> None:
+    from coverage import CoverageData
+
+    from tinyrelease.checks.execution.testing import combine
+
+    good = tmp_path / ".coverage-0"
+    data = CoverageData(str(good))
+    data.add_lines({str(tmp_path / "mod.py"): [1, 2]})
+    data.write()
+    broken = tmp_path / ".coverage-1"
+    broken.write_text("not a database", encoding="utf-8")
+    into = tmp_path / ".coverage"
+
+    why = combine([good, broken], into)
+
+    assert why is not None and why.startswith("coverage combine failed: ")
+    assert not into.exists()
+    assert combine([good], into) is None and into.is_file()

@@ -58,3 +58,4 @@ def test_a_linked_folder_is_not_discarded(tmp_path: Path) -> None:
     _wait_for_deletions()
 
     assert (target / "keep.txt").read_text(encoding="utf-8") == "kept"
+
