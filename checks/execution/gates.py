@@ -36,8 +36,8 @@ from tinyrelease.checks.execution.suites import (
     SuiteInputs,
     SuiteTimes,
     split_coverage,
+    step_environment,
 )
-from tinyrelease.checks.execution.suites import environment as suite_environment
 from tinyrelease.checks.execution.testing import Suite, SuiteOutcome, SuitesRun, combine
 from tinyrelease.checks.execution.workspace import workspace
 from tinyrelease.checks.findings import Finding, Severity
@@ -246,7 +246,7 @@ class SuiteRuns:
                  result: ExecutionResult) -> None:
         self.execution, self.copy, self.scratch, self.result = execution, copy, scratch, result
         self.cache = SuiteCache(execution.cache) if execution.cache is not None else None
-        self.inputs = SuiteInputs(execution.course, copy, suite_environment(execution.level))
+        self.inputs = SuiteInputs(execution.course, copy, step_environment(execution.level))
         self.package = execution.course.package_name
 
     def run(self, suites: list[Suite]) -> tuple[dict[str, SuiteOutcome], list[Finding]]:
@@ -357,7 +357,7 @@ def _examples(execution: Execution, wanted: set[str], copy: Path, scratch: Path,
         result.skip({"TST207"}, "the course has no package for snippets to import")
     if not commands and not snippets:
         return []
-    cache = ExampleCache(execution.cache, execution.reuse, course, copy, suite_environment(
+    cache = ExampleCache(execution.cache, execution.reuse, course, copy, step_environment(
         execution.level)) if execution.cache is not None else None
     tried = try_examples(course, copy, scratch / "examples", commands, snippets, missing, cache)
     result.did({code for code, on in (("TST206", commands), ("TST207", snippets)) if on})
@@ -506,7 +506,7 @@ def execute_implementation(execution: Execution, wanted: set[str]) -> ExecutionR
 
     def kept(copy: Path) -> RunCache:
         assert folder is not None
-        return RunCache(folder, execution.reuse, suite_environment(execution.level,
+        return RunCache(folder, execution.reuse, step_environment(execution.level,
                                                                    "implementation"),
                         execution.course, copy)
 

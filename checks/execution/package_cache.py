@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from tinyrelease.checks.cache import IGNORED_DIRS, prune, read_json_object, write_atomic
 from tinyrelease.checks.course import Course
-from tinyrelease.checks.execution.suites import SuiteInputs, environment
+from tinyrelease.checks.execution.suites import SuiteInputs, step_environment
 from tinyrelease.checks.findings import Finding
 from tinyrelease.checks.git import Git
 
@@ -50,8 +50,8 @@ class BuildCache:
     def __init__(self, folder: Path, course: Course, copy: Path, level: str, tags: str) -> None:
         self.folder, self.course, self.copy = folder / "package", course, copy
         self.inputs = SuiteInputs(course, copy, "")
-        self.index_key = _sha([environment(level, "package"), str(level == "comprehensive"), tags,
-                               _vcs_head(course), *_names(copy)])
+        self.index_key = _sha([step_environment(level, "package"), str(level == "comprehensive"),
+                               tags, _vcs_head(course), *_names(copy)])
 
     def load(self, dist: Path) -> BuiltDistributions | None:
         """The cached outcome whose inputs are those of the copy, its dist files copied into

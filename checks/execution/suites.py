@@ -46,10 +46,10 @@ class CachedSuite:
     coverage: Path | None
 
 
-def environment(level: str, gate: str = "testing") -> str:
-    """The environment part of a suite's key (or another kept step's of `gate`): tinyrelease's
-    own code and the tools and interpreter the step runs with (read as the gate key reads
-    them)."""
+def step_environment(level: str, gate: str = "testing") -> str:
+    """The environment part of the key of a step `gate` keeps (a suite, a documented example,
+    a package build, a notebook run): tinyrelease's own code and the tools and interpreter the
+    step runs with (read as the gate key reads them)."""
     own = Path(sys.prefix)
     envdir = own if (own / REQUIREMENTS_MARKER).is_file() else None
     return json.dumps([__version__, source_digest(), gate_environment(gate, level, envdir)])
