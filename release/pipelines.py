@@ -78,8 +78,11 @@ class Output:
     def publishing(self, state: ReleaseState) -> None:
         """Where a final's book and GitHub release go, whatever stage the plan shows."""
         s = state.settings
-        book = f"deployed to {s.book_site} on {s.book_remote or s.remote}" if s.book else "off"
-        self.line(f"Book: {book}; GitHub release: {s.github_release}")
+        book = (f"the book is deployed to {s.book_site} on {s.book_remote or s.remote}"
+                if s.book else "the book is not deployed (book off)")
+        made = {"published": "published", "draft": "made as a draft"}.get(s.github_release,
+                                                                           "not made (off)")
+        self.line(f"At the final release: {book}; the GitHub release is {made}")
 
     @contextmanager
     def step(self, key: str, title: str) -> Iterator[None]:

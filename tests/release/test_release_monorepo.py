@@ -92,7 +92,8 @@ def test_the_course_deploys_into_its_folder_of_the_shared_pages_branch(tmp_path:
     pages_before = git(repo.top, "ls-tree", "-r", "origin/gh-pages")
     shown = Captured()
     status(repo.course, "minor", shown, publisher)
-    assert "Book: deployed to course/ of gh-pages on origin; GitHub release: draft" in shown.text
+    assert ("At the final release: the book is deployed to course/ of gh-pages on origin; the "
+            "GitHub release is made as a draft") in shown.text
     request = Request("minor", yes=True, skip_gates="this test is about the Pages branch")
     commands: list[Command] = []
     plan = release(repo.course, replace(request, dry_run=True), Captured(), publisher,
