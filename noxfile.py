@@ -128,8 +128,9 @@ def doctor(session: nox.Session) -> None:
 
 @nox.session
 def book(session: nox.Session) -> None:
-    """Build the course book into build/book (also `-- check`, `-- deploy --dry-run`)."""
-    _install(session, "book")
+    """Build the course book into build/book (also `-- check`, `-- deploy --dry-run`), with
+    what the course's book needs (its Sphinx extensions), as the documentation gate has."""
+    _install(session, "book", course="documentation")
     session.run("python", "-m", "book", *(session.posargs or ["build"]))
 
 

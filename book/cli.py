@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = UsageParser(prog="python -m book",
                          description="Build, check and deploy a course book.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
-    for name, text in (("build", "assemble and build the book"),
+    for name, text in (("build", "assemble and build the book (the default)"),
                        ("check", "build, link-check and open the book in Chromium"),
                        ("deploy", "build if needed and publish with ghp-import")):
         command = commands.add_parser(name, help=text, description=text)
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]  # the command nox -s book runs: `-- --course PATH` builds
     args = build_parser().parse_args(argv)
     root = course_root(args.course)
     if args.command == "check":

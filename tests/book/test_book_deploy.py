@@ -84,3 +84,13 @@ def test_a_rejected_push_is_a_failure(built: BuiltCourse) -> None:
         hook.unlink()
     assert git(built.root, "ls-remote", "origin", "refs/heads/gh-pages") == remote_before
     assert git(built.root, "rev-parse", "--verify", "-q", "refs/heads/gh-pages") == local_before
+
+
+def test_options_without_a_command_build_the_book(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`nox -s book -- --course PATH`, as every other session takes a course: the build runs
+    (here it stops at the missing course), not argparse's "invalid choice"."""
+    missing = tmp_path / "no-course"
+    assert main(["--course", str(missing)]) == 2
+    said = capsys.readouterr().err
+    assert f"{missing}: not a directory" in said and "invalid choice" not in said
