@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from tinyrelease.checks.boundary import output_folder
 from tinyrelease.checks.options import UsageParser, course_root, guarded
 
 DEFAULT_ASSIGNMENTS = Path("build") / "assignments"
@@ -56,6 +57,7 @@ def run(argv: list[str]) -> int:
         argv = ["build", *argv]  # the command nox -s book runs: `-- --course PATH` builds
     args = build_parser().parse_args(argv)
     root = course_root(args.course)
+    output_folder(args.out, root)
     if args.command == "check":
         return _check(root, args)
     from tinyrelease.book.build import build_book

@@ -56,3 +56,20 @@ def own_folder(base: Path, *parts: str) -> Path:
     if not inside(path, base):
         raise BoundaryError(f"{path} leads out of {base}; not written")
     return path
+
+
+def output_folder(folder: Path, root: Path) -> Path:
+    """`folder`, where a command writes its output (reports, a build), checked when it lies
+    inside the course `root` (a command run from the course's own folder writes `build/...`
+    there): any part of it below the root that is a symlink is refused (`own_path`), or a
+    committed `build -> /elsewhere` would have us write, and clear, outside the course. A
+    folder outside the course is the user's own choice, links and all."""
+    absolute = folder if folder.is_absolute() else Path.cwd() / folder
+    try:
+        base = root.resolve()
+        parts = absolute.relative_to(base).parts
+    except (ValueError, OSError, RuntimeError):
+        return folder
+    own_path(base, *parts)
+    return folder
+

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tinyrelease.checks.boundary import output_folder
 from tinyrelease.checks.console import PlainConsole, Printer, escape
 from tinyrelease.checks.environment import will_skip
 from tinyrelease.checks.errors import UsageError
@@ -57,7 +58,7 @@ def run_and_report(args: argparse.Namespace, console: Printer,
 
         if not select_checks(args.gates, args.select):
             raise UsageError(f"--select {' '.join(args.select)} matches no check")
-    out = report_dir(args)
+    out = output_folder(report_dir(args), root)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--report-dir {out} is a file, not a folder")
     store = store or CourseStore(root, args.cache_dir)

@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tinyrelease.checks.boundary import output_folder
 from tinyrelease.checks.engine import LEVELS
 from tinyrelease.checks.options import UsageParser, course_root, guarded
 from tinyrelease.review.model import Priority
@@ -43,7 +44,8 @@ def summary(review: Review) -> list[str]:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    review = run_review(course_root(args.course), args.out, not args.static_only, args.level,
+    root = course_root(args.course)
+    review = run_review(root, output_folder(args.out, root), not args.static_only, args.level,
                         not args.no_external, lambda text: print(f"… {text}", flush=True))
     print("\n".join(summary(review)))
     return 0 if review.plan.approved else 1

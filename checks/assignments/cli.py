@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tinyrelease.checks.assignments.tiers import settings
+from tinyrelease.checks.boundary import output_folder
 from tinyrelease.checks.course import Course, load_course
 from tinyrelease.checks.engine import GateResult, GatesReport, now, run_gate
 from tinyrelease.checks.errors import TinyReleaseError
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str], console: Console) -> int:
     args = build_parser().parse_args(argv)
     course = load_course(course_root(args.course))
+    output_folder(args.out, course.root)
     modules = selected_modules(course, args)
     console.print(f"Student release of [bold]{escape(str(course.root))}[/] "
                   f"({settings(course).tier.name} tier"
