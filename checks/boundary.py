@@ -72,4 +72,3 @@ def output_folder(folder: Path, root: Path) -> Path:
         return folder
     own_path(base, *parts)
     return folder
-
