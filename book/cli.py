@@ -52,10 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: list[str]) -> int:
+def with_command(argv: list[str]) -> list[str]:
+    """`argv` with its command: options alone (`nox -s book -- --course PATH`) mean build."""
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-        argv = ["build", *argv]  # the command nox -s book runs: `-- --course PATH` builds
-    args = build_parser().parse_args(argv)
+        return ["build", *argv]
+    return argv
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(with_command(argv))
     root = course_root(args.course)
     output_folder(args.out, root)
     if args.command == "check":
