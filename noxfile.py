@@ -131,7 +131,7 @@ def book(session: nox.Session) -> None:
     """Build the course book into build/book (also `-- check`, `-- deploy --dry-run`), with
     what the course's book needs (its Sphinx extensions), as the documentation gate has."""
     _install(session, "book", course="documentation")
-    session.run("python", "-m", "book", *(session.posargs or ["build"]))
+    session.run("python", "-m", "book", *session.posargs)  # no command: build
 
 
 @nox.session
