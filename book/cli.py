@@ -62,7 +62,10 @@ def with_command(argv: list[str]) -> list[str]:
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(with_command(argv))
     root = course_root(args.course)
-    output_folder(args.out, root)
+    # our own output: the book written, the student release and the gates' report read back
+    # and published with it
+    for ours in (args.out, args.assignments, args.gates_report):
+        output_folder(ours, root)
     if args.command == "check":
         return _check(root, args)
     from tinyrelease.book.build import build_book

@@ -55,3 +55,23 @@ def test_a_linked_report_folder_outside_the_course_is_the_users_choice(
     assert gates(["--course", str(root), "--static-only"]) in (0, 1)
 
     assert (elsewhere / "gates" / "partial" / "report.json").is_file()
+
+
+def test_the_books_student_notebooks_are_not_read_through_a_link_of_the_course(
+        make_course: CourseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The book publishes the student notebooks of `build/assignments`: a link there that the
+    course committed is refused like one in the book's own output folder."""
+    root = make_course()
+    elsewhere = tmp_path / "someone-elses-release"
+    elsewhere.mkdir()
+    (root / "build").mkdir()
+    (root / "build" / "assignments").symlink_to(elsewhere, target_is_directory=True)
+    monkeypatch.chdir(root)
+
+    assert book(["--course", "."]) == 2
+
+    said = capsys.readouterr().err
+    assert f"{root.resolve()}/build/assignments is a symlink (to {elsewhere})" in said
+    assert not (root / "build" / "book").exists()
+
